@@ -1,0 +1,104 @@
+import { groupPaths, principalPath } from '../graph/membership.js';
+import { levelOfRank } from '../model/level.js';
+import type { Resource } from '../model/resource.js';
+import { segmentMatches } from '../model/segment-match.js';
+import { profileOf } from '../index/profile.js';
+import type { GroupNode, Index, Profile, UserNode } from '../index/nodes.js';
+import type { Decision, DenialCode, MembershipPath, PathStep, Reason } from './decision.js';
+import { accessGroupApplies, ownerIn, recordRank, strictlyAbove } from './record-access.js';
+import { readRequest, type Request } from './request.js';
+
+/** Steps 1-4 of the decision: the user, the tenant, the capability, the ceiling. */
+function gate(ix: Index, userId: string, req: Request): { u: UserNode; p: Profile } | DenialCode {
+  const u = ix.users.get(userId);
+  if (u === undefined) return 'unknown-user';
+  if (u.def.status !== 'active') return 'inactive-user';
+  const t = ix.tenants.get(req.tenant);
+  if (t === undefined) return 'tenant';
+  let reached = false;
+  for (const r of u.reach) {
+    if (r.tin <= t.tin && t.tout <= r.tout) {
+      reached = true;
+      break;
+    }
+  }
+  if (!reached) return 'tenant';
+  const p = profileOf(ix, u);
+  if (p.caps !== undefined && p.caps[req.slot.index] !== 1) return 'capability';
+  if (t.ceiling !== undefined && t.ceiling[req.slot.index] !== 1) return 'ceiling';
+  return { u, p };
+}
+
+/** `can(user, action, resource)`: the fast path, a boolean without reasons. */
+export function can(ix: Index, user: string, action: string, resource: Resource): boolean {
+  const req = readRequest(ix, user, action, resource);
+  const g = gate(ix, user, req);
+  if (typeof g === 'string') return false;
+  const need = req.slot.required;
+  return recordRank(ix, g.u, g.p, req, resource, need) >= need;
+}
+
+/** Every source of record-level access with the path that proves it. */
+function reasonsFor(ix: Index, u: UserNode, p: Profile, req: Request, resource: Resource): Reason[] {
+  const out: Reason[] = [];
+  let paths: Map<GroupNode, MembershipPath> | undefined;
+  const lazyPaths = (): Map<GroupNode, MembershipPath> => (paths ??= groupPaths(u));
+  const userStep: PathStep = { kind: 'user', id: u.id };
+  const type = req.type;
+  if (type.defaultRank > 0) out.push({ source: 'default', level: levelOfRank(type.defaultRank), path: [userStep] });
+  const ownerUser = req.ownerUser === undefined ? undefined : ix.users.get(req.ownerUser);
+  const ownerGroup = req.ownerGroup === undefined ? undefined : ix.groups.get(req.ownerGroup);
+  if (req.ownerUser === u.id) out.push({ source: 'owner', level: 'full', path: [userStep] });
+  else if (type.def.hierarchy && u.role !== undefined && ownerUser?.role !== undefined && strictlyAbove(u.role, ownerUser.role)) {
+    out.push({
+      source: 'hierarchy',
+      level: 'full',
+      path: [
+        userStep,
+        { kind: 'role', id: u.role.id, via: 'has-role' },
+        { kind: 'role', id: ownerUser.role.id, via: 'superior-of' },
+        { kind: 'user', id: ownerUser.id, via: 'owned-by' },
+      ],
+    });
+  }
+  if (ownerGroup !== undefined && p.groups.has(ownerGroup) && type.groupOwnerRank > 0) {
+    out.push({ source: 'group-owner', level: levelOfRank(type.groupOwnerRank), path: lazyPaths().get(ownerGroup) ?? [userStep] });
+  }
+  for (const r of p.rules.get(type.def.name) ?? []) {
+    if (r.tenant !== req.tenant || !ownerIn(ix, r.from, ownerUser, ownerGroup)) continue;
+    const ownerPath: MembershipPath =
+      ownerUser !== undefined ? principalPath(ownerUser, r.from, () => groupPaths(ownerUser)) ?? [] : ownerGroup !== undefined ? [{ kind: 'group', id: ownerGroup.id, via: 'member-of' }] : [];
+    out.push({ source: 'sharing-rule', level: levelOfRank(r.rank), path: principalPath(u, r.to, lazyPaths) ?? [userStep], rule: r.def.id, ownerPath });
+  }
+  const listed = new Set<string>();
+  for (const id of resource.accessGroups ?? []) if (typeof id === 'string') listed.add(id);
+  for (const [ag, rank] of p.grants) {
+    if (!accessGroupApplies(ag, req)) continue;
+    const via = listed.has(ag.id) ? 'listed' : ag.segment !== undefined && segmentMatches(ag.segment, resource.attributes) ? 'segment' : undefined;
+    if (via === undefined) continue;
+    // The grant that gave the highest rank, for its path.
+    const grant = ag.grants.find((g) => g.rank === rank && principalPath(u, g.to, lazyPaths) !== undefined);
+    const path = grant === undefined ? [userStep] : principalPath(u, grant.to, lazyPaths) ?? [userStep];
+    out.push({ source: 'access-group', level: levelOfRank(rank), path, accessGroup: ag.id, via });
+  }
+  const order = ['none', 'read', 'readWrite', 'full'];
+  return out.sort((a, b) => order.indexOf(b.level) - order.indexOf(a.level));
+}
+
+/** `check(user, action, resource)`: the full decision with every reason and its proof. */
+export function check(ix: Index, user: string, action: string, resource: Resource): Decision {
+  const req = readRequest(ix, user, action, resource);
+  const base = {
+    user,
+    action,
+    resource: { type: req.type.def.name, id: resource.id, tenant: req.tenant },
+    required: levelOfRank(req.slot.required),
+    revision: ix.revision,
+  };
+  const g = gate(ix, user, req);
+  if (typeof g === 'string') return { ...base, allowed: false, level: 'none', denial: g, reasons: [] };
+  const reasons = reasonsFor(ix, g.u, g.p, req, resource);
+  const rank = recordRank(ix, g.u, g.p, req, resource, 4);
+  const allowed = rank >= req.slot.required;
+  return { ...base, allowed, level: levelOfRank(rank), ...(allowed ? {} : { denial: 'record-access' as const }), reasons };
+}

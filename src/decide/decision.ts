@@ -1,0 +1,64 @@
+import type { Id } from '../model/ids.js';
+import type { Level } from '../model/level.js';
+
+/** Why a check was denied before record access was weighed, or that record access fell short. */
+export type DenialCode = 'unknown-user' | 'inactive-user' | 'tenant' | 'capability' | 'ceiling' | 'record-access';
+
+/** The sources of record-level access (SPEC section 3, step 5). */
+export type ReasonSource = 'owner' | 'group-owner' | 'hierarchy' | 'default' | 'sharing-rule' | 'access-group';
+
+/**
+ * One step of a membership path. The first step is the user; each later step says how it relates
+ * to the step before: `has-role` (the user has this role), `under` (the role before is in this
+ * role's subtree), `member-of` (the step before is a member of this group), `superior-of` (the
+ * role before is a strict ancestor of this one), `owned-by` (the role before is this user's).
+ */
+export type PathStep =
+  | { readonly kind: 'user'; readonly id: Id; readonly via?: 'owned-by' }
+  | { readonly kind: 'role'; readonly id: Id; readonly via: 'has-role' | 'under' | 'superior-of' }
+  | { readonly kind: 'group'; readonly id: Id; readonly via: 'member-of' };
+
+/** A membership path: the proof that a user belongs to a principal, or reaches an owner. */
+export type MembershipPath = readonly PathStep[];
+
+/** One source that contributed record-level access, with the proof. */
+export interface Reason {
+  readonly source: ReasonSource;
+  /** The level this source grants. */
+  readonly level: Level;
+  /** How the user reaches this source (for `group-owner`, the path to the owning group). */
+  readonly path: MembershipPath;
+  /** The sharing rule, for `sharing-rule`. */
+  readonly rule?: Id;
+  /** The access group, for `access-group`. */
+  readonly accessGroup?: Id;
+  /** For `sharing-rule`: how the owner belongs to the rule's `from`. */
+  readonly ownerPath?: MembershipPath;
+  /** For `access-group`: `listed` when the resource lists it, `segment` when its segment matches. */
+  readonly via?: 'listed' | 'segment';
+}
+
+/**
+ * The answer to `check(user, action, resource)`.
+ * @example
+ * ```ts
+ * const d = engine.check('u1', 'edit', lead);
+ * if (!d.allowed) console.log(d.denial, d.required, d.level);
+ * ```
+ */
+export interface Decision {
+  readonly allowed: boolean;
+  readonly user: Id;
+  readonly action: string;
+  readonly resource: { readonly type: string; readonly id: Id; readonly tenant: Id };
+  /** The record-level access the action needs. */
+  readonly required: Level;
+  /** The highest record-level access reached (`none` when an earlier step denied). */
+  readonly level: Level;
+  /** Set when denied: the first step that failed. */
+  readonly denial?: DenialCode;
+  /** Every source that contributed record-level access, highest first. */
+  readonly reasons: readonly Reason[];
+  /** The policy revision the decision was made at. */
+  readonly revision: number;
+}

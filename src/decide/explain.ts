@@ -1,0 +1,66 @@
+import { quote } from '../errors/errors.js';
+import type { Decision, DenialCode, MembershipPath, Reason } from './decision.js';
+
+const DENIALS: Readonly<Record<DenialCode, string>> = {
+  'unknown-user': 'the user does not exist',
+  'inactive-user': 'the user is inactive',
+  tenant: "the resource's tenant is not one the user may act in",
+  capability: "the user's access levels do not include this action on this type",
+  ceiling: "the tenant's ceiling (or an ancestor's) does not allow this action",
+  'record-access': 'no source grants enough access to this record',
+};
+
+const SOURCES: Readonly<Record<Reason['source'], string>> = {
+  owner: 'owns the record',
+  'group-owner': 'is a member of the group that owns the record',
+  hierarchy: "is above the owner's role in the hierarchy",
+  default: 'organization-wide default',
+  'sharing-rule': 'sharing rule',
+  'access-group': 'access group',
+};
+
+/** Renders a membership path as `user "u1" → member of group "team-a" → member of group "sales"`. */
+export function formatPath(path: MembershipPath): string {
+  return path
+    .map((s) => {
+      if (s.kind === 'user') return s.via === 'owned-by' ? `owned by user ${quote(s.id)}` : `user ${quote(s.id)}`;
+      if (s.kind === 'group') return `member of group ${quote(s.id)}`;
+      if (s.via === 'has-role') return `has role ${quote(s.id)}`;
+      if (s.via === 'under') return `under role ${quote(s.id)}`;
+      return `superior of role ${quote(s.id)}`;
+    })
+    .join(' → ');
+}
+
+function reasonLine(r: Reason): string {
+  let head = `${SOURCES[r.source]}`;
+  if (r.rule !== undefined) head += ` ${quote(r.rule)}`;
+  if (r.accessGroup !== undefined) head += ` ${quote(r.accessGroup)} (${r.via === 'segment' ? 'segment matches' : 'listed on the record'})`;
+  const lines = [`- ${r.level}: ${head}`, `    ${formatPath(r.path)}`];
+  if (r.ownerPath !== undefined && r.ownerPath.length > 0) lines.push(`    owner: ${formatPath(r.ownerPath)}`);
+  return lines.join('\n');
+}
+
+/**
+ * Renders a decision as readable text: the verdict, the level needed and reached, and each
+ * reason as a tree with its membership path.
+ * @example
+ * ```ts
+ * console.log(explainDecision(engine.check('u1', 'edit', lead)));
+ * // ALLOW user "u1" edit lead "l1" (needs readWrite, has full) ...
+ * ```
+ */
+export function explainDecision(d: Decision): string {
+  const verdict = d.allowed ? 'ALLOW' : 'DENY';
+  const lines = [
+    `${verdict} user ${quote(d.user)} ${d.action} ${d.resource.type} ${quote(d.resource.id)} in tenant ${quote(d.resource.tenant)} (needs ${d.required}, reached ${d.level}; revision ${d.revision})`,
+  ];
+  if (d.denial !== undefined) lines.push(`denied: ${DENIALS[d.denial]}`);
+  if (d.reasons.length > 0) {
+    lines.push('reasons:');
+    for (const r of d.reasons) lines.push(reasonLine(r));
+  } else if (d.denial === undefined || d.denial === 'record-access') {
+    lines.push('reasons: none');
+  }
+  return lines.join('\n');
+}

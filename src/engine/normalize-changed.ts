@@ -1,0 +1,37 @@
+import type { Id } from '../model/ids.js';
+import {
+  normalizeAccessGroup,
+  normalizeGroup,
+  normalizeRole,
+  normalizeSharingRule,
+  normalizeUser,
+} from '../model/normalize.js';
+import type { Policy } from '../model/policy.js';
+import type { ErrorPath } from '../errors/errors.js';
+import type { IdMap } from '../model/id-map.js';
+import { produce } from './immer.js';
+import type { ChangeSet, EntityCollection } from './change-set.js';
+
+const NORMALIZE: Readonly<Record<EntityCollection, (v: unknown, p: ErrorPath) => { id: Id }>> = {
+  users: normalizeUser,
+  roles: normalizeRole,
+  groups: normalizeGroup,
+  sharingRules: normalizeSharingRule,
+  accessGroups: normalizeAccessGroup,
+};
+
+/**
+ * Checks the shape of every entity a recipe touched and fills in its defaults, so that a recipe may
+ * add `{ id: 'u9' }` and get a complete user. Throws `InvalidInputError` on a malformed entity.
+ */
+export function normalizeChanged(policy: Policy, changes: ChangeSet): Policy {
+  return produce(policy, (draft) => {
+    for (const [collection, ids] of changes.ids) {
+      const map = draft[collection] as unknown as IdMap<{ id: Id }>;
+      for (const id of ids) {
+        const value = map.get(id);
+        if (value !== undefined) map.set(id, NORMALIZE[collection](value, [collection, id]));
+      }
+    }
+  });
+}

@@ -1,0 +1,153 @@
+import type { Decision, MembershipPath } from '../decide/decision.js';
+import type { Id } from '../model/ids.js';
+import type { Policy, PolicyDraft, UserStatus } from '../model/policy.js';
+import type { Principal } from '../model/principal.js';
+import type { Owner, Resource } from '../model/resource.js';
+
+/** Options of a query. */
+export interface QueryOptions {
+  /** Refuse to answer (throw `StaleSnapshotError`) unless the engine is at least at this revision. */
+  readonly atLeast?: number;
+}
+
+/** A group the user is a member of, with the path that proves it. */
+export interface GroupMembership {
+  readonly group: Id;
+  readonly path: MembershipPath;
+}
+
+/**
+ * The read side of the engine: every query, answered from one immutable snapshot of the policy.
+ * An engine answers from its newest snapshot; `engine.snapshot()` pins one.
+ */
+export interface Queries {
+  /** The revision of the snapshot these queries answer from. */
+  readonly revision: number;
+  /** The snapshot's policy (immutable). */
+  readonly policy: Policy;
+  /**
+   * May `user` do `action` on `resource`? The full decision with every reason and its path.
+   * Throws `InvalidInputError` for an undeclared type or action or a malformed argument; an
+   * unknown user or owner is a deny.
+   * @example
+   * ```ts
+   * const d = engine.check('u1', 'edit', { type: 'lead', id: 'l1', owner: { group: 'sales' } });
+   * ```
+   */
+  check(user: Id, action: string, resource: Resource, options?: QueryOptions): Decision;
+  /**
+   * The same verdict as `check(...).allowed`, on the fast path (no reasons, no allocation).
+   * @example
+   * ```ts
+   * if (!engine.can(req.user, 'edit', lead)) return forbidden();
+   * ```
+   */
+  can(user: Id, action: string, resource: Resource, options?: QueryOptions): boolean;
+  /**
+   * The decision as readable text (`format: 'text'`, the default) or as JSON.
+   * @example
+   * ```ts
+   * console.log(engine.explain('u1', 'edit', lead));
+   * ```
+   */
+  explain(user: Id, action: string, resource: Resource, options?: QueryOptions & { readonly format?: 'text' | 'json' }): string;
+  /**
+   * Every group the user is a member of, at any depth, sorted; with `{ paths: true }`, each with
+   * its membership path. An unknown user has none.
+   * @example
+   * ```ts
+   * engine.groupsOf('u1'); // ['sales', 'team-a']
+   * ```
+   */
+  groupsOf(user: Id, options?: QueryOptions & { readonly paths?: false }): Id[];
+  groupsOf(user: Id, options: QueryOptions & { readonly paths: true }): GroupMembership[];
+  /**
+   * Every user who is a member of the group, expanded through roles, subordinates and nested
+   * groups (inactive users included: they keep their memberships), sorted.
+   * @example
+   * ```ts
+   * engine.membersOf('sales'); // ['u1', 'u2', 'u3']
+   * ```
+   */
+  membersOf(group: Id, options?: QueryOptions): Id[];
+  /**
+   * The owner user of the resource, or every member of its owner group, sorted. Unknown owners
+   * have none.
+   * @example
+   * ```ts
+   * engine.effectiveOwners({ type: 'lead', id: 'l1', owner: { group: 'sales' } });
+   * ```
+   */
+  effectiveOwners(resource: Resource, options?: QueryOptions): Id[];
+  /**
+   * Every active user that `check` allows to do `action` on `resource`, sorted.
+   * @example
+   * ```ts
+   * engine.whoCan('edit', lead); // ['u1', 'u2']
+   * ```
+   */
+  whoCan(action: string, resource: Resource, options?: QueryOptions): Id[];
+}
+
+/** A recipe over the policy draft. */
+export type Recipe = (draft: PolicyDraft) => void;
+
+/** Options of `deleteGroup`. */
+export interface DeleteGroupOptions {
+  /** Who gets the records the group owns; required when it owns any. */
+  readonly transferTo?: Owner;
+}
+
+/**
+ * An engine: queries on its newest snapshot, and changes that each produce a new snapshot.
+ * Every change is validated as a whole before it lands; a rejected change throws a typed error
+ * and leaves the engine exactly as it was.
+ */
+export interface Engine extends Queries {
+  /** Pins the current snapshot: its queries keep answering from it, whatever changes later. */
+  snapshot(): Queries;
+  /**
+   * Applies an immer recipe to the policy. Resolves to the new revision (the same revision when
+   * the recipe changed nothing).
+   * @example
+   * ```ts
+   * const rev = await engine.update((d) => { d.users.get('u1')!.status = 'inactive'; });
+   * ```
+   */
+  update(recipe: Recipe): Promise<number>;
+  /** {@link Engine.update}, synchronously (the in-memory engine only). */
+  updateSync(recipe: Recipe): number;
+  /**
+   * Adds a member to a group (a no-op when it is one already).
+   * @example
+   * ```ts
+   * await engine.addMember('sales', { group: 'team-c' });
+   * ```
+   */
+  addMember(group: Id, member: Principal): Promise<number>;
+  /** Removes a member from a group (a no-op when it is not one). */
+  removeMember(group: Id, member: Principal): Promise<number>;
+  /** Sets a user's role, or removes it with `undefined`. */
+  setRole(user: Id, role: Id | undefined): Promise<number>;
+  /** Activates or deactivates a user; an inactive user keeps its memberships. */
+  setStatus(user: Id, status: UserStatus): Promise<number>;
+  /**
+   * Deletes a group: removes it from other groups, deletes the sharing rules that name it, removes
+   * the grants that name it, and transfers the records it owns to `transferTo`. Fails when it owns
+   * records and no `transferTo` is given.
+   */
+  deleteGroup(group: Id, options?: DeleteGroupOptions): Promise<number>;
+  /**
+   * Deletes a role: its users and child roles move to `reassignTo`; groups stop listing it; sharing
+   * rules and grants that name it are deleted.
+   */
+  deleteRole(role: Id, options: { readonly reassignTo: Id }): Promise<number>;
+  /**
+   * Moves a record from one access group to another (the vault's "move a credential between
+   * groups"). Both must exist in the record's tenant and apply to its type. Resolves to the record
+   * as stored.
+   */
+  moveResource(resource: { readonly type: string; readonly id: Id }, move: { readonly from?: Id; readonly to: Id }): Promise<Resource>;
+  /** Calls `listener` with each new revision after it lands; returns a function that unsubscribes. */
+  subscribe(listener: (revision: number) => void): () => void;
+}

@@ -1,0 +1,74 @@
+/**
+ * purview: an embeddable authorization engine for data owned by users and groups.
+ *
+ * The public entry, with every export picked by hand. It imports nothing beyond immer, so it runs
+ * in Node, browsers, Deno, Bun and edge runtimes.
+ * @packageDocumentation
+ */
+
+// Engine
+export { createEngine } from './engine/create-engine.js';
+export type { EngineOptions, PreparedChange } from './engine/create-engine.js';
+export type { Engine, Queries, QueryOptions, Recipe, GroupMembership, DeleteGroupOptions } from './engine/types.js';
+
+// Decisions
+export type { Decision, DenialCode, Reason, ReasonSource, PathStep, MembershipPath } from './decide/decision.js';
+export { explainDecision, formatPath as formatMembershipPath } from './decide/explain.js';
+
+// Model
+export type { Id } from './model/ids.js';
+export { DEFAULT_TENANT, MAX_ID_LENGTH, isId } from './model/ids.js';
+export type { Level } from './model/level.js';
+export { LEVELS, levelRank } from './model/level.js';
+export type { Principal, RulePrincipal, PrincipalKind } from './model/principal.js';
+export type { Owner, Resource, AttributeValue } from './model/resource.js';
+export type { Condition, Segment } from './model/segment.js';
+export { segmentMatches } from './model/segment-match.js';
+export type { AccessLevels, Capability, LevelRef, Tier, ReadOnlyTier } from './model/access-level.js';
+export { TIERS } from './model/access-level.js';
+export type {
+  Policy,
+  PolicyDraft,
+  DraftIdMap,
+  Tenant,
+  Role,
+  User,
+  UserStatus,
+  Group,
+  GroupMembers,
+  ResourceType,
+  OrgDefault,
+  SharingRule,
+  AccessGroup,
+  Grant,
+} from './model/policy.js';
+export type {
+  PolicyInput,
+  TenantInput,
+  RoleInput,
+  UserInput,
+  GroupInput,
+  ResourceTypeInput,
+  SharingRuleInput,
+  AccessGroupInput,
+} from './model/policy-input.js';
+export { IdMap } from './model/id-map.js';
+export { normalizePolicy } from './model/normalize.js';
+export { toPolicyInput } from './model/serialize.js';
+export { validatePolicy } from './validate/validate-policy.js';
+
+// Errors
+export {
+  PurviewError,
+  InvalidInputError,
+  RoleCycleError,
+  GroupCycleError,
+  TenantError,
+  StaleSnapshotError,
+  ConflictError,
+} from './errors/errors.js';
+export type { ErrorCode, ErrorPath } from './errors/errors.js';
+
+// Ports
+export type { ResourceStore, MemoryResourceStore } from './ports/resource-store.js';
+export { memoryResourceStore } from './ports/resource-store.js';

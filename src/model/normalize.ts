@@ -1,0 +1,373 @@
+import { quote, type ErrorPath } from '../errors/errors.js';
+import { TIERS, type AccessLevels, type Capability, type LevelRef } from './access-level.js';
+import { DEFAULT_TENANT, type Id } from './ids.js';
+import { LEVELS, type Level } from './level.js';
+import type {
+  AccessGroup,
+  Grant,
+  Group,
+  OrgDefault,
+  Policy,
+  ResourceType,
+  Role,
+  SharingRule,
+  Tenant,
+  User,
+} from './policy.js';
+import { IdMap } from './id-map.js';
+import { principalParts, type Principal, type RulePrincipal } from './principal.js';
+import type { Condition, Segment } from './segment.js';
+import {
+  describe,
+  expectArray,
+  expectId,
+  expectIdList,
+  expectObject,
+  expectOneOf,
+  fail,
+  onlyKeys,
+  optionalId,
+  optionalString,
+  own,
+  type Plain,
+} from './shape.js';
+
+/*
+ * Shape normalization: untrusted plain data (or an entity a recipe wrote) to the engine's
+ * normalized entities, with every default filled in. Only the shape is checked here; whether
+ * references resolve is validate/'s business.
+ */
+
+const ORG_DEFAULTS: readonly OrgDefault[] = ['private', 'publicRead', 'publicReadWrite', 'publicFull'];
+
+/** Normalizes a tenant. */
+export function normalizeTenant(value: unknown, path: ErrorPath): Tenant {
+  const o = expectObject(value, path, 'a tenant');
+  onlyKeys(o, ['id', 'parent', 'ceiling'], path);
+  const id = expectId(own(o, 'id'), [...path, 'id'], 'tenant id');
+  const parent = optionalId(o, 'parent', path, 'parent tenant id');
+  const ceilingRaw = own(o, 'ceiling');
+  return {
+    id,
+    ...(parent === undefined ? {} : { parent }),
+    ...(ceilingRaw === undefined ? {} : { ceiling: normalizeCapabilities(ceilingRaw, [...path, 'ceiling']) }),
+  };
+}
+
+/** Normalizes a role; `tenant` defaults to `default`. */
+export function normalizeRole(value: unknown, path: ErrorPath): Role {
+  const o = expectObject(value, path, 'a role');
+  onlyKeys(o, ['id', 'tenant', 'parent', 'accessLevel'], path);
+  const id = expectId(own(o, 'id'), [...path, 'id'], 'role id');
+  const parent = optionalId(o, 'parent', path, 'parent role id');
+  const level = own(o, 'accessLevel');
+  return {
+    id,
+    tenant: optionalId(o, 'tenant', path, 'tenant id') ?? DEFAULT_TENANT,
+    ...(parent === undefined ? {} : { parent }),
+    ...(level === undefined ? {} : { accessLevel: normalizeLevelRef(level, [...path, 'accessLevel']) }),
+  };
+}
+
+/** Normalizes a user; `status` defaults to `active`, `tenant` to `default`. */
+export function normalizeUser(value: unknown, path: ErrorPath): User {
+  const o = expectObject(value, path, 'a user');
+  onlyKeys(o, ['id', 'tenant', 'status', 'role', 'accessLevel', 'tenants'], path);
+  const id = expectId(own(o, 'id'), [...path, 'id'], 'user id');
+  const statusRaw = own(o, 'status');
+  const role = optionalId(o, 'role', path, 'role id');
+  const level = own(o, 'accessLevel');
+  const tenantsRaw = own(o, 'tenants');
+  return {
+    id,
+    tenant: optionalId(o, 'tenant', path, 'tenant id') ?? DEFAULT_TENANT,
+    status: statusRaw === undefined ? 'active' : expectOneOf(statusRaw, ['active', 'inactive'], [...path, 'status']),
+    ...(role === undefined ? {} : { role }),
+    ...(level === undefined ? {} : { accessLevel: normalizeLevelRef(level, [...path, 'accessLevel']) }),
+    tenants: tenantsRaw === undefined ? [] : expectIdList(tenantsRaw, [...path, 'tenants'], 'tenant id'),
+  };
+}
+
+/** Normalizes a group; every member list defaults to empty. */
+export function normalizeGroup(value: unknown, path: ErrorPath): Group {
+  const o = expectObject(value, path, 'a group');
+  onlyKeys(o, ['id', 'tenant', 'name', 'description', 'members', 'accessLevel'], path);
+  const id = expectId(own(o, 'id'), [...path, 'id'], 'group id');
+  const name = optionalString(o, 'name', path);
+  const description = optionalString(o, 'description', path);
+  const level = own(o, 'accessLevel');
+  const membersRaw = own(o, 'members');
+  const mp = [...path, 'members'];
+  const m: Plain = membersRaw === undefined ? {} : expectObject(membersRaw, mp, 'the members');
+  onlyKeys(m, ['users', 'roles', 'rolesAndSubordinates', 'groups'], mp);
+  const list = (key: string, what: string): Id[] => {
+    const v = own(m, key);
+    return v === undefined ? [] : expectIdList(v, [...mp, key], what);
+  };
+  return {
+    id,
+    tenant: optionalId(o, 'tenant', path, 'tenant id') ?? DEFAULT_TENANT,
+    ...(name === undefined ? {} : { name }),
+    ...(description === undefined ? {} : { description }),
+    members: {
+      users: list('users', 'user id'),
+      roles: list('roles', 'role id'),
+      rolesAndSubordinates: list('rolesAndSubordinates', 'role id'),
+      groups: list('groups', 'group id'),
+    },
+    ...(level === undefined ? {} : { accessLevel: normalizeLevelRef(level, [...path, 'accessLevel']) }),
+  };
+}
+
+/** Checks a resource type or action name: an id without `:` and not `*`, so capabilities stay unambiguous. */
+function expectTypeName(value: unknown, path: ErrorPath, what: string, allowColon: boolean): string {
+  const name = expectId(value, path, what);
+  if (name === '*') fail(path, `${what} must not be "*", which capabilities use as a wildcard`);
+  if (!allowColon && name.includes(':')) {
+    fail(path, `${what} ${quote(name)} must not contain ":", which separates type from action in capabilities`);
+  }
+  return name;
+}
+
+/** Normalizes a resource type. `actions` may be a plain object (input) or a `Map` (a recipe's draft). */
+export function normalizeResourceType(name: string, value: unknown, path: ErrorPath): ResourceType {
+  expectTypeName(name, path, 'resource type name', false);
+  const o = expectObject(value, path, 'a resource type');
+  onlyKeys(o, ['name', 'actions', 'readActions', 'default', 'hierarchy', 'groupOwnerLevel'], path);
+  const declaredName = own(o, 'name');
+  if (declaredName !== undefined && declaredName !== name) {
+    fail([...path, 'name'], `resource type is keyed ${quote(name)} but names itself ${describe(declaredName)}`);
+  }
+  const ap = [...path, 'actions'];
+  const actionsRaw = own(o, 'actions');
+  const entries: [string, unknown][] =
+    actionsRaw instanceof Map ? [...(actionsRaw as Map<string, unknown>)] : Object.entries(expectObject(actionsRaw, ap, 'an object of actions'));
+  if (entries.length === 0) fail(ap, 'a resource type needs at least one action');
+  const actions = new Map<string, Level>();
+  for (const [action, level] of entries) {
+    expectTypeName(action, [...ap, action], 'action name', true);
+    actions.set(action, expectOneOf(level, LEVELS, [...ap, action]));
+  }
+  const readRaw = own(o, 'readActions');
+  let readActions: string[] | undefined;
+  if (readRaw !== undefined) {
+    readActions = expectIdList(readRaw, [...path, 'readActions'], 'action name');
+    readActions.forEach((a, i) => {
+      if (!actions.has(a)) fail([...path, 'readActions', i], `read action ${quote(a)} is not one of the type's actions`, [a]);
+    });
+  }
+  const def = own(o, 'default');
+  const hierarchy = own(o, 'hierarchy');
+  if (hierarchy !== undefined && typeof hierarchy !== 'boolean') {
+    fail([...path, 'hierarchy'], `expected true or false, got ${describe(hierarchy)}`);
+  }
+  const gol = own(o, 'groupOwnerLevel');
+  return {
+    name,
+    actions,
+    ...(readActions === undefined ? {} : { readActions }),
+    default: def === undefined ? 'private' : expectOneOf(def, ORG_DEFAULTS, [...path, 'default']),
+    hierarchy: hierarchy ?? true,
+    groupOwnerLevel: gol === undefined ? 'full' : expectOneOf(gol, LEVELS, [...path, 'groupOwnerLevel']),
+  };
+}
+
+/** Normalizes a principal of any of the four kinds. */
+export function normalizePrincipal(value: unknown, path: ErrorPath): Principal {
+  const parts = principalParts(value);
+  if (parts === undefined) {
+    fail(path, `expected exactly one of { user }, { role }, { roleAndSubordinates }, { group }, got ${describe(value)}`);
+  }
+  const id = expectId(parts.id, [...path, parts.kind], `${parts.kind} id`);
+  switch (parts.kind) {
+    case 'user':
+      return { user: id };
+    case 'role':
+      return { role: id };
+    case 'roleAndSubordinates':
+      return { roleAndSubordinates: id };
+    case 'group':
+      return { group: id };
+  }
+}
+
+/** Normalizes a principal of a sharing rule: a role, a role and subordinates, or a group. */
+export function normalizeRulePrincipal(value: unknown, path: ErrorPath): RulePrincipal {
+  const p = normalizePrincipal(value, path);
+  if ('user' in p) fail(path, 'a sharing rule names a role, a role and subordinates, or a group, not a user');
+  return p;
+}
+
+/** Normalizes a sharing rule. */
+export function normalizeSharingRule(value: unknown, path: ErrorPath): SharingRule {
+  const o = expectObject(value, path, 'a sharing rule');
+  onlyKeys(o, ['id', 'tenant', 'resourceType', 'from', 'to', 'level'], path);
+  return {
+    id: expectId(own(o, 'id'), [...path, 'id'], 'sharing rule id'),
+    tenant: optionalId(o, 'tenant', path, 'tenant id') ?? DEFAULT_TENANT,
+    resourceType: expectId(own(o, 'resourceType'), [...path, 'resourceType'], 'resource type'),
+    from: normalizeRulePrincipal(own(o, 'from'), [...path, 'from']),
+    to: normalizeRulePrincipal(own(o, 'to'), [...path, 'to']),
+    level: expectOneOf(own(o, 'level'), ['read', 'readWrite'], [...path, 'level']),
+  };
+}
+
+/** Normalizes a segment. */
+export function normalizeSegment(value: unknown, path: ErrorPath): Segment {
+  const o = expectObject(value, path, 'a segment');
+  onlyKeys(o, ['all'], path);
+  const all = expectArray(own(o, 'all'), [...path, 'all']);
+  return {
+    all: all.map((c, i): Condition => {
+      const cp = [...path, 'all', i];
+      const co = expectObject(c, cp, 'a condition');
+      const attribute = expectId(own(co, 'attribute'), [...cp, 'attribute'], 'attribute name');
+      const keys = Object.keys(co).filter((k) => k !== 'attribute');
+      if (keys.length !== 1) fail(cp, 'a condition has an attribute and exactly one of equals, in, contains');
+      const op = keys[0];
+      const v = own(co, op as string);
+      if (op === 'equals') return { attribute, equals: expectAttributeValue(v, [...cp, 'equals']) };
+      if (op === 'contains') {
+        if (typeof v !== 'string') fail([...cp, 'contains'], `expected a string, got ${describe(v)}`);
+        return { attribute, contains: v };
+      }
+      if (op === 'in') {
+        const list = expectArray(v, [...cp, 'in']).map((x, j) => {
+          if (typeof x !== 'string' && typeof x !== 'number' && typeof x !== 'boolean') {
+            fail([...cp, 'in', j], `expected a string, number or boolean, got ${describe(x)}`);
+          }
+          return x;
+        });
+        return { attribute, in: list };
+      }
+      return fail([...cp, op as string], `unknown condition ${quote(op)}; expected equals, in or contains`);
+    }),
+  };
+}
+
+function expectAttributeValue(v: unknown, path: ErrorPath): string | number | boolean | readonly string[] {
+  if (typeof v === 'string' || typeof v === 'boolean') return v;
+  if (typeof v === 'number' && Number.isFinite(v)) return v;
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+  return fail(path, `expected a string, finite number, boolean or list of strings, got ${describe(v)}`);
+}
+
+/** Normalizes an access group. */
+export function normalizeAccessGroup(value: unknown, path: ErrorPath): AccessGroup {
+  const o = expectObject(value, path, 'an access group');
+  onlyKeys(o, ['id', 'tenant', 'resourceTypes', 'segment', 'grants'], path);
+  const typesRaw = own(o, 'resourceTypes');
+  const segRaw = own(o, 'segment');
+  const grantsRaw = own(o, 'grants');
+  const grants = grantsRaw === undefined ? [] : expectArray(grantsRaw, [...path, 'grants']);
+  return {
+    id: expectId(own(o, 'id'), [...path, 'id'], 'access group id'),
+    tenant: optionalId(o, 'tenant', path, 'tenant id') ?? DEFAULT_TENANT,
+    ...(typesRaw === undefined ? {} : { resourceTypes: expectIdList(typesRaw, [...path, 'resourceTypes'], 'resource type') }),
+    ...(segRaw === undefined ? {} : { segment: normalizeSegment(segRaw, [...path, 'segment']) }),
+    grants: grants.map((g, i): Grant => {
+      const gp = [...path, 'grants', i];
+      const go = expectObject(g, gp, 'a grant');
+      onlyKeys(go, ['to', 'level'], gp);
+      return { to: normalizePrincipal(own(go, 'to'), [...gp, 'to']), level: expectOneOf(own(go, 'level'), LEVELS, [...gp, 'level']) };
+    }),
+  };
+}
+
+/** Normalizes a list of capabilities (shape only: `type:action`, `type:*`, `*:action`, `*`). */
+export function normalizeCapabilities(value: unknown, path: ErrorPath): Capability[] {
+  const list = expectArray(value, path);
+  return list.map((c, i) => {
+    if (typeof c !== 'string' || c.length === 0) fail([...path, i], `expected a capability string, got ${describe(c)}`);
+    if (c !== '*' && (c.indexOf(':') <= 0 || c.indexOf(':') === c.length - 1)) {
+      fail([...path, i], `capability ${quote(c)} is not of the form type:action, type:*, *:action or *`);
+    }
+    return c;
+  });
+}
+
+const TIER_REFS: readonly string[] = [...TIERS, ...TIERS.map((t) => `${t}:readOnly`)];
+
+/** Normalizes a level reference: a tier, a twin, 0-9, or `{ custom: [...] }`. */
+export function normalizeLevelRef(value: unknown, path: ErrorPath): LevelRef {
+  if (typeof value === 'number') {
+    if (Number.isInteger(value) && value >= 0 && value <= 9) return value as LevelRef;
+    if (value === 10) fail(path, 'level 10 is a custom level: write { custom: [capabilities] }');
+    fail(path, `access level number must be 0 to 9, got ${value}`);
+  }
+  if (typeof value === 'string') {
+    if (TIER_REFS.includes(value)) return value as LevelRef;
+    fail(path, `unknown access level ${quote(value)}; expected one of ${TIER_REFS.join(', ')}, 0-9 or { custom: [...] }`);
+  }
+  const o = expectObject(value, path, 'an access level');
+  onlyKeys(o, ['custom'], path);
+  return { custom: normalizeCapabilities(own(o, 'custom'), [...path, 'custom']) };
+}
+
+/** Normalizes the access-level tiers. */
+export function normalizeAccessLevels(value: unknown, path: ErrorPath): AccessLevels {
+  const o = expectObject(value, path, 'the access levels');
+  onlyKeys(o, TIERS, path);
+  const out: { -readonly [K in keyof AccessLevels]: Capability[] } = {};
+  for (const tier of TIERS) {
+    const v = own(o, tier);
+    if (v !== undefined) out[tier] = normalizeCapabilities(v, [...path, tier]);
+  }
+  return out;
+}
+
+/** Collects a list of entities into a map, rejecting duplicate ids. */
+function collect<T extends { id: Id }>(raw: unknown, key: string, one: (v: unknown, p: ErrorPath) => T): IdMap<T> {
+  const map = new IdMap<T>();
+  if (raw === undefined) return map;
+  expectArray(raw, [key]).forEach((item, i) => {
+    const entity = one(item, [key, i]);
+    if (map.has(entity.id)) fail([key, i, 'id'], `duplicate id ${quote(entity.id)} in ${key}`, [entity.id]);
+    map.set(entity.id, entity);
+  });
+  return map;
+}
+
+/**
+ * Turns untrusted plain data into a normalized {@link Policy}, checking its shape. Throws
+ * {@link InvalidInputError} with the path of the first problem.
+ */
+export function normalizePolicy(value: unknown): Policy {
+  const o = expectObject(value, [], 'a policy object');
+  onlyKeys(
+    o,
+    ['tenants', 'roles', 'users', 'groups', 'resourceTypes', 'sharingRules', 'accessGroups', 'accessLevels', 'defaultAccessLevel'],
+    [],
+  );
+  const typesRaw = own(o, 'resourceTypes');
+  const resourceTypes = new Map<string, ResourceType>();
+  if (typesRaw !== undefined) {
+    const entries: [string, unknown][] =
+      typesRaw instanceof Map ? [...(typesRaw as Map<string, unknown>)] : Object.entries(expectObject(typesRaw, ['resourceTypes']));
+    for (const [name, t] of entries) resourceTypes.set(name, normalizeResourceType(name, t, ['resourceTypes', name]));
+  }
+  const levels = own(o, 'accessLevels');
+  const def = own(o, 'defaultAccessLevel');
+  const coll = <T extends { id: Id }>(key: string, one: (v: unknown, p: ErrorPath) => T): IdMap<T> => {
+    const raw = own(o, key);
+    if (!(raw instanceof Map) && !(raw instanceof IdMap)) return collect(raw, key, one);
+    const map = new IdMap<T>();
+    for (const [k, v] of raw as Iterable<[unknown, unknown]>) {
+      const entity = one(v, [key, String(k)]);
+      if (entity.id !== k) fail([key, String(k), 'id'], `entry keyed ${quote(k)} has id ${quote(entity.id)}; the key must be the id`, [entity.id]);
+      map.set(entity.id, entity);
+    }
+    return map;
+  };
+  return {
+    tenants: coll('tenants', normalizeTenant),
+    roles: coll('roles', normalizeRole),
+    users: coll('users', normalizeUser),
+    groups: coll('groups', normalizeGroup),
+    resourceTypes,
+    sharingRules: coll('sharingRules', normalizeSharingRule),
+    accessGroups: coll('accessGroups', normalizeAccessGroup),
+    ...(levels === undefined ? {} : { accessLevels: normalizeAccessLevels(levels, ['accessLevels']) }),
+    ...(def === undefined ? {} : { defaultAccessLevel: normalizeLevelRef(def, ['defaultAccessLevel']) }),
+  };
+}

@@ -1,0 +1,27 @@
+import type { AttributeValue } from './resource.js';
+import type { Condition, Segment } from './segment.js';
+
+function attributeOf(attributes: unknown, name: string): unknown {
+  if (typeof attributes !== 'object' || attributes === null) return undefined;
+  return Object.prototype.hasOwnProperty.call(attributes, name) ? (attributes as Record<string, unknown>)[name] : undefined;
+}
+
+function sameValue(a: unknown, b: AttributeValue): boolean {
+  if (Array.isArray(b)) return Array.isArray(a) && a.length === b.length && a.every((x, i) => x === b[i]);
+  return a === b;
+}
+
+/** Whether one condition holds for a resource's attributes; a missing attribute never matches. */
+export function conditionHolds(c: Condition, attributes: unknown): boolean {
+  const v = attributeOf(attributes, c.attribute);
+  if (v === undefined) return false;
+  if ('equals' in c) return sameValue(v, c.equals);
+  if ('in' in c) return (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') && c.in.includes(v);
+  return Array.isArray(v) && v.includes(c.contains);
+}
+
+/** Whether a segment matches a resource's attributes: every condition holds (an empty list matches all). */
+export function segmentMatches(segment: Segment, attributes: unknown): boolean {
+  for (const c of segment.all) if (!conditionHolds(c, attributes)) return false;
+  return true;
+}

@@ -1,0 +1,61 @@
+import type { Id } from '../model/ids.js';
+import type { Owner, Resource } from '../model/resource.js';
+
+/**
+ * Where the application's records live, as far as the engine needs them: which records an owner
+ * has (to transfer them when a group is deleted) and moving records between access groups.
+ * Implement it over your own tables; {@link memoryResourceStore} is the in-memory one.
+ */
+export interface ResourceStore {
+  /** Every record owned by `owner`. */
+  ownedBy(owner: Owner): Promise<readonly Resource[]>;
+  /** Gives every record owned by `from` to `to`, all or nothing; resolves to how many moved. */
+  transferOwnership(from: Owner, to: Owner): Promise<number>;
+  /** One record, or undefined. */
+  get(type: string, id: Id): Promise<Resource | undefined>;
+  /** Adds or replaces a record. */
+  put(resource: Resource): Promise<void>;
+}
+
+/** A {@link ResourceStore} in memory, with a synchronous view of its records for tests. */
+export interface MemoryResourceStore extends ResourceStore {
+  /** Every record, in insertion order. */
+  all(): Resource[];
+}
+
+function sameOwner(a: Owner, b: Owner): boolean {
+  return 'user' in a ? 'user' in b && a.user === b.user : 'group' in b && a.group === b.group;
+}
+
+/**
+ * An in-memory {@link ResourceStore}.
+ * @example
+ * ```ts
+ * const resources = memoryResourceStore([{ type: 'lead', id: 'l1', owner: { group: 'sales' } }]);
+ * const engine = createEngine({ policy, resources });
+ * ```
+ */
+export function memoryResourceStore(initial: Iterable<Resource> = []): MemoryResourceStore {
+  const byType = new Map<string, Map<Id, Resource>>();
+  const put = (r: Resource): void => {
+    let m = byType.get(r.type);
+    if (m === undefined) byType.set(r.type, (m = new Map()));
+    m.set(r.id, r);
+  };
+  for (const r of initial) put(r);
+  const all = (): Resource[] => [...byType.values()].flatMap((m) => [...m.values()]);
+  return {
+    all,
+    ownedBy: (owner) => Promise.resolve(all().filter((r) => sameOwner(r.owner, owner))),
+    transferOwnership: (from, to) => {
+      const moving = all().filter((r) => sameOwner(r.owner, from));
+      for (const r of moving) put({ ...r, owner: to });
+      return Promise.resolve(moving.length);
+    },
+    get: (type, id) => Promise.resolve(byType.get(type)?.get(id)),
+    put: (r) => {
+      put(r);
+      return Promise.resolve();
+    },
+  };
+}

@@ -1,0 +1,86 @@
+import { quote } from '../errors/errors.js';
+import type { Id } from '../model/ids.js';
+import type { Policy } from '../model/policy.js';
+import { principalParts, type Principal } from '../model/principal.js';
+import { fail } from '../model/shape.js';
+import type { ChangeSet, EntityCollection } from '../engine/change-set.js';
+import type { Index } from '../index/nodes.js';
+import type { ValidationContext } from './context.js';
+import { checkGroupCycleFrom, checkRoleCycleFrom } from './cycles.js';
+import { validateAccessGroup, validateGroup, validateRole, validateSharingRule, validateUser } from './entities.js';
+
+/**
+ * Validates a change entity by entity: what it touched, plus whatever still refers to an entity it
+ * deleted or moved to another tenant (found through the old index's reverse edges). Reaches the
+ * same verdict as validating the whole new policy, at the cost of the change's neighbourhood.
+ */
+export function validateChange(ctx: ValidationContext, old: Index, next: Policy, changes: ChangeSet): void {
+  const recheck = new Map<EntityCollection, Set<Id>>();
+  const add = (c: EntityCollection, id: Id): void => {
+    let s = recheck.get(c);
+    if (s === undefined) recheck.set(c, (s = new Set()));
+    s.add(id);
+  };
+  const names = (p: Principal, kind: 'user' | 'role' | 'group', id: Id): boolean => {
+    const parts = principalParts(p);
+    if (parts === undefined || parts.id !== id) return false;
+    return kind === 'role' ? parts.kind === 'role' || parts.kind === 'roleAndSubordinates' : parts.kind === kind;
+  };
+  const referrersOf = (kind: 'user' | 'role' | 'group', id: Id): void => {
+    for (const r of old.rules.values()) if (names(r.def.from, kind, id) || names(r.def.to, kind, id)) add('sharingRules', r.def.id);
+    for (const a of old.accessGroups.values()) if (a.def.grants.some((g) => names(g.to, kind, id))) add('accessGroups', a.id);
+    if (kind === 'user') old.users.get(id)?.inUsers.forEach((g) => add('groups', g.id));
+    if (kind === 'group') old.groups.get(id)?.parents.forEach((g) => add('groups', g.id));
+    if (kind === 'role') {
+      const r = old.roles.get(id);
+      r?.users.forEach((u) => add('users', u.id));
+      r?.children.forEach((c) => add('roles', c.id));
+      r?.inRoles.forEach((g) => add('groups', g.id));
+      r?.inSubtrees.forEach((g) => add('groups', g.id));
+    }
+  };
+  for (const [collection, ids] of changes.ids) {
+    for (const id of ids) {
+      add(collection, id);
+      if (collection === 'users') {
+        const before = old.users.get(id)?.def;
+        const after = next.users.get(id);
+        if (before !== undefined && (after === undefined || after.tenant !== before.tenant || after.tenants.join('\0') !== before.tenants.join('\0'))) referrersOf('user', id);
+      } else if (collection === 'roles') {
+        const before = old.roles.get(id);
+        const after = next.roles.get(id);
+        if (before !== undefined && (after === undefined || after.tenant !== before.tenant)) referrersOf('role', id);
+      } else if (collection === 'groups') {
+        const before = old.groups.get(id);
+        const after = next.groups.get(id);
+        if (before !== undefined && (after === undefined || after.tenant !== before.tenant)) referrersOf('group', id);
+      }
+    }
+  }
+  for (const [collection, ids] of recheck) {
+    for (const id of ids) {
+      const entity = next[collection].get(id);
+      if (entity === undefined) continue;
+      if (entity.id !== id) fail([collection, id, 'id'], `entry keyed ${quote(id)} has id ${quote(entity.id)}; the key must be the id`, [id]);
+      switch (collection) {
+        case 'users':
+          validateUser(ctx, next.users.get(id)!);
+          break;
+        case 'roles':
+          validateRole(ctx, next.roles.get(id)!);
+          checkRoleCycleFrom(next, id);
+          break;
+        case 'groups':
+          validateGroup(ctx, next.groups.get(id)!);
+          checkGroupCycleFrom(next, id);
+          break;
+        case 'sharingRules':
+          validateSharingRule(ctx, next.sharingRules.get(id)!);
+          break;
+        case 'accessGroups':
+          validateAccessGroup(ctx, next.accessGroups.get(id)!);
+          break;
+      }
+    }
+  }
+}

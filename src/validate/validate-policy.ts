@@ -1,0 +1,32 @@
+import type { Policy } from '../model/policy.js';
+import { validationContext, type ValidationContext } from './context.js';
+import { checkAllGroupCycles, checkRoleCycleFrom, checkTenantCycleFrom } from './cycles.js';
+import {
+  validateAccessGroup,
+  validateGroup,
+  validateRole,
+  validateSharingRule,
+  validateTenant,
+  validateUser,
+} from './entities.js';
+
+/**
+ * Validates a whole normalized policy: every reference resolves, nothing reaches across
+ * tenants, no ceiling is wider than its parent's, no role or group cycle, every level resolves.
+ * Throws the first problem as a typed error; returns the compiled context on success.
+ */
+export function validatePolicy(policy: Policy): ValidationContext {
+  const ctx = validationContext(policy);
+  const goodTenants = new Set<string>();
+  for (const t of policy.tenants.values()) checkTenantCycleFrom(policy, t.id, goodTenants);
+  for (const t of policy.tenants.values()) validateTenant(ctx, t);
+  for (const r of policy.roles.values()) validateRole(ctx, r);
+  const goodRoles = new Set<string>();
+  for (const r of policy.roles.values()) checkRoleCycleFrom(policy, r.id, goodRoles);
+  for (const u of policy.users.values()) validateUser(ctx, u);
+  for (const g of policy.groups.values()) validateGroup(ctx, g);
+  checkAllGroupCycles(policy);
+  for (const r of policy.sharingRules.values()) validateSharingRule(ctx, r);
+  for (const a of policy.accessGroups.values()) validateAccessGroup(ctx, a);
+  return ctx;
+}
