@@ -1,9 +1,9 @@
-import { groupPaths, principalPath } from '../graph/membership.js';
+import { groupPaths, principalPath, type GroupPaths } from '../graph/membership.js';
 import { levelOfRank } from '../model/level.js';
 import type { Resource } from '../model/resource.js';
 import { segmentMatches } from '../model/segment-match.js';
 import { profileOf } from '../index/profile.js';
-import type { GroupNode, Index, Profile, UserNode } from '../index/nodes.js';
+import type { Index, Profile, UserNode } from '../index/nodes.js';
 import type { Decision, DenialCode, MembershipPath, PathStep, Reason } from './decision.js';
 import { accessGroupApplies, ownerIn, recordRank, strictlyAbove } from './record-access.js';
 import { readRequest, type Request } from './request.js';
@@ -41,8 +41,8 @@ export function can(ix: Index, user: string, action: string, resource: Resource)
 /** Every source of record-level access with the path that proves it. */
 function reasonsFor(ix: Index, u: UserNode, p: Profile, req: Request, resource: Resource): Reason[] {
   const out: Reason[] = [];
-  let paths: Map<GroupNode, MembershipPath> | undefined;
-  const lazyPaths = (): Map<GroupNode, MembershipPath> => (paths ??= groupPaths(u));
+  let paths: GroupPaths | undefined;
+  const lazyPaths = (): GroupPaths => (paths ??= groupPaths(u));
   const userStep: PathStep = { kind: 'user', id: u.id };
   const type = req.type;
   if (type.defaultRank > 0) out.push({ source: 'default', level: levelOfRank(type.defaultRank), path: [userStep] });
@@ -62,7 +62,7 @@ function reasonsFor(ix: Index, u: UserNode, p: Profile, req: Request, resource: 
     });
   }
   if (ownerGroup !== undefined && p.groups.has(ownerGroup) && type.groupOwnerRank > 0) {
-    out.push({ source: 'group-owner', level: levelOfRank(type.groupOwnerRank), path: lazyPaths().get(ownerGroup) ?? [userStep] });
+    out.push({ source: 'group-owner', level: levelOfRank(type.groupOwnerRank), path: lazyPaths().pathTo(ownerGroup) ?? [userStep] });
   }
   for (const r of p.rules.get(type.def.name) ?? []) {
     if (r.tenant !== req.tenant || !ownerIn(ix, r.from, ownerUser, ownerGroup)) continue;

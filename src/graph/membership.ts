@@ -2,11 +2,19 @@ import type { MembershipPath, PathStep } from '../decide/decision.js';
 import type { Id } from '../model/ids.js';
 import type { GroupNode, Index, PrincipalRef, RoleNode, UserNode } from '../index/nodes.js';
 
+/** The groups a user is a member of, and the shortest membership path to any of them, built on demand. */
+export interface GroupPaths {
+  /** Every group the user is a member of, in breadth-first order. */
+  readonly groups: readonly GroupNode[];
+  /** The shortest path from the user to `g`, or undefined when the user is not a member. */
+  pathTo(g: GroupNode): MembershipPath | undefined;
+}
+
 /**
- * Every group a user is a member of, each with the shortest membership path that proves it.
- * Breadth-first with predecessor links: no recursion, each group visited once.
+ * Breadth-first search up from a user with predecessor links: no recursion, each group visited
+ * once; a path is assembled only when asked for, so a 100,000-deep chain stays linear.
  */
-export function groupPaths(u: UserNode): Map<GroupNode, MembershipPath> {
+export function groupPaths(u: UserNode): GroupPaths {
   const prefix = new Map<GroupNode, PathStep[]>();
   const pred = new Map<GroupNode, GroupNode | undefined>();
   const queue: GroupNode[] = [];
@@ -37,24 +45,26 @@ export function groupPaths(u: UserNode): Map<GroupNode, MembershipPath> {
       }
     }
   }
-  const out = new Map<GroupNode, MembershipPath>();
-  for (const g of queue) {
-    const chain: PathStep[] = [];
-    let cur: GroupNode | undefined = g;
-    let first: GroupNode = g;
-    while (cur !== undefined) {
-      chain.push({ kind: 'group', id: cur.id, via: 'member-of' });
-      first = cur;
-      cur = pred.get(cur);
-    }
-    chain.reverse();
-    out.set(g, [...(prefix.get(first) ?? [userStep]), ...chain]);
-  }
-  return out;
+  return {
+    groups: queue,
+    pathTo: (g) => {
+      if (!pred.has(g)) return undefined;
+      const chain: PathStep[] = [];
+      let cur: GroupNode | undefined = g;
+      let first: GroupNode = g;
+      while (cur !== undefined) {
+        chain.push({ kind: 'group', id: cur.id, via: 'member-of' });
+        first = cur;
+        cur = pred.get(cur);
+      }
+      chain.reverse();
+      return [...(prefix.get(first) ?? [userStep]), ...chain];
+    },
+  };
 }
 
 /** The path proving that a user belongs to a principal, or undefined when it does not. */
-export function principalPath(u: UserNode, p: PrincipalRef, paths: () => Map<GroupNode, MembershipPath>): MembershipPath | undefined {
+export function principalPath(u: UserNode, p: PrincipalRef, paths: () => GroupPaths): MembershipPath | undefined {
   const userStep: PathStep = { kind: 'user', id: u.id };
   switch (p.kind) {
     case 'user':
@@ -68,7 +78,7 @@ export function principalPath(u: UserNode, p: PrincipalRef, paths: () => Map<Gro
       return r === p.node ? head : [...head, { kind: 'role', id: p.node.id, via: 'under' }];
     }
     case 'group':
-      return paths().get(p.node);
+      return paths().pathTo(p.node);
   }
 }
 

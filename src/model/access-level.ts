@@ -24,7 +24,7 @@ export type ReadOnlyTier = `${Tier}:readOnly`;
  * const c: LevelRef = { custom: ['lead:read', 'contact:*'] };
  * ```
  */
-export type LevelRef = Tier | ReadOnlyTier | 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | { readonly custom: readonly Capability[] };
+export type LevelRef = Tier | ReadOnlyTier | 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | { readonly custom: Capability[] };
 
 /**
  * The tiers, each given as the capabilities it adds to the tier below it.

@@ -21,8 +21,9 @@ export function groupsOfWithPaths(ix: Index, user: Id): GroupMembership[] {
   expectId(user, ['user'], 'user id');
   const u = ix.users.get(user);
   if (u === undefined) return [];
-  return [...groupPaths(u)]
-    .map(([g, path]) => ({ group: g.id, path }))
+  const paths = groupPaths(u);
+  return paths.groups
+    .map((g) => ({ group: g.id, path: paths.pathTo(g) ?? [] }))
     .sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));
 }
 
