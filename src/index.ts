@@ -8,8 +8,11 @@
 
 // Engine
 export { createEngine } from './engine/create-engine.js';
-export type { EngineOptions, PreparedChange } from './engine/create-engine.js';
+export type { EngineOptions, PreparedChange } from './engine/core.js';
 export type { Engine, Queries, QueryOptions, Recipe, GroupMembership, DeleteGroupOptions } from './engine/types.js';
+
+export { openEngine } from './engine/open-engine.js';
+export type { OpenEngineOptions, SharedEngine } from './engine/open-engine.js';
 
 // Decisions
 export type { Decision, DenialCode, Reason, ReasonSource, PathStep, MembershipPath } from './decide/decision.js';
@@ -69,6 +72,10 @@ export {
 } from './errors/errors.js';
 export type { ErrorCode, ErrorPath } from './errors/errors.js';
 
-// Ports
+// Ports and the in-memory adapters
+export type { PolicyRepository, StoredPolicy } from './ports/policy-repository.js';
+export type { ChangeRecord, EntityOp } from './ports/change-record.js';
+export { memoryRepository } from './adapters/memory-repository.js';
+export type { MemoryRepository } from './adapters/memory-repository.js';
 export type { ResourceStore, MemoryResourceStore } from './ports/resource-store.js';
 export { memoryResourceStore } from './ports/resource-store.js';

@@ -7,12 +7,14 @@ import type { Owner, Resource } from '../model/resource.js';
 import { expectId, expectOneOf, fail } from '../model/shape.js';
 import type { Index } from '../index/nodes.js';
 import type { ResourceStore } from '../ports/resource-store.js';
-import type { PreparedChange } from './create-engine.js';
+import type { PreparedChange } from './core.js';
 import type { DeleteGroupOptions, Engine, Recipe } from './types.js';
 
 /** What the commands need from the engine. */
 export interface CommandContext {
   prepare(recipe: Recipe): PreparedChange | undefined;
+  /** Lands a prepared change (installs it, or appends it to a repository and then installs it). */
+  commit(prepared: PreparedChange): Promise<number>;
   index(): Index;
   policy(): Policy;
   readonly resources: ResourceStore;
@@ -42,12 +44,9 @@ function normalizeOwner(value: unknown, path: (string | number)[]): Owner {
 
 /** The typed commands, each a recipe run through the engine's validated change path. */
 export function commandsOf(ctx: CommandContext): Commands {
-  const run = (recipe: Recipe): Promise<number> => {
-    try {
-      return Promise.resolve(ctx.prepare(recipe)?.install() ?? ctx.index().revision);
-    } catch (e) {
-      return Promise.reject(e);
-    }
+  const run = async (recipe: Recipe): Promise<number> => {
+    const prepared = ctx.prepare(recipe);
+    return prepared === undefined ? ctx.index().revision : ctx.commit(prepared);
   };
   const needGroup = (id: Id): void => {
     if (!ctx.policy().groups.has(id)) throw new InvalidInputError(`group ${quote(id)} does not exist`, ['group'], [id]);
@@ -132,7 +131,7 @@ export function commandsOf(ctx: CommandContext): Commands {
       });
       // The policy change is validated before any record moves; records move before it lands.
       if (owned.length > 0 && transferTo !== undefined) await ctx.resources.transferOwnership({ group: g }, transferTo);
-      return prepared?.install() ?? ctx.index().revision;
+      return prepared === undefined ? ctx.index().revision : ctx.commit(prepared);
     },
     deleteRole: async (role, options) => {
       const r = expectId(role, ['role'], 'role id');

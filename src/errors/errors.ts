@@ -99,10 +99,12 @@ export class StaleSnapshotError extends PurviewError {
   readonly wanted: number;
   /** The revision the engine holds. */
   readonly current: number;
-  constructor(wanted: number, current: number) {
+  constructor(wanted: number, current: number, waitedMs?: number) {
     super(
       'stale-snapshot',
-      `revision ${wanted} was asked for but this engine is at revision ${current}; wait for it (engine.waitFor) or ask without atLeast`,
+      waitedMs === undefined
+        ? `revision ${wanted} was asked for but this engine is at revision ${current}; wait for it (await engine.waitFor(${wanted})) or ask without atLeast`
+        : `revision ${wanted} did not arrive within ${waitedMs} ms (this engine is at revision ${current}); check that the engine follows its repository, or allow a longer timeout`,
     );
     this.wanted = wanted;
     this.current = current;

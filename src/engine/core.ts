@@ -1,0 +1,209 @@
+import { can as canLive } from '../decide/check.js';
+import { normalizePolicy } from '../model/normalize.js';
+import type { Policy } from '../model/policy.js';
+import type { PolicyInput } from '../model/policy-input.js';
+import { toPolicyInput } from '../model/serialize.js';
+import { buildIndex } from '../index/build.js';
+import { applyChange } from '../index/apply.js';
+import type { Index } from '../index/nodes.js';
+import { validationContext, type ValidationContext } from '../validate/context.js';
+import { validatePolicy } from '../validate/validate-policy.js';
+import { validateChange } from '../validate/validate-change.js';
+import { memoryResourceStore, type ResourceStore } from '../ports/resource-store.js';
+import type { ChangeRecord } from '../ports/change-record.js';
+import { changeSetOf } from './change-set.js';
+import { recordOf } from './change-record-of.js';
+import { commandsOf } from './commands.js';
+import { freeze, produceWithPatches } from './immer.js';
+import { normalizeChanged } from './normalize-changed.js';
+import { queriesOver } from './snapshot-view.js';
+import type { Engine, Queries, Recipe } from './types.js';
+
+/** Options of {@link createEngine}. */
+export interface EngineOptions {
+  /** The policy, as plain data (JSON or YAML) or as an engine's `policy`. */
+  readonly policy: PolicyInput | Policy;
+  /** Where the records live, for transfers on group deletion and moves between access groups. Defaults to an empty in-memory store. */
+  readonly resources?: ResourceStore;
+  /** The revision of the initial snapshot (default 0); repositories pass the stored one. */
+  readonly revision?: number;
+}
+
+/** A change computed and validated but not yet installed. */
+export interface PreparedChange {
+  /** The revision the change was computed on. */
+  readonly base: number;
+  readonly revision: number;
+  readonly policy: Policy;
+  /** The change as the change log keeps it. */
+  readonly record: ChangeRecord;
+  /** Makes the change current; returns its revision. Throws if another change landed since. */
+  install(): number;
+}
+
+interface State {
+  policy: Policy;
+  revision: number;
+  index: Index;
+  ctx: ValidationContext;
+}
+
+/** The engine's machinery, shared by `createEngine` and `openEngine`. */
+export interface Core {
+  readonly engine: Engine;
+  /** Computes a recipe's change on the current snapshot, validated; undefined when it changes nothing. */
+  prepare(recipe: Recipe): PreparedChange | undefined;
+  /** Computes the change that replaces the whole policy, landing at `revision` (default: the next). */
+  prepareReplace(policy: PolicyInput | Policy, revision?: number): PreparedChange;
+  /**
+   * Computes a change replayed from a change log at a given revision: like `prepare`, but a
+   * record that changes nothing still moves the revision on.
+   */
+  prepareAt(recipe: Recipe, revision: number): PreparedChange;
+  /** The current revision. */
+  revision(): number;
+}
+
+/**
+ * Builds the engine's core. `commit` decides how a prepared change lands: the in-memory engine
+ * installs it; a shared engine appends it to its repository first.
+ */
+export function createCore(options: EngineOptions, commit: (p: PreparedChange) => Promise<number>): Core {
+  const policy = freeze(normalizePolicy(options.policy), true) as Policy;
+  const ctx = validatePolicy(policy);
+  const revision0 = options.revision ?? 0;
+  let state: State = { policy, revision: revision0, index: buildIndex(policy, ctx, revision0), ctx };
+  const resources = options.resources ?? memoryResourceStore();
+  const listeners = new Set<(revision: number) => void>();
+
+  function notify(): void {
+    for (const l of listeners) {
+      try {
+        l(state.revision);
+      } catch {
+        // A listener's failure is its own; it must not undo a change that landed.
+      }
+    }
+  }
+
+  function guard(base: State): void {
+    if (state !== base) throw new Error('purview internal error: a change was prepared on an older snapshot');
+  }
+
+  function prepareReplace(input: PolicyInput | Policy, at?: number): PreparedChange {
+    const base = state;
+    const full = freeze(normalizePolicy(input), true) as Policy;
+    const fullCtx = validatePolicy(full);
+    const revision = at ?? base.revision + 1;
+    return {
+      base: base.revision,
+      revision,
+      policy: full,
+      record: { revision, replace: toPolicyInput(full) },
+      install: () => {
+        guard(base);
+        state = { policy: full, revision, index: buildIndex(full, fullCtx, revision), ctx: fullCtx };
+        notify();
+        return revision;
+      },
+    };
+  }
+
+  function prepareAt(recipe: Recipe, at: number): PreparedChange {
+    const base = state;
+    const prepared = prepare(recipe, at);
+    if (prepared !== undefined) return prepared;
+    return {
+      base: base.revision,
+      revision: at,
+      policy: base.policy,
+      record: { revision: at, ops: [] },
+      install: () => {
+        guard(base);
+        base.index.revision = at;
+        state = { ...base, revision: at };
+        notify();
+        return at;
+      },
+    };
+  }
+
+  function prepare(recipe: Recipe, at?: number): PreparedChange | undefined {
+    const base = state;
+    const [next, patches] = produceWithPatches(base.policy, recipe as unknown as (d: Policy) => void);
+    if (patches.length === 0) return undefined;
+    const changes = changeSetOf(patches);
+    if (changes.full) return prepareReplace(next, at);
+    const revision = at ?? base.revision + 1;
+    const normalized = normalizeChanged(next, changes);
+    const nextCtx: ValidationContext = { ...base.ctx, policy: normalized };
+    validateChange(nextCtx, base.index, normalized, changes);
+    return {
+      base: base.revision,
+      revision,
+      policy: normalized,
+      record: recordOf(changes, normalized, revision),
+      install: () => {
+        guard(base);
+        try {
+          applyChange(base.index, normalized, changes, revision);
+          state = { policy: normalized, revision, index: base.index, ctx: nextCtx };
+        } catch (e) {
+          // Never leave a half-updated index behind: rebuild it from the last good snapshot.
+          state = { ...base, index: buildIndex(base.policy, base.ctx, base.revision) };
+          throw e;
+        }
+        notify();
+        return revision;
+      },
+    };
+  }
+
+  const current = (): Queries => queriesOver(state.policy, state.revision, () => state.index);
+  const run = (recipe: Recipe): Promise<number> => {
+    let prepared: PreparedChange | undefined;
+    try {
+      prepared = prepare(recipe);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return prepared === undefined ? Promise.resolve(state.revision) : commit(prepared);
+  };
+
+  const engine: Engine = {
+    get revision() {
+      return state.revision;
+    },
+    get policy() {
+      return state.policy;
+    },
+    check: (u, a, r, o) => current().check(u, a, r, o),
+    can: (u, a, r, o) => (o?.atLeast === undefined ? canLive(state.index, u, a, r) : current().can(u, a, r, o)),
+    explain: (u, a, r, o) => current().explain(u, a, r, o),
+    groupsOf: ((u: string, o?: { paths?: boolean; atLeast?: number }) => current().groupsOf(u, o as never)) as Engine['groupsOf'],
+    membersOf: (g, o) => current().membersOf(g, o),
+    effectiveOwners: (r, o) => current().effectiveOwners(r, o),
+    whoCan: (a, r, o) => current().whoCan(a, r, o),
+    snapshot: () => {
+      const pinned = state;
+      let own: Index | undefined;
+      return queriesOver(pinned.policy, pinned.revision, () => {
+        if (state.index === pinned.index && state.index.revision === pinned.revision) return state.index;
+        own ??= buildIndex(pinned.policy, validationContext(pinned.policy), pinned.revision);
+        return own;
+      });
+    },
+    update: run,
+    updateSync: (recipe) => {
+      const prepared = prepare(recipe);
+      if (prepared === undefined) return state.revision;
+      return prepared.install();
+    },
+    subscribe: (listener) => {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    ...commandsOf({ prepare: (r) => prepare(r), commit, index: () => state.index, policy: () => state.policy, resources }),
+  };
+  return { engine, prepare: (r) => prepare(r), prepareReplace, prepareAt, revision: () => state.revision };
+}

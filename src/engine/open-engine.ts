@@ -1,0 +1,175 @@
+import { ConflictError, StaleSnapshotError } from '../errors/errors.js';
+import type { ChangeRecord } from '../ports/change-record.js';
+import type { PolicyRepository } from '../ports/policy-repository.js';
+import type { ResourceStore } from '../ports/resource-store.js';
+import { recipeOf } from './change-record-of.js';
+import { createCore, type Core, type PreparedChange } from './core.js';
+import type { Engine, Queries, QueryOptions } from './types.js';
+
+/** Options of {@link openEngine}. */
+export interface OpenEngineOptions {
+  /** Where the shared policy lives. */
+  readonly repository: PolicyRepository;
+  /** Where the records live (see `createEngine`). */
+  readonly resources?: ResourceStore;
+  /** How long `waitFor` and `at` wait by default, in ms (default 5,000). */
+  readonly timeoutMs?: number;
+  /**
+   * A safety net beside notifications: how often to ask the repository for changes anyway, in ms
+   * (default 5,000; 0 turns it off). Repositories without notifications rely on it.
+   */
+  readonly pollIntervalMs?: number;
+  /** Hears problems while following the repository (a lost connection, a change that failed to apply). */
+  readonly onError?: (error: unknown) => void;
+}
+
+/** An engine that shares its policy with other instances through a {@link PolicyRepository}. */
+export interface SharedEngine extends Engine {
+  /**
+   * Resolves once this engine has reached `revision` (read-your-writes across instances); rejects
+   * with `StaleSnapshotError` after the timeout rather than letting a caller answer from a stale snapshot.
+   * @example
+   * ```ts
+   * const rev = await writer.addMember('sales', { user: 'u9' });
+   * await reader.waitFor(rev);
+   * reader.can('u9', 'view', lead);
+   * ```
+   */
+  waitFor(revision: number, options?: { readonly timeoutMs?: number }): Promise<void>;
+  /**
+   * The queries of a snapshot at least as new as `options.atLeast`, waiting for it when needed.
+   * @example
+   * ```ts
+   * (await engine.at({ atLeast: rev })).check('u9', 'view', lead);
+   * ```
+   */
+  at(options: QueryOptions & { readonly timeoutMs?: number }): Promise<Queries>;
+  /** Asks the repository for changes now; resolves once they are applied. */
+  refresh(): Promise<void>;
+  /** Stops following the repository and closes it. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens an engine over a shared repository: loads the policy, then follows other writers through
+ * the repository's notifications and change log, applying their changes incrementally. Its own
+ * changes are appended with the revision they were computed on, so that concurrent writers
+ * conflict (`ConflictError`) instead of overwriting each other.
+ * @example
+ * ```ts
+ * import { openEngine } from 'purview';
+ * import { postgresRepository } from 'purview/postgres';
+ * const engine = await openEngine({ repository: postgresRepository({ pool }) });
+ * ```
+ */
+export async function openEngine(options: OpenEngineOptions): Promise<SharedEngine> {
+  const repo = options.repository;
+  const timeoutDefault = options.timeoutMs ?? 5_000;
+  const report = (e: unknown): void => {
+    try {
+      options.onError?.(e);
+    } catch {
+      // The error hook's own failure must not stop the engine.
+    }
+  };
+
+  // One queue for everything that moves the revision: catch-ups and own commits never interleave.
+  let queue: Promise<unknown> = Promise.resolve();
+  const serial = <T>(task: () => Promise<T>): Promise<T> => {
+    const run = queue.then(task, task);
+    queue = run.catch(() => undefined);
+    return run;
+  };
+
+  const commit = (prepared: PreparedChange): Promise<number> =>
+    serial(async () => {
+      if (core.revision() !== prepared.base) throw new ConflictError(prepared.base, core.revision());
+      try {
+        await repo.append(prepared.record, prepared.base);
+      } catch (e) {
+        if (e instanceof ConflictError) void refresh();
+        throw e;
+      }
+      return prepared.install();
+    });
+
+  const stored = await repo.load();
+  const core: Core = createCore(
+    { policy: stored.policy, revision: stored.revision, ...(options.resources === undefined ? {} : { resources: options.resources }) },
+    commit,
+  );
+
+  const applyRecord = (record: ChangeRecord): void => {
+    const prepared = 'replace' in record ? core.prepareReplace(record.replace, record.revision) : core.prepareAt(recipeOf(record.ops), record.revision);
+    prepared.install();
+  };
+
+  const catchUp = async (): Promise<void> => {
+    const records = await repo.changesSince(core.revision());
+    for (const record of records) {
+      if (record.revision <= core.revision()) continue;
+      if (record.revision !== core.revision() + 1) {
+        // A gap: the log was compacted or rows were lost. Start again from a fresh load.
+        const fresh = await repo.load();
+        if (fresh.revision > core.revision()) core.prepareReplace(fresh.policy, fresh.revision).install();
+        return catchUp();
+      }
+      applyRecord(record);
+    }
+  };
+  const refresh = (): Promise<void> =>
+    serial(catchUp).catch((e: unknown) => {
+      report(e);
+    });
+
+  await serial(catchUp);
+  const unsubscribe = await repo.subscribe(() => void refresh(), report);
+  await refresh();
+  const pollMs = options.pollIntervalMs ?? 5_000;
+  const poll = pollMs > 0 ? setInterval(() => void refresh(), pollMs) : undefined;
+  (poll as { unref?: () => void } | undefined)?.unref?.();
+
+  const waitFor = (revision: number, opts?: { readonly timeoutMs?: number }): Promise<void> => {
+    if (core.revision() >= revision) return Promise.resolve();
+    const timeoutMs = opts?.timeoutMs ?? timeoutDefault;
+    return new Promise<void>((resolve, reject) => {
+      let done = false;
+      const finish = (error?: unknown): void => {
+        if (done) return;
+        done = true;
+        stop();
+        clearTimeout(timer);
+        clearInterval(nudge);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      const stop = core.engine.subscribe((r) => {
+        if (r >= revision) finish();
+      });
+      const timer = setTimeout(() => finish(new StaleSnapshotError(revision, core.revision(), timeoutMs)), timeoutMs);
+      // Notifications can be lost; while someone waits, ask the log directly now and then.
+      const nudge = setInterval(() => void refresh(), Math.min(250, Math.max(10, timeoutMs / 4)));
+      void refresh().then(() => {
+        if (core.revision() >= revision) finish();
+      });
+    });
+  };
+
+  const shared: SharedEngine = Object.assign(Object.create(null) as object, core.engine, {
+    waitFor,
+    at: async (o: QueryOptions & { readonly timeoutMs?: number }) => {
+      if (o.atLeast !== undefined) await waitFor(o.atLeast, o.timeoutMs === undefined ? undefined : { timeoutMs: o.timeoutMs });
+      return core.engine.snapshot();
+    },
+    refresh,
+    close: async () => {
+      if (poll !== undefined) clearInterval(poll);
+      await unsubscribe();
+      await repo.close?.();
+    },
+  });
+  // The getters of the core engine must stay live, not be copied as values.
+  Object.defineProperty(shared, 'revision', { get: () => core.engine.revision, enumerable: true });
+  Object.defineProperty(shared, 'policy', { get: () => core.engine.policy, enumerable: true });
+  return shared;
+}
