@@ -2,20 +2,22 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts' },
+    // The library: the core entry and one entry per adapter subpath. Drivers stay external.
+    entry: { index: 'src/index.ts', postgres: 'src/adapters/postgres/index.ts', testing: 'src/testing/index.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,
     clean: true,
     target: 'es2022',
     treeshake: true,
+    external: ['pg', 'vitest', 'immer'],
   },
   {
+    // The CLI, the package's bin.
     entry: { 'cli/main': 'src/cli/main.ts' },
     format: ['esm'],
     sourcemap: true,
     target: 'node18',
     platform: 'node',
-    banner: {},
   },
 ]);

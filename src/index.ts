@@ -18,6 +18,10 @@ export type { OpenEngineOptions, SharedEngine } from './engine/open-engine.js';
 export type { Decision, DenialCode, Reason, ReasonSource, PathStep, MembershipPath } from './decide/decision.js';
 export { explainDecision, formatPath as formatMembershipPath } from './decide/explain.js';
 
+// Data filtering
+export type { AccessFilter, FilterClause, FilterSource } from './filter/access-filter.js';
+export { toPredicate } from './filter/to-predicate.js';
+
 // Model
 export type { Id } from './model/ids.js';
 export { DEFAULT_TENANT, MAX_ID_LENGTH, isId } from './model/ids.js';

@@ -184,6 +184,7 @@ export function createCore(options: EngineOptions, commit: (p: PreparedChange) =
     membersOf: (g, o) => current().membersOf(g, o),
     effectiveOwners: (r, o) => current().effectiveOwners(r, o),
     whoCan: (a, r, o) => current().whoCan(a, r, o),
+    filter: (u, a, t, o) => current().filter(u, a, t, o),
     snapshot: () => {
       const pinned = state;
       let own: Index | undefined;

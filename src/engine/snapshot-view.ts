@@ -2,6 +2,7 @@ import { check, can } from '../decide/check.js';
 import { explainDecision } from '../decide/explain.js';
 import { StaleSnapshotError } from '../errors/errors.js';
 import type { Policy } from '../model/policy.js';
+import { buildFilter } from '../filter/build-filter.js';
 import { effectiveOwners, groupsOf, groupsOfWithPaths, membersOf, whoCan } from '../query/queries.js';
 import type { Index } from '../index/nodes.js';
 import type { GroupMembership, QueryOptions, Queries } from './types.js';
@@ -34,5 +35,6 @@ export function queriesOver(policy: Policy, revision: number, indexOf: () => Ind
     membersOf: (group, options) => membersOf(ix(options), group),
     effectiveOwners: (resource, options) => effectiveOwners(ix(options), resource),
     whoCan: (action, resource, options) => whoCan(ix(options), action, resource),
+    filter: (user, action, type, options) => buildFilter(ix(options), user, action, type),
   };
 }

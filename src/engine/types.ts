@@ -1,4 +1,5 @@
 import type { Decision, MembershipPath } from '../decide/decision.js';
+import type { AccessFilter } from '../filter/access-filter.js';
 import type { Id } from '../model/ids.js';
 import type { Policy, PolicyDraft, UserStatus } from '../model/policy.js';
 import type { Principal } from '../model/principal.js';
@@ -87,6 +88,17 @@ export interface Queries {
    * ```
    */
   whoCan(action: string, resource: Resource, options?: QueryOptions): Id[];
+  /**
+   * Which records of `type` the user may `action`, as an {@link AccessFilter}: the owners, owner
+   * groups, access groups, segments and defaults through which it reaches them. Compile it with
+   * `toPredicate` (in memory) or `toSql` (`purview/postgres`).
+   * @example
+   * ```ts
+   * const f = engine.filter('u1', 'view', 'lead');
+   * const { sql, params } = toSql(f, { ownerUser: 'owner_user_id', ownerGroup: 'owner_group_id' });
+   * ```
+   */
+  filter(user: Id, action: string, type: string, options?: QueryOptions): AccessFilter;
 }
 
 /** A recipe over the policy draft. */

@@ -233,7 +233,7 @@ export function normalizeSegment(value: unknown, path: ErrorPath): Segment {
       }
       if (op === 'in') {
         const list = expectArray(v, [...cp, 'in']).map((x, j) => {
-          if (typeof x !== 'string' && typeof x !== 'number' && typeof x !== 'boolean') {
+          if (typeof x !== 'string' && !(typeof x === 'number' && Number.isFinite(x)) && typeof x !== 'boolean') {
             fail([...cp, 'in', j], `expected a string, number or boolean, got ${describe(x)}`);
           }
           return x;

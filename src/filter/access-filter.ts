@@ -1,0 +1,53 @@
+import type { DenialCode, ReasonSource } from '../decide/decision.js';
+import type { Id } from '../model/ids.js';
+import type { Level } from '../model/level.js';
+import type { Segment } from '../model/segment.js';
+
+/**
+ * One way of reaching records, as a condition on a record's columns. A record passes a filter
+ * when its tenant is one of `tenants` and it satisfies at least one clause.
+ */
+export type FilterClause =
+  /** The record's owner user is one of `ids` (and, with `tenant`, the record is in that tenant). */
+  | { readonly kind: 'ownerUser'; readonly ids: readonly Id[]; readonly tenant?: Id }
+  /** The record's owner group is one of `ids` (and, with `tenant`, the record is in that tenant). */
+  | { readonly kind: 'ownerGroup'; readonly ids: readonly Id[]; readonly tenant?: Id }
+  /** The record is in `tenant` and lists one of these access groups. */
+  | { readonly kind: 'accessGroup'; readonly ids: readonly Id[]; readonly tenant: Id }
+  /** The record is in `tenant` and its attributes match the segment. */
+  | { readonly kind: 'segment'; readonly segment: Segment; readonly tenant: Id; readonly accessGroup: Id };
+
+/** A source that contributes clauses, for explaining a filter. */
+export interface FilterSource {
+  readonly source: ReasonSource;
+  readonly level: Level;
+  readonly rule?: Id;
+  readonly accessGroup?: Id;
+}
+
+/**
+ * Which records of one type a user may act on: the answer to "which leads may this user see?"
+ * without loading every lead. `none`: no record; `all`: every record in `tenants`; `some`: the
+ * records in `tenants` that satisfy one of `anyOf`. Compile it to SQL with `toSql` from
+ * `purview/postgres`, or to a function with {@link toPredicate}.
+ * @example
+ * ```ts
+ * const f = engine.filter('u1', 'view', 'lead');
+ * const mine = leads.filter(toPredicate(f));
+ * ```
+ */
+export interface AccessFilter {
+  readonly user: Id;
+  readonly action: string;
+  readonly type: string;
+  readonly revision: number;
+  readonly kind: 'none' | 'all' | 'some';
+  /** The tenants whose records the user may reach for this action (after ceilings). */
+  readonly tenants: readonly Id[];
+  /** The clauses, any of which admits a record (empty unless `kind` is `some`). */
+  readonly anyOf: readonly FilterClause[];
+  /** Where the clauses come from. */
+  readonly sources: readonly FilterSource[];
+  /** For `none` because of a step before record access: which step. */
+  readonly denial?: DenialCode;
+}

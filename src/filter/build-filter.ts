@@ -1,0 +1,128 @@
+import { within } from '../graph/euler.js';
+import { membersOfGroup, usersInSubtree } from '../graph/membership.js';
+import { readRequest } from '../decide/request.js';
+import type { DenialCode } from '../decide/decision.js';
+import type { Id } from '../model/ids.js';
+import { levelOfRank } from '../model/level.js';
+import { expectId } from '../model/shape.js';
+import { profileOf } from '../index/profile.js';
+import type { GroupNode, Index, PrincipalRef, UserNode } from '../index/nodes.js';
+import type { AccessFilter, FilterClause, FilterSource } from './access-filter.js';
+
+const ANY = '\u0000any';
+
+/** Groups nested inside `root` at any depth, and `root` itself. Iterative. */
+function groupsWithin(ix: Index, root: GroupNode): Set<GroupNode> {
+  const out = new Set<GroupNode>([root]);
+  const stack = [root];
+  while (stack.length > 0) {
+    const g = stack.pop() as GroupNode;
+    for (const id of g.def.members.groups) {
+      const c = ix.groups.get(id);
+      if (c !== undefined && !out.has(c)) {
+        out.add(c);
+        stack.push(c);
+      }
+    }
+  }
+  return out;
+}
+
+/** The users who are members of a principal, as owners. */
+function ownerUsersOf(ix: Index, p: PrincipalRef, add: (u: UserNode) => void): void {
+  if (p.kind === 'user') {
+    const u = ix.users.get(p.id);
+    if (u !== undefined) add(u);
+  } else if (p.kind === 'role') p.node.users.forEach(add);
+  else if (p.kind === 'roleAndSubordinates') usersInSubtree(p.node, add);
+  else membersOfGroup(ix, p.node).forEach(add);
+}
+
+/**
+ * Builds the filter of the records of `type` that `user` may `action`: the same verdict as `can`
+ * for every record, as a condition on its owner, tenant, access groups and attributes.
+ */
+export function buildFilter(ix: Index, user: Id, action: string, type: string): AccessFilter {
+  expectId(user, ['user'], 'user id');
+  // Validates the type and action the way a check does.
+  const req = readRequest(ix, user, action, { type, id: 'filter', owner: { user } });
+  const base = { user, action, type, revision: ix.revision };
+  const none = (denial: DenialCode): AccessFilter => ({ ...base, kind: 'none', tenants: [], anyOf: [], sources: [], denial });
+  const u = ix.users.get(user);
+  if (u === undefined) return none('unknown-user');
+  if (u.def.status !== 'active') return none('inactive-user');
+  const p = profileOf(ix, u);
+  if (p.caps !== undefined && p.caps[req.slot.index] !== 1) return none('capability');
+  const tenants: Id[] = [];
+  let reachable = false;
+  for (const t of ix.tenants.values()) {
+    if (!u.reach.some((r) => within(t, r))) continue;
+    reachable = true;
+    if (t.ceiling === undefined || t.ceiling[req.slot.index] === 1) tenants.push(t.id);
+  }
+  if (!reachable) return none('tenant');
+  if (tenants.length === 0) return none('ceiling');
+  tenants.sort();
+  const allowedTenant = new Set(tenants);
+  const need = req.slot.required;
+  const t = req.type;
+  if (t.defaultRank >= need) {
+    return { ...base, kind: 'all', tenants, anyOf: [], sources: [{ source: 'default', level: levelOfRank(t.defaultRank) }] };
+  }
+  const sources: FilterSource[] = [];
+  const ownerUsers = new Map<string, Set<Id>>();
+  const ownerGroups = new Map<string, Set<Id>>();
+  const listed = new Map<Id, Set<Id>>();
+  const segments: FilterClause[] = [];
+  const into = (m: Map<string, Set<Id>>, tenant: string): Set<Id> => {
+    let s = m.get(tenant);
+    if (s === undefined) m.set(tenant, (s = new Set()));
+    return s;
+  };
+  // owner
+  into(ownerUsers, ANY).add(u.id);
+  sources.push({ source: 'owner', level: 'full' });
+  // hierarchy: records owned by users whose role is strictly below the user's.
+  if (t.def.hierarchy && u.role !== undefined) {
+    const set = into(ownerUsers, ANY);
+    for (const child of u.role.children) usersInSubtree(child, (o) => set.add(o.id));
+    sources.push({ source: 'hierarchy', level: 'full' });
+  }
+  // group-owner
+  if (t.groupOwnerRank >= need && p.groups.size > 0) {
+    const set = into(ownerGroups, ANY);
+    for (const g of p.groups) set.add(g.id);
+    sources.push({ source: 'group-owner', level: levelOfRank(t.groupOwnerRank) });
+  }
+  // sharing rules that include the user, for this type, in a tenant it may reach here.
+  for (const r of p.rules.get(t.def.name) ?? []) {
+    if (r.rank < need || !allowedTenant.has(r.tenant)) continue;
+    const users = into(ownerUsers, r.tenant);
+    ownerUsersOf(ix, r.from, (o) => users.add(o.id));
+    if (r.from.kind === 'group') {
+      const groups = into(ownerGroups, r.tenant);
+      for (const g of groupsWithin(ix, r.from.node)) groups.add(g.id);
+    }
+    sources.push({ source: 'sharing-rule', level: levelOfRank(r.rank), rule: r.def.id });
+  }
+  // access groups
+  for (const [ag, rank] of p.grants) {
+    if (rank < need || !allowedTenant.has(ag.tenant) || (ag.types !== undefined && !ag.types.has(t.def.name))) continue;
+    let ids = listed.get(ag.tenant);
+    if (ids === undefined) listed.set(ag.tenant, (ids = new Set()));
+    ids.add(ag.id);
+    if (ag.segment !== undefined) segments.push({ kind: 'segment', segment: ag.segment, tenant: ag.tenant, accessGroup: ag.id });
+    sources.push({ source: 'access-group', level: levelOfRank(rank), accessGroup: ag.id });
+  }
+  const sorted = (s: Set<Id>): Id[] => [...s].sort();
+  const anyOf: FilterClause[] = [];
+  for (const [tenant, ids] of ownerUsers) {
+    if (ids.size > 0) anyOf.push(tenant === ANY ? { kind: 'ownerUser', ids: sorted(ids) } : { kind: 'ownerUser', ids: sorted(ids), tenant });
+  }
+  for (const [tenant, ids] of ownerGroups) {
+    if (ids.size > 0) anyOf.push(tenant === ANY ? { kind: 'ownerGroup', ids: sorted(ids) } : { kind: 'ownerGroup', ids: sorted(ids), tenant });
+  }
+  for (const [tenant, ids] of listed) anyOf.push({ kind: 'accessGroup', ids: sorted(ids), tenant });
+  anyOf.push(...segments);
+  return { ...base, kind: 'some', tenants, anyOf, sources };
+}

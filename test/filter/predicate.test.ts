@@ -1,0 +1,46 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createEngine, toPredicate, type Resource } from '../../src/index.js';
+import { Choices, STREAM_LENGTH } from '../arbitraries/choices.js';
+import { buildPolicy, buildResource } from '../arbitraries/policy.js';
+import { runParams } from '../arbitraries/settings.js';
+
+/** A random policy with 12 random resources (owners, tenants, access groups and attributes that may or may not exist). */
+const arb = fc
+  .array(fc.nat({ max: 1 << 16 }), { minLength: STREAM_LENGTH * 3, maxLength: STREAM_LENGTH * 3 })
+  .map((s) => {
+    const c = new Choices(s);
+    const policy = buildPolicy(c);
+    const resources: Resource[] = [];
+    for (let i = 0; i < 12; i++) resources.push(buildResource(c, policy, i));
+    return { policy, resources };
+  });
+
+describe('filter() agrees with can() on every record', () => {
+  it('toPredicate(filter(u, a, t))(r) === can(u, a, r) for every user, action and record', () => {
+    let compared = 0;
+    fc.assert(
+      fc.property(arb, ({ policy, resources }) => {
+        const engine = createEngine({ policy });
+        const users = [...engine.policy.users.keys(), 'ghost'];
+        for (const [type, t] of engine.policy.resourceTypes) {
+          for (const action of t.actions.keys()) {
+            for (const user of users) {
+              const filter = engine.filter(user, action, type);
+              const pass = toPredicate(filter);
+              for (const r of resources) {
+                const expected = r.type === type && engine.can(user, action, r);
+                if (pass(r) !== expected) {
+                  throw new Error(`user ${JSON.stringify(user)} ${action} ${JSON.stringify(r)}: can=${expected}, filter=${JSON.stringify(filter)}`);
+                }
+                compared++;
+              }
+            }
+          }
+        }
+      }),
+      runParams(300),
+    );
+    expect(compared).toBeGreaterThan(1000);
+  });
+});
