@@ -1,0 +1,359 @@
+import { readFileSync, statSync } from 'node:fs';
+import { parseAllDocuments } from 'yaml';
+import type { DenialCode } from '../decide/decision.js';
+import type { Resource } from '../model/resource.js';
+
+/*
+ * Loading and validating one policy test file (SPEC section 7). Everything here is strict: an
+ * unknown key at the top level, in a resource or in an assertion is an error that names the key
+ * and the file, so that a misspelt field never silently tests nothing. The policy itself is left
+ * to the engine, which validates it as strictly when the file is run.
+ */
+
+/** Files larger than this are refused before they are read. */
+export const MAX_TEST_FILE_BYTES = 10 * 1024 * 1024;
+
+/** The error names a file may declare in `expectError`. */
+export const EXPECTABLE_ERRORS = ['PurviewError', 'InvalidInputError', 'GroupCycleError', 'RoleCycleError', 'TenantError'] as const;
+
+/** The denial codes a check assertion may name in `denial`. */
+export const DENIAL_CODES: readonly DenialCode[] = ['unknown-user', 'inactive-user', 'tenant', 'capability', 'ceiling', 'record-access'];
+
+/** A problem with a test file itself (unreadable, malformed, unknown key): the file fails with this message. */
+export class TestFileError extends Error {
+  override readonly name = 'TestFileError';
+  readonly file: string;
+  /** The problem, without the file name. */
+  readonly detail: string;
+  constructor(file: string, detail: string) {
+    super(`${file}: ${detail}`);
+    this.file = file;
+    this.detail = detail;
+  }
+}
+
+interface AssertionBase {
+  /** Position in the file's `assertions` list. */
+  readonly index: number;
+  /** An optional label from the file. */
+  readonly name?: string;
+}
+
+/** `check: { user, action, resource }` with `expect: allow | deny` and, for a deny, an optional `denial` code. */
+export interface CheckAssertion extends AssertionBase {
+  readonly kind: 'check';
+  readonly user: string;
+  readonly action: string;
+  readonly resource: string;
+  readonly expect: 'allow' | 'deny';
+  readonly denial?: DenialCode;
+}
+
+/** `groupsOf: user`, `membersOf: group`, `effectiveOwners: resource` or `whoCan: { action, resource }`, each expecting a set of ids. */
+export type ListAssertion = AssertionBase & { readonly expect: readonly string[] } & (
+    | { readonly kind: 'groupsOf'; readonly user: string }
+    | { readonly kind: 'membersOf'; readonly group: string }
+    | { readonly kind: 'effectiveOwners'; readonly resource: string }
+    | { readonly kind: 'whoCan'; readonly action: string; readonly resource: string }
+  );
+
+/** One assertion of a test file: one test. */
+export type Assertion = CheckAssertion | ListAssertion;
+
+/** The kinds of assertion, each its query key in the file. */
+export const ASSERTION_KINDS = ['check', 'groupsOf', 'membersOf', 'whoCan', 'effectiveOwners'] as const;
+
+/** A validated test file. */
+export interface TestFile {
+  /** The path (or label) the file was loaded from, as reports show it. */
+  readonly file: string;
+  readonly name?: string;
+  readonly description?: string;
+  /** The policy, as plain data: the engine validates it when the file runs. */
+  readonly policy: unknown;
+  /** The resources, keyed by id (a `Map`, so that any id, `__proto__` included, is only an id). */
+  readonly resources: ReadonlyMap<string, Resource>;
+  readonly assertions: readonly Assertion[];
+  /** When set, the file passes only if loading the policy fails with an error of this name. */
+  readonly expectError?: string;
+}
+
+const TOP_KEYS = ['name', 'description', 'policy', 'resources', 'assertions', 'expectError'];
+const RESOURCE_KEYS = ['type', 'id', 'tenant', 'owner', 'accessGroups', 'attributes'];
+
+type Plain = Record<string, unknown>;
+
+function has(o: Plain, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(o, key);
+}
+
+function get(o: Plain, key: string): unknown {
+  return has(o, key) ? o[key] : undefined;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (v === undefined) return 'nothing';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v)}`;
+  if (typeof v === 'object') return 'a mapping';
+  return `${typeof v} ${String(v)}`;
+}
+
+function q(s: string): string {
+  return JSON.stringify(s.length > 80 ? `${s.slice(0, 77)}...` : s);
+}
+
+function isPlain(v: unknown): v is Plain {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/** Validates one file's data; every failure names the file and where in it. */
+class Reader {
+  constructor(readonly file: string) {}
+
+  fail(where: string, what: string): never {
+    throw new TestFileError(this.file, where === '' ? what : `${where}: ${what}`);
+  }
+
+  object(v: unknown, where: string, what: string): Plain {
+    if (!isPlain(v)) this.fail(where, `expected ${what}, got ${describe(v)}`);
+    return v;
+  }
+
+  onlyKeys(o: Plain, allowed: readonly string[], where: string): void {
+    for (const key of Object.keys(o)) {
+      if (!allowed.includes(key)) {
+        this.fail(where, `unknown key ${q(key)}; expected one of ${allowed.join(', ')}`);
+      }
+    }
+  }
+
+  id(v: unknown, where: string, what: string): string {
+    if (typeof v !== 'string' || v.length === 0) this.fail(where, `expected ${what} (a non-empty string), got ${describe(v)}`);
+    if (v.length > 256) this.fail(where, `${what} is ${v.length} characters long; ids are at most 256`);
+    return v;
+  }
+
+  list(v: unknown, where: string): unknown[] {
+    if (!Array.isArray(v)) this.fail(where, `expected a list, got ${describe(v)}`);
+    return v;
+  }
+
+  idList(v: unknown, where: string, what: string): string[] {
+    return this.list(v, where).map((x, i) => this.id(x, `${where}[${i}]`, what));
+  }
+
+  text(v: unknown, where: string): string {
+    if (typeof v !== 'string') this.fail(where, `expected a string, got ${describe(v)}`);
+    return v;
+  }
+
+  resource(v: unknown, where: string): Resource {
+    const o = this.object(v, where, 'a resource mapping');
+    this.onlyKeys(o, RESOURCE_KEYS, where);
+    for (const key of ['type', 'id', 'owner']) if (!has(o, key)) this.fail(where, `a resource needs ${q(key)}`);
+    this.id(o.type, `${where}.type`, 'a resource type');
+    this.id(o.id, `${where}.id`, 'a resource id');
+    if (has(o, 'tenant')) this.id(o.tenant, `${where}.tenant`, 'a tenant id');
+    const owner = this.object(o.owner, `${where}.owner`, '{ user: ID } or { group: ID }');
+    const ownerKeys = Object.keys(owner);
+    if (ownerKeys.length !== 1 || (ownerKeys[0] !== 'user' && ownerKeys[0] !== 'group')) {
+      this.fail(`${where}.owner`, 'the owner must be exactly one of { user: ID } or { group: ID }');
+    }
+    this.id(owner[ownerKeys[0] as string], `${where}.owner.${ownerKeys[0] as string}`, `an owner ${ownerKeys[0] as string} id`);
+    if (has(o, 'accessGroups')) this.idList(o.accessGroups, `${where}.accessGroups`, 'an access group id');
+    if (has(o, 'attributes')) {
+      const attrs = this.object(o.attributes, `${where}.attributes`, 'a mapping of attributes');
+      for (const [k, a] of Object.entries(attrs)) {
+        const ok =
+          typeof a === 'string' ||
+          typeof a === 'boolean' ||
+          (typeof a === 'number' && Number.isFinite(a)) ||
+          (Array.isArray(a) && a.every((x) => typeof x === 'string'));
+        if (!ok) this.fail(`${where}.attributes.${k}`, `expected a string, number, boolean or list of strings, got ${describe(a)}`);
+      }
+    }
+    return o as unknown as Resource;
+  }
+
+  assertion(v: unknown, index: number, resources: ReadonlyMap<string, Resource>): Assertion {
+    const where = `assertions[${index}]`;
+    const o = this.object(v, where, `an assertion (a mapping with one of ${ASSERTION_KINDS.join(', ')} and expect)`);
+    const kinds = ASSERTION_KINDS.filter((k) => has(o, k));
+    if (kinds.length !== 1) {
+      this.fail(where, kinds.length === 0
+        ? `an assertion needs one of ${ASSERTION_KINDS.join(', ')}${Object.keys(o).length > 0 ? ` (found ${Object.keys(o).map(q).join(', ')})` : ''}`
+        : `an assertion asks one thing; found ${kinds.join(' and ')}`);
+    }
+    const kind = kinds[0] as (typeof ASSERTION_KINDS)[number];
+    this.onlyKeys(o, kind === 'check' ? [kind, 'expect', 'denial', 'name'] : [kind, 'expect', 'name'], where);
+    if (!has(o, 'expect')) this.fail(where, 'an assertion needs expect');
+    const name = has(o, 'name') ? this.text(o.name, `${where}.name`) : undefined;
+    const base = { index, ...(name === undefined ? {} : { name }) };
+    const resourceRef = (r: unknown, at: string): string => {
+      const id = this.id(r, at, 'a resource id');
+      if (!resources.has(id)) this.fail(at, `no resource with id ${q(id)} in resources`);
+      return id;
+    };
+    const expectList = (): string[] => {
+      const e = get(o, 'expect');
+      if (!Array.isArray(e)) this.fail(`${where}.expect`, `expected a list of ids (compared as a set), got ${describe(e)}`);
+      return this.idList(e, `${where}.expect`, 'an id');
+    };
+    const q0 = o[kind];
+    switch (kind) {
+      case 'check': {
+        const c = this.object(q0, `${where}.check`, 'a mapping { user, action, resource }');
+        this.onlyKeys(c, ['user', 'action', 'resource'], `${where}.check`);
+        for (const key of ['user', 'action', 'resource']) if (!has(c, key)) this.fail(`${where}.check`, `a check needs ${key}`);
+        const user = this.id(c.user, `${where}.check.user`, 'a user id');
+        const action = this.id(c.action, `${where}.check.action`, 'an action');
+        const resource = resourceRef(c.resource, `${where}.check.resource`);
+        const e = o.expect;
+        if (e !== 'allow' && e !== 'deny') this.fail(`${where}.expect`, `expected allow or deny, got ${describe(e)}`);
+        let denial: DenialCode | undefined;
+        if (has(o, 'denial')) {
+          if (e !== 'deny') this.fail(`${where}.denial`, 'denial only goes with expect: deny');
+          if (typeof o.denial !== 'string' || !(DENIAL_CODES as readonly string[]).includes(o.denial)) {
+            this.fail(`${where}.denial`, `expected one of ${DENIAL_CODES.join(', ')}, got ${describe(o.denial)}`);
+          }
+          denial = o.denial as DenialCode;
+        }
+        return { ...base, kind, user, action, resource, expect: e, ...(denial === undefined ? {} : { denial }) };
+      }
+      case 'groupsOf':
+        return { ...base, kind, user: this.id(q0, `${where}.groupsOf`, 'a user id'), expect: expectList() };
+      case 'membersOf':
+        return { ...base, kind, group: this.id(q0, `${where}.membersOf`, 'a group id'), expect: expectList() };
+      case 'effectiveOwners':
+        return { ...base, kind, resource: resourceRef(q0, `${where}.effectiveOwners`), expect: expectList() };
+      case 'whoCan': {
+        const c = this.object(q0, `${where}.whoCan`, 'a mapping { action, resource }');
+        this.onlyKeys(c, ['action', 'resource'], `${where}.whoCan`);
+        for (const key of ['action', 'resource']) if (!has(c, key)) this.fail(`${where}.whoCan`, `whoCan needs ${key}`);
+        const action = this.id(c.action, `${where}.whoCan.action`, 'an action');
+        const resource = resourceRef(c.resource, `${where}.whoCan.resource`);
+        return { ...base, kind, action, resource, expect: expectList() };
+      }
+    }
+  }
+}
+
+/**
+ * Validates the data of one test file (already parsed from YAML or JSON). Throws
+ * {@link TestFileError} naming the file and the offending key or position.
+ */
+export function validateTestFile(data: unknown, file: string): TestFile {
+  const r = new Reader(file);
+  const o = r.object(data, '', 'a mapping with policy, resources and assertions at the top level');
+  r.onlyKeys(o, TOP_KEYS, '');
+  if (!has(o, 'policy')) r.fail('', 'missing policy');
+  const policy = o.policy;
+  if (!isPlain(policy)) r.fail('policy', `expected a mapping, got ${describe(policy)}`);
+  const name = has(o, 'name') ? r.text(o.name, 'name') : undefined;
+  const description = has(o, 'description') ? r.text(o.description, 'description') : undefined;
+
+  const resources = new Map<string, Resource>();
+  if (has(o, 'resources') && o.resources !== null) {
+    r.list(o.resources, 'resources').forEach((v, i) => {
+      const res = r.resource(v, `resources[${i}]`);
+      if (resources.has(res.id)) r.fail(`resources[${i}].id`, `duplicate resource id ${q(res.id)}; assertions refer to resources by id`);
+      resources.set(res.id, res);
+    });
+  }
+
+  let expectError: string | undefined;
+  if (has(o, 'expectError')) {
+    const e = o.expectError;
+    if (typeof e !== 'string' || !(EXPECTABLE_ERRORS as readonly string[]).includes(e)) {
+      r.fail('expectError', `expected an error name, one of ${EXPECTABLE_ERRORS.join(', ')}; got ${describe(e)}`);
+    }
+    expectError = e as string;
+  }
+
+  const rawAssertions = has(o, 'assertions') && o.assertions !== null ? r.list(o.assertions, 'assertions') : [];
+  if (expectError !== undefined && rawAssertions.length > 0) {
+    r.fail('assertions', 'a file with expectError has no assertions: its policy is expected not to load');
+  }
+  if (expectError === undefined && rawAssertions.length === 0) {
+    r.fail('', 'no assertions (and no expectError): the file would test nothing');
+  }
+  const assertions = rawAssertions.map((v, i) => r.assertion(v, i, resources));
+
+  return {
+    file,
+    ...(name === undefined ? {} : { name }),
+    ...(description === undefined ? {} : { description }),
+    policy,
+    resources,
+    assertions,
+    ...(expectError === undefined ? {} : { expectError }),
+  };
+}
+
+/**
+ * Parses the text of a test file: JSON when the name ends in `.json`, YAML otherwise (YAML 1.2
+ * core schema: no custom or language-specific tags, no merge keys, one document, unique keys).
+ */
+export function parseTestFileText(text: string, file: string): unknown {
+  if (text.length > MAX_TEST_FILE_BYTES) {
+    throw new TestFileError(file, `file is larger than ${MAX_TEST_FILE_BYTES / (1024 * 1024)} MB; split it`);
+  }
+  if (/\.json$/i.test(file)) {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch (e) {
+      throw new TestFileError(file, `invalid JSON: ${(e as Error).message}`);
+    }
+  }
+  const docs = parseAllDocuments(text, {
+    schema: 'core',
+    merge: false,
+    resolveKnownTags: false,
+    uniqueKeys: true,
+    prettyErrors: true,
+    logLevel: 'silent',
+  });
+  if (!Array.isArray(docs) || docs.length === 0) throw new TestFileError(file, 'the file is empty');
+  if (docs.length > 1) throw new TestFileError(file, `the file holds ${docs.length} YAML documents; a test file is one document`);
+  const doc = docs[0]!;
+  const problem = doc.errors[0] ?? doc.warnings[0];
+  if (problem !== undefined) throw new TestFileError(file, `invalid YAML: ${problem.message.trim()}`);
+  try {
+    return doc.toJS({ maxAliasCount: 100 }) as unknown;
+  } catch (e) {
+    throw new TestFileError(file, `invalid YAML: ${(e as Error).message}`);
+  }
+}
+
+/** Parses and validates the text of one test file. */
+export function parseTestFile(text: string, file: string): TestFile {
+  return validateTestFile(parseTestFileText(text, file), file);
+}
+
+/** Reads, parses and validates one test file from disk; refuses files over {@link MAX_TEST_FILE_BYTES}. */
+export function loadTestFile(path: string): TestFile {
+  let size: number;
+  try {
+    const st = statSync(path);
+    if (!st.isFile()) throw new TestFileError(path, 'not a regular file');
+    size = st.size;
+  } catch (e) {
+    if (e instanceof TestFileError) throw e;
+    throw new TestFileError(path, `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  if (size > MAX_TEST_FILE_BYTES) {
+    throw new TestFileError(path, `file is ${size} bytes, larger than ${MAX_TEST_FILE_BYTES / (1024 * 1024)} MB; split it`);
+  }
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new TestFileError(path, `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  return parseTestFile(text, path);
+}
