@@ -63,6 +63,7 @@ export { IdMap } from './model/id-map.js';
 export { normalizePolicy } from './model/normalize.js';
 export { toPolicyInput } from './model/serialize.js';
 export { validatePolicy } from './validate/validate-policy.js';
+export type { Limits } from './validate/limits.js';
 
 // Errors
 export {
@@ -73,6 +74,7 @@ export {
   TenantError,
   StaleSnapshotError,
   ConflictError,
+  LimitError,
 } from './errors/errors.js';
 export type { ErrorCode, ErrorPath } from './errors/errors.js';
 

@@ -8,6 +8,7 @@ import { applyChange } from '../index/apply.js';
 import type { Index } from '../index/nodes.js';
 import { validationContext, type ValidationContext } from '../validate/context.js';
 import { validatePolicy } from '../validate/validate-policy.js';
+import type { Limits } from '../validate/limits.js';
 import { validateChange } from '../validate/validate-change.js';
 import { memoryResourceStore, type ResourceStore } from '../ports/resource-store.js';
 import type { ChangeRecord } from '../ports/change-record.js';
@@ -27,6 +28,8 @@ export interface EngineOptions {
   readonly resources?: ResourceStore;
   /** The revision of the initial snapshot (default 0); repositories pass the stored one. */
   readonly revision?: number;
+  /** Size limits that every snapshot must stay within (see {@link Limits}). */
+  readonly limits?: Limits;
 }
 
 /** A change computed and validated but not yet installed. */
@@ -70,7 +73,7 @@ export interface Core {
  */
 export function createCore(options: EngineOptions, commit: (p: PreparedChange) => Promise<number>): Core {
   const policy = freeze(normalizePolicy(options.policy), true) as Policy;
-  const ctx = validatePolicy(policy);
+  const ctx = validatePolicy(policy, options.limits);
   const revision0 = options.revision ?? 0;
   let state: State = { policy, revision: revision0, index: buildIndex(policy, ctx, revision0), ctx };
   const resources = options.resources ?? memoryResourceStore();
@@ -93,7 +96,7 @@ export function createCore(options: EngineOptions, commit: (p: PreparedChange) =
   function prepareReplace(input: PolicyInput | Policy, at?: number): PreparedChange {
     const base = state;
     const full = freeze(normalizePolicy(input), true) as Policy;
-    const fullCtx = validatePolicy(full);
+    const fullCtx = validatePolicy(full, options.limits);
     const revision = at ?? base.revision + 1;
     return {
       base: base.revision,
@@ -190,7 +193,7 @@ export function createCore(options: EngineOptions, commit: (p: PreparedChange) =
       let own: Index | undefined;
       return queriesOver(pinned.policy, pinned.revision, () => {
         if (state.index === pinned.index && state.index.revision === pinned.revision) return state.index;
-        own ??= buildIndex(pinned.policy, validationContext(pinned.policy), pinned.revision);
+        own ??= buildIndex(pinned.policy, validationContext(pinned.policy, options.limits), pinned.revision);
         return own;
       });
     },

@@ -2,6 +2,7 @@ import { ConflictError, StaleSnapshotError } from '../errors/errors.js';
 import type { ChangeRecord } from '../ports/change-record.js';
 import type { PolicyRepository } from '../ports/policy-repository.js';
 import type { ResourceStore } from '../ports/resource-store.js';
+import type { Limits } from '../validate/limits.js';
 import { recipeOf } from './change-record-of.js';
 import { createCore, type Core, type PreparedChange } from './core.js';
 import type { Engine, Queries, QueryOptions } from './types.js';
@@ -19,6 +20,8 @@ export interface OpenEngineOptions {
    * (default 5,000; 0 turns it off). Repositories without notifications rely on it.
    */
   readonly pollIntervalMs?: number;
+  /** Size limits (see `createEngine`). */
+  readonly limits?: Limits;
   /** Hears problems while following the repository (a lost connection, a change that failed to apply). */
   readonly onError?: (error: unknown) => void;
 }
@@ -95,7 +98,12 @@ export async function openEngine(options: OpenEngineOptions): Promise<SharedEngi
 
   const stored = await repo.load();
   const core: Core = createCore(
-    { policy: stored.policy, revision: stored.revision, ...(options.resources === undefined ? {} : { resources: options.resources }) },
+    {
+      policy: stored.policy,
+      revision: stored.revision,
+      ...(options.resources === undefined ? {} : { resources: options.resources }),
+      ...(options.limits === undefined ? {} : { limits: options.limits }),
+    },
     commit,
   );
 

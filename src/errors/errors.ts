@@ -7,7 +7,8 @@ export type ErrorCode =
   | 'group-cycle'
   | 'tenant'
   | 'stale-snapshot'
-  | 'conflict';
+  | 'conflict'
+  | 'limit';
 
 /** Where in the input a problem is: keys and indexes from the root of what was passed. */
 export type ErrorPath = readonly (string | number)[];
@@ -134,4 +135,18 @@ export function formatPath(path: ErrorPath): string {
   let out = '';
   for (const part of path) out += typeof part === 'number' ? `[${part}]` : out === '' ? part : `.${part}`;
   return out;
+}
+
+/** A policy or input larger than a configured limit (see `Limits`). */
+export class LimitError extends PurviewError {
+  override readonly name = 'LimitError';
+  /** Which limit. */
+  readonly limit: string;
+  /** The configured maximum. */
+  readonly max: number;
+  constructor(limit: string, max: number, message: string, ids: readonly Id[] = [], path: ErrorPath = []) {
+    super('limit', `${message}; the limit ${limit} is ${max} (raise it in createEngine({ limits }) if this is intended)`, ids, path);
+    this.limit = limit;
+    this.max = max;
+  }
 }

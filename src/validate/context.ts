@@ -4,6 +4,7 @@ import { quote, type ErrorPath } from '../errors/errors.js';
 import type { LevelRef } from '../model/access-level.js';
 import type { Policy } from '../model/policy.js';
 import { fail } from '../model/shape.js';
+import { resolveLimits, type Limits, type ResolvedLimits } from './limits.js';
 
 /** What validating entities needs besides the policy: the compiled action table and tiers. */
 export interface ValidationContext {
@@ -11,13 +12,15 @@ export interface ValidationContext {
   readonly table: ActionTable;
   /** The compiled tiers, or `undefined` when the policy declares no access levels. */
   readonly levels: CompiledLevels | undefined;
+  /** The size limits in force. */
+  readonly limits: ResolvedLimits;
 }
 
 /** Compiles the action table and tiers of a policy, validating every capability they name. */
-export function validationContext(policy: Policy): ValidationContext {
+export function validationContext(policy: Policy, limits?: Limits): ValidationContext {
   const table = buildActionTable(policy.resourceTypes);
   const levels = policy.accessLevels === undefined ? undefined : compileLevels(table, policy.accessLevels);
-  const ctx = { policy, table, levels };
+  const ctx = { policy, table, levels, limits: resolveLimits(limits) };
   if (policy.defaultAccessLevel !== undefined) checkLevelRef(ctx, policy.defaultAccessLevel, ['defaultAccessLevel']);
   return ctx;
 }

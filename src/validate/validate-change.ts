@@ -7,6 +7,7 @@ import type { ChangeSet, EntityCollection } from '../engine/change-set.js';
 import type { Index } from '../index/nodes.js';
 import type { ValidationContext } from './context.js';
 import { checkGroupCycleFrom, checkRoleCycleFrom } from './cycles.js';
+import { checkEntityCount, checkGroupMembers, checkNestingDepthAt } from './limits.js';
 import { validateAccessGroup, validateGroup, validateRole, validateSharingRule, validateUser } from './entities.js';
 
 /**
@@ -57,6 +58,14 @@ export function validateChange(ctx: ValidationContext, old: Index, next: Policy,
       }
     }
   }
+  checkEntityCount(next, ctx.limits);
+  const changedGroups = changes.ids.get('groups') ?? new Set<Id>();
+  const parentsOf = (g: Id): Id[] => {
+    const out = new Set<Id>();
+    for (const p of old.groups.get(g)?.parents ?? []) if (!changedGroups.has(p.id)) out.add(p.id);
+    for (const c of changedGroups) if (next.groups.get(c)?.members.groups.includes(g) === true) out.add(c);
+    return [...out];
+  };
   for (const [collection, ids] of recheck) {
     for (const id of ids) {
       const entity = next[collection].get(id);
@@ -72,7 +81,9 @@ export function validateChange(ctx: ValidationContext, old: Index, next: Policy,
           break;
         case 'groups':
           validateGroup(ctx, next.groups.get(id)!);
+          checkGroupMembers(next, id, ctx.limits);
           checkGroupCycleFrom(next, id);
+          checkNestingDepthAt(next, id, parentsOf, ctx.limits);
           break;
         case 'sharingRules':
           validateSharingRule(ctx, next.sharingRules.get(id)!);
