@@ -116,9 +116,9 @@ export function commandsOf(ctx: CommandContext): Commands {
           [g],
         );
       }
-      const parents = [...(ctx.index().groups.get(g)?.parents ?? [])].map((p) => p.id);
-      const prepared = ctx.prepare((d) => {
-        for (const p of parents) {
+      const parentsOf = (id: Id): Id[] => [...(ctx.index().groups.get(id)?.parents ?? [])].map((p) => p.id);
+      const recipe: Recipe = (d) => {
+        for (const p of [...(d.groups.get(g) === undefined ? [] : parentsOf(g))]) {
           const list = d.groups.get(p)?.members.groups;
           const at = list?.indexOf(g) ?? -1;
           if (list !== undefined && at >= 0) list.splice(at, 1);
@@ -128,10 +128,23 @@ export function commandsOf(ctx: CommandContext): Commands {
           if (a.grants.some((x) => mentions(x.to, 'group', g))) a.grants = a.grants.filter((x) => !mentions(x.to, 'group', g));
         }
         d.groups.delete(g);
-      });
-      // The policy change is validated before any record moves; records move before it lands.
-      if (owned.length > 0 && transferTo !== undefined) await ctx.resources.transferOwnership({ group: g }, transferTo);
-      return prepared === undefined ? ctx.index().revision : ctx.commit(prepared);
+      };
+      // The policy change is validated before any record moves, and records move before it lands.
+      let prepared = ctx.prepare(recipe);
+      if (owned.length === 0 || transferTo === undefined) return prepared === undefined ? ctx.index().revision : ctx.commit(prepared);
+      await ctx.resources.transferOwnership({ group: g }, transferTo);
+      try {
+        // Another change may have landed while the records moved: check the new owner again and
+        // compute the deletion again on the newest snapshot.
+        if ('group' in transferTo) needGroup(transferTo.group);
+        else needUser(transferTo.user);
+        if (prepared !== undefined && prepared.base !== ctx.index().revision) prepared = ctx.prepare(recipe);
+        return prepared === undefined ? ctx.index().revision : await ctx.commit(prepared);
+      } catch (e) {
+        // The group stays: give its records back, so that nothing is owned by someone it was not.
+        for (const r of owned) await ctx.resources.put(r);
+        throw e;
+      }
     },
     deleteRole: async (role, options) => {
       const r = expectId(role, ['role'], 'role id');

@@ -15,7 +15,8 @@ import type { ChangeRecord } from '../ports/change-record.js';
 import { changeSetOf } from './change-set.js';
 import { recordOf } from './change-record-of.js';
 import { commandsOf } from './commands.js';
-import { freeze, produceWithPatches } from './immer.js';
+import { produceWithPatches } from './immer.js';
+import { deepFreeze } from '../model/freeze.js';
 import { normalizeChanged } from './normalize-changed.js';
 import { queriesOver } from './snapshot-view.js';
 import type { Engine, Queries, Recipe } from './types.js';
@@ -72,7 +73,7 @@ export interface Core {
  * installs it; a shared engine appends it to its repository first.
  */
 export function createCore(options: EngineOptions, commit: (p: PreparedChange) => Promise<number>): Core {
-  const policy = freeze(normalizePolicy(options.policy), true) as Policy;
+  const policy = deepFreeze(normalizePolicy(options.policy));
   const ctx = validatePolicy(policy, options.limits);
   const revision0 = options.revision ?? 0;
   let state: State = { policy, revision: revision0, index: buildIndex(policy, ctx, revision0), ctx };
@@ -95,7 +96,7 @@ export function createCore(options: EngineOptions, commit: (p: PreparedChange) =
 
   function prepareReplace(input: PolicyInput | Policy, at?: number): PreparedChange {
     const base = state;
-    const full = freeze(normalizePolicy(input), true) as Policy;
+    const full = deepFreeze(normalizePolicy(input));
     const fullCtx = validatePolicy(full, options.limits);
     const revision = at ?? base.revision + 1;
     return {

@@ -104,7 +104,7 @@ export class StaleSnapshotError extends PurviewError {
     super(
       'stale-snapshot',
       waitedMs === undefined
-        ? `revision ${wanted} was asked for but this engine is at revision ${current}; wait for it (await engine.waitFor(${wanted})) or ask without atLeast`
+        ? `revision ${wanted} was asked for but this snapshot is at revision ${current}; ask the live engine, wait for the revision on a shared engine (await engine.waitFor(${wanted})), or ask without atLeast`
         : `revision ${wanted} did not arrive within ${waitedMs} ms (this engine is at revision ${current}); check that the engine follows its repository, or allow a longer timeout`,
     );
     this.wanted = wanted;

@@ -13,6 +13,7 @@ export function fail(path: ErrorPath, what: string, ids: readonly Id[] = []): ne
 /** Describes a value for a message without echoing megabytes of it. */
 export function describe(value: unknown): string {
   if (value === null) return 'null';
+  if (value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'string') return `the string ${quote(value)}`;
   if (typeof value === 'object') return 'an object';

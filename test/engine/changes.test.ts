@@ -156,3 +156,52 @@ describe('changes', () => {
     expect(engine.revision).toBe(1);
   });
 });
+
+describe('snapshots are immutable and concurrent commands stay consistent', () => {
+  it('the initial policy is frozen, entities inside Maps included', () => {
+    const engine = createEngine({ policy });
+    const bob = engine.policy.users.get('bob') as { status: string };
+    expect(() => {
+      bob.status = 'inactive';
+    }).toThrow(TypeError);
+    expect(() => (engine.policy.users as unknown as Map<string, unknown>).set('x', {})).toThrow();
+    expect(engine.can('bob', 'view', lead)).toBe(true);
+  });
+
+  it('deleteGroup recomputes its change when another lands while records move', async () => {
+    const mem = memoryResourceStore([lead]);
+    const slow = {
+      ...mem,
+      transferOwnership: async (from: Parameters<typeof mem.transferOwnership>[0], to: Parameters<typeof mem.transferOwnership>[1]) => {
+        await new Promise((r) => setTimeout(r, 10));
+        return mem.transferOwnership(from, to);
+      },
+    };
+    const engine = createEngine({ policy, resources: slow });
+    const deleting = engine.deleteGroup('sales', { transferTo: { group: 'team-a' } });
+    await new Promise((r) => setTimeout(r, 2));
+    await engine.addMember('team-a', { user: 'dee' });
+    await deleting;
+    expect(engine.policy.groups.has('sales')).toBe(false);
+    expect(engine.policy.groups.get('team-a')?.members.users).toEqual(['bob', 'dee']);
+    expect((await mem.get('lead', 'l1'))?.owner).toEqual({ group: 'team-a' });
+  });
+
+  it('a deleteGroup that fails after moving records gives them back', async () => {
+    const mem = memoryResourceStore([lead]);
+    const slow = {
+      ...mem,
+      transferOwnership: async (from: Parameters<typeof mem.transferOwnership>[0], to: Parameters<typeof mem.transferOwnership>[1]) => {
+        await new Promise((r) => setTimeout(r, 10));
+        return mem.transferOwnership(from, to);
+      },
+    };
+    const engine = createEngine({ policy, resources: slow });
+    const deleting = engine.deleteGroup('sales', { transferTo: { user: 'ann' } });
+    await new Promise((r) => setTimeout(r, 2));
+    await engine.update((d) => void d.users.delete('ann')); // the new owner disappears meanwhile
+    await expect(deleting).rejects.toBeInstanceOf(InvalidInputError);
+    expect(engine.policy.groups.has('sales')).toBe(true);
+    expect((await mem.get('lead', 'l1'))?.owner).toEqual({ group: 'sales' });
+  });
+});
