@@ -18,6 +18,9 @@ export type { OpenEngineOptions, SharedEngine } from './engine/open-engine.js';
 export type { Decision, DenialCode, Reason, ReasonSource, PathStep, MembershipPath } from './decide/decision.js';
 export { explainDecision, formatPath as formatMembershipPath } from './decide/explain.js';
 
+// Rendering
+export { policyGraph, type PolicyGraphOptions } from './render/policy-graph.js';
+
 // Data filtering
 export type { AccessFilter, FilterClause, FilterSource } from './filter/access-filter.js';
 export { toPredicate } from './filter/to-predicate.js';
@@ -62,7 +65,7 @@ export type {
 export { IdMap } from './model/id-map.js';
 export { normalizePolicy } from './model/normalize.js';
 export { toPolicyInput } from './model/serialize.js';
-export { validatePolicy } from './validate/validate-policy.js';
+export { checkPolicy } from './validate/check-policy.js';
 export type { Limits } from './validate/limits.js';
 
 // Errors
