@@ -16,12 +16,24 @@ export interface ChangeSet {
   readonly ids: ReadonlyMap<EntityCollection, ReadonlySet<Id>>;
 }
 
-/** Reads immer patches (paths like `['groups', 'shards', 17, 'g1', 'members', ...]`) into a change set. */
+/** Every id held in a value a patch added: a bucket (`Map<Id, T>`) or a shard of buckets. */
+function idsIn(value: unknown, depth: number, out: Set<Id>): boolean {
+  if (!(value instanceof Map)) return false;
+  for (const [k, v] of value as Map<unknown, unknown>) {
+    if (depth === 0) {
+      if (typeof k !== 'string') return false;
+      out.add(k);
+    } else if (!idsIn(v, depth - 1, out)) return false;
+  }
+  return true;
+}
+
+/** Reads immer patches (paths like `['groups', 'shards', 17, 40, 'g1', 'members', ...]`) into a change set. */
 export function changeSetOf(patches: readonly Patch[]): ChangeSet {
   const ids = new Map<EntityCollection, Set<Id>>();
   let full = false;
   for (const p of patches) {
-    const [collection, part, , id] = p.path;
+    const [collection, part, , , id] = p.path;
     if ((ENTITY_COLLECTIONS as readonly unknown[]).includes(collection)) {
       if (part === 'count') continue;
       const c = collection as EntityCollection;
@@ -31,11 +43,8 @@ export function changeSetOf(patches: readonly Patch[]): ChangeSet {
         set.add(id);
         continue;
       }
-      // A shard created by this change: every id in it is new.
-      if (part === 'shards' && p.path.length === 3 && p.op === 'add' && p.value instanceof Map) {
-        for (const key of (p.value as Map<Id, unknown>).keys()) set.add(key);
-        continue;
-      }
+      // A shard or bucket created by this change: every id in it is new.
+      if (part === 'shards' && p.op === 'add' && (p.path.length === 3 || p.path.length === 4) && idsIn(p.value, 4 - p.path.length, set)) continue;
     }
     full = true;
   }

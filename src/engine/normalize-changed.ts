@@ -9,6 +9,7 @@ import {
 import type { Policy } from '../model/policy.js';
 import type { ErrorPath } from '../errors/errors.js';
 import type { IdMap } from '../model/id-map.js';
+import { current, isDraft } from 'immer';
 import { produce } from './immer.js';
 import type { ChangeSet, EntityCollection } from './change-set.js';
 
@@ -30,8 +31,26 @@ export function normalizeChanged(policy: Policy, changes: ChangeSet): Policy {
       const map = draft[collection] as unknown as IdMap<{ id: Id }>;
       for (const id of ids) {
         const value = map.get(id);
-        if (value !== undefined) map.set(id, NORMALIZE[collection](value, [collection, id]));
+        if (value === undefined) continue;
+        const normal = NORMALIZE[collection](value, [collection, id]);
+        // Write only what normalization changed, so that a change that is already normal copies nothing more.
+        if (!sameData(normal, isDraft(value) ? current(value) : value)) map.set(id, normal);
       }
     }
   });
+}
+
+/** Structural equality of plain data (objects, arrays, primitives); key order does not matter. */
+function sameData(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  if (ka.length !== kb.length) return false;
+  for (const k of ka) {
+    if (!Object.prototype.hasOwnProperty.call(b, k)) return false;
+    if (!sameData((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
+  }
+  return true;
 }

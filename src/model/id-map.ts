@@ -1,22 +1,23 @@
 import { immerable } from 'immer';
 import type { Id } from './ids.js';
 
-/** Number of shards: a change copies one shard (about n/256 entries), not the whole collection. */
-const SHARDS = 256;
-
-/** FNV-1a over UTF-16 code units, folded to a shard number. */
-export function shardOf(id: Id): number {
+/** FNV-1a over UTF-16 code units. The low 6 bits pick the outer shard, the next 6 the inner one. */
+export function hashId(id: Id): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < id.length; i++) {
     h ^= id.charCodeAt(i);
     h = Math.imul(h, 0x01000193);
   }
-  return (h >>> 0) % SHARDS;
+  return h >>> 0;
 }
 
+type Bucket<T> = Map<Id, T>;
+type Shard<T> = Map<number, Bucket<T>>;
+
 /**
- * A map from ids to entities, split into shards so that an immer recipe that changes one entity
- * copies one shard instead of the whole collection (structural sharing at scale). Reads like a
+ * A map from ids to entities, split into 64 shards of 64 buckets, so that an immer recipe that
+ * changes one entity copies two 64-entry maps and one bucket (about n/4096 entries) instead of the
+ * whole collection (structural sharing at scale). Reads like a
  * `ReadonlyMap`; inside `engine.update(draft => ...)` it also has `set` and `delete`.
  * Iteration order is by shard, then insertion; sort when order matters.
  * @example
@@ -31,7 +32,7 @@ export class IdMap<T> implements ReadonlyMap<Id, T> {
   static [immerable] = true;
 
   /** The shards; internal, exposed only so that immer can draft them. */
-  shards: Map<number, Map<Id, T>>;
+  shards: Map<number, Shard<T>>;
   /** The number of entries. */
   count: number;
 
@@ -45,44 +46,52 @@ export class IdMap<T> implements ReadonlyMap<Id, T> {
     return this.count;
   }
 
+  private bucket(id: Id): Bucket<T> | undefined {
+    const h = hashId(id);
+    return this.shards.get(h & 63)?.get((h >>> 6) & 63);
+  }
+
   get(id: Id): T | undefined {
-    return this.shards.get(shardOf(id))?.get(id);
+    return this.bucket(id)?.get(id);
   }
 
   has(id: Id): boolean {
-    return this.shards.get(shardOf(id))?.has(id) ?? false;
+    return this.bucket(id)?.has(id) ?? false;
   }
 
   /** Adds or replaces an entry (drafts only: a frozen policy throws). */
   set(id: Id, value: T): this {
-    const b = shardOf(id);
-    if (!this.shards.has(b)) this.shards.set(b, new Map());
-    const shard = this.shards.get(b) as Map<Id, T>;
-    if (!shard.has(id)) this.count++;
-    shard.set(id, value);
+    const h = hashId(id);
+    const outer = h & 63;
+    const inner = (h >>> 6) & 63;
+    if (!this.shards.has(outer)) this.shards.set(outer, new Map());
+    const shard = this.shards.get(outer) as Shard<T>;
+    if (!shard.has(inner)) shard.set(inner, new Map());
+    const bucket = shard.get(inner) as Bucket<T>;
+    if (!bucket.has(id)) this.count++;
+    bucket.set(id, value);
     return this;
   }
 
   /** Removes an entry (drafts only). */
   delete(id: Id): boolean {
-    const b = shardOf(id);
-    const shard = this.shards.get(b);
-    if (shard === undefined || !shard.has(id)) return false;
-    shard.delete(id);
+    const bucket = this.bucket(id);
+    if (bucket === undefined || !bucket.has(id)) return false;
+    bucket.delete(id);
     this.count--;
     return true;
   }
 
   *entries(): MapIterator<[Id, T]> {
-    for (const shard of this.shards.values()) yield* shard.entries();
+    for (const shard of this.shards.values()) for (const bucket of shard.values()) yield* bucket.entries();
   }
 
   *keys(): MapIterator<Id> {
-    for (const shard of this.shards.values()) yield* shard.keys();
+    for (const shard of this.shards.values()) for (const bucket of shard.values()) yield* bucket.keys();
   }
 
   *values(): MapIterator<T> {
-    for (const shard of this.shards.values()) yield* shard.values();
+    for (const shard of this.shards.values()) for (const bucket of shard.values()) yield* bucket.values();
   }
 
   forEach(fn: (value: T, key: Id, map: ReadonlyMap<Id, T>) => void): void {
