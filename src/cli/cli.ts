@@ -1,6 +1,8 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { runExplain } from './explain.js';
+import { runGraph } from './graph.js';
 import { renderReport } from './report.js';
 import { loadFailure, runTestFile, summarize, type FileResult } from './run-tests.js';
 import { loadTestFile } from './test-file.js';
@@ -22,17 +24,22 @@ export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 
 export const USAGE = `Usage: purview test FILE...
+       purview explain FILE --user U --action A --resource R [--format text|json]
+       purview graph FILE [--format mermaid|dot] [--users]
 
 Runs policy test files (YAML or JSON; SPEC section 7) and ends with "N passed, N failed".
 A directory stands for every .yaml, .yml and .json file under it.
 
 Commands:
   test FILE...   run the test files
+  explain FILE   explain one decision on a test file's policy and resources
+  graph FILE     draw a policy's role tree and group nesting (Mermaid or DOT)
 
 Options:
-  -h, --help     show this help
+  -h, --help     show this help ("purview explain --help" and "purview graph --help" for theirs)
 
-Exit status: 0 when every test passed, 1 when any failed, 2 on a usage error.
+Exit status of test: 0 when every test passed, 1 when any failed, 2 on a usage error
+(explain and graph: 0 done, 1 could not be done, 2 a usage error).
 `;
 
 const TEST_FILE = /\.(ya?ml|json)$/i;
@@ -74,6 +81,8 @@ function usageError(io: CliIO, message: string): number {
 
 /** The CLI: parses `argv` (without the node and script paths), runs, and returns the exit code. */
 export function runCli(argv: readonly string[], io: CliIO): number {
+  if (argv[0] === 'explain') return runExplain(argv.slice(1), io);
+  if (argv[0] === 'graph') return runGraph(argv.slice(1), io);
   let parsed;
   try {
     parsed = parseArgs({

@@ -1,4 +1,6 @@
+import type { Patch } from 'immer';
 import { can as canLive } from '../decide/check.js';
+import { InvalidInputError, PurviewError } from '../errors/errors.js';
 import { normalizePolicy } from '../model/normalize.js';
 import type { Policy } from '../model/policy.js';
 import type { PolicyInput } from '../model/policy-input.js';
@@ -50,6 +52,22 @@ interface State {
   revision: number;
   index: Index;
   ctx: ValidationContext;
+}
+
+/**
+ * Runs a recipe under immer. A recipe that throws, or writes something immer cannot take (a Set of
+ * odd objects, a function), fails as an `InvalidInputError` carrying the original as `cause`.
+ */
+function runRecipe(policy: Policy, recipe: Recipe): readonly [Policy, Patch[]] {
+  try {
+    const [next, patches] = produceWithPatches(policy, recipe as unknown as (d: Policy) => void);
+    return [next, patches];
+  } catch (e) {
+    if (e instanceof PurviewError) throw e;
+    const error = new InvalidInputError(`the change could not be applied: ${e instanceof Error ? e.message : String(e)}`, ['recipe']);
+    (error as { cause?: unknown }).cause = e;
+    throw error;
+  }
 }
 
 /** The engine's machinery, shared by `createEngine` and `openEngine`. */
@@ -134,7 +152,7 @@ export function createCore(options: EngineOptions, commit: (p: PreparedChange) =
 
   function prepare(recipe: Recipe, at?: number): PreparedChange | undefined {
     const base = state;
-    const [next, patches] = produceWithPatches(base.policy, recipe as unknown as (d: Policy) => void);
+    const [next, patches] = runRecipe(base.policy, recipe);
     if (patches.length === 0) return undefined;
     const changes = changeSetOf(patches);
     if (changes.full) return prepareReplace(next, at);

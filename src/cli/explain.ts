@@ -1,0 +1,152 @@
+import { parseArgs } from 'node:util';
+import { createEngine } from '../engine/create-engine.js';
+import type { Engine } from '../engine/types.js';
+import type { CliIO } from './cli.js';
+import { readDocument } from './graph.js';
+import { TestFileError, validateTestFile, type TestFile } from './test-file.js';
+
+/*
+ * `purview explain FILE --user U --action A --resource R [--format text|json]`: one decision on
+ * the policy and resources of a policy test file, explained: the verdict, each reason and each
+ * membership path (text, as `engine.explain` renders it), or the whole `Decision` as JSON. R is
+ * the id of a resource in the file's `resources`.
+ */
+
+/** The CLI's exit codes (as in cli.ts): 0 explained, 1 the question could not be answered, 2 a usage error. */
+const EXIT_OK = 0;
+const EXIT_FAILED = 1;
+const EXIT_USAGE = 2;
+
+export const EXPLAIN_USAGE = `Usage: purview explain FILE --user U --action A --resource R [--format text|json]
+
+Explains one decision: may user U do action A on resource R? FILE is a policy test file (YAML
+or JSON; SPEC section 7), and R the id of a resource in its "resources"; the file's assertions
+are not run and may be left out. The text shows the verdict, the level needed and reached, each
+reason and the membership path that proves it; --format json prints the whole decision.
+
+Options:
+  -u, --user U          the user
+  -a, --action A        the action
+  -r, --resource R      the id of a resource listed in the file
+  -f, --format FORMAT   text (the default) or json
+  -h, --help            show this help
+
+Exit status: 0 when the decision was explained (allowed or not), 1 when FILE cannot be read,
+its policy does not load, R is not in it or the engine rejects the question (an undeclared
+action), 2 on a usage error.
+`;
+
+/** What to explain. */
+export interface ExplainRequest {
+  readonly user: string;
+  readonly action: string;
+  /** The id of a resource in the file's `resources`. */
+  readonly resource: string;
+  readonly format: 'text' | 'json';
+}
+
+/** The question cannot be answered on this file; the message says why. */
+export class ExplainError extends Error {
+  override readonly name = 'ExplainError';
+}
+
+function has(o: object, key: string): boolean {
+  return Object.prototype.hasOwnProperty.call(o, key);
+}
+
+/**
+ * A parsed document as a test file, strictly validated. A file without assertions (a policy and
+ * its resources only) is accepted too: explaining needs no assertions, while `validateTestFile`
+ * insists that a test file tests something, so such a file is validated as one whose policy is
+ * expected not to load, and that expectation is then dropped.
+ */
+export function explainableFile(data: unknown, file: string): TestFile {
+  if (typeof data === 'object' && data !== null && !Array.isArray(data) && !has(data, 'expectError')) {
+    const assertions = (data as Record<string, unknown>).assertions;
+    const none = !has(data, 'assertions') || assertions === null || (Array.isArray(assertions) && assertions.length === 0);
+    if (none) {
+      const rest: Record<string, unknown> = { ...data };
+      delete rest.assertions;
+      const { expectError: _dropped, ...validated } = validateTestFile({ ...rest, expectError: 'PurviewError' }, file);
+      return validated;
+    }
+  }
+  return validateTestFile(data, file);
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+}
+
+/** Answers the request on a test file: the explanation as text or JSON, without a final newline. Throws `ExplainError`. */
+export function explainOnFile(file: TestFile, request: ExplainRequest): string {
+  let engine: Engine;
+  try {
+    engine = createEngine({ policy: file.policy } as Parameters<typeof createEngine>[0]);
+  } catch (e) {
+    throw new ExplainError(`${file.file}: the policy does not load: ${errorText(e)}`);
+  }
+  const resource = file.resources.get(request.resource);
+  if (resource === undefined) {
+    const ids = [...file.resources.keys()];
+    const listed = ids.length === 0 ? 'the file lists no resources' : `the file lists ${ids.slice(0, 20).map((id) => JSON.stringify(id)).join(', ')}${ids.length > 20 ? `, and ${ids.length - 20} more` : ''}`;
+    throw new ExplainError(`${file.file}: no resource with id ${JSON.stringify(request.resource)} in resources; ${listed}`);
+  }
+  try {
+    return engine.explain(request.user, request.action, resource, { format: request.format });
+  } catch (e) {
+    throw new ExplainError(errorText(e));
+  }
+}
+
+function usageError(io: CliIO, message: string): number {
+  io.stderr(`purview explain: ${message}\n\n${EXPLAIN_USAGE}`);
+  return EXIT_USAGE;
+}
+
+/** `purview explain ...`: parses `argv` (the arguments after `explain`), writes the explanation, returns the exit code. */
+export function runExplain(argv: readonly string[], io: CliIO): number {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      options: {
+        user: { type: 'string', short: 'u' },
+        action: { type: 'string', short: 'a' },
+        resource: { type: 'string', short: 'r' },
+        format: { type: 'string', short: 'f' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (e) {
+    return usageError(io, (e as Error).message);
+  }
+  const v = parsed.values;
+  if (v.help === true) {
+    io.stdout(EXPLAIN_USAGE);
+    return EXIT_OK;
+  }
+  if (parsed.positionals.length !== 1) {
+    return usageError(io, parsed.positionals.length === 0 ? 'explain needs a FILE' : `explain takes one FILE, got ${parsed.positionals.length}`);
+  }
+  const missing = (['user', 'action', 'resource'] as const).filter((k) => v[k] === undefined);
+  if (missing.length > 0) return usageError(io, `missing ${missing.map((k) => `--${k}`).join(', ')}`);
+  const format = v.format ?? 'text';
+  if (format !== 'text' && format !== 'json') return usageError(io, `unknown format ${JSON.stringify(format)}; expected text or json`);
+  const path = parsed.positionals[0] as string;
+  let out: string;
+  try {
+    const file = explainableFile(readDocument(path), path);
+    out = explainOnFile(file, { user: v.user as string, action: v.action as string, resource: v.resource as string, format });
+  } catch (e) {
+    if (e instanceof TestFileError || e instanceof ExplainError) {
+      io.stderr(`purview: ${e.message}\n`);
+      return EXIT_FAILED;
+    }
+    throw e;
+  }
+  io.stdout(`${out}\n`);
+  return EXIT_OK;
+}
