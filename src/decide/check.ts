@@ -3,7 +3,7 @@ import { levelOfRank } from '../model/level.js';
 import type { Resource } from '../model/resource.js';
 import { segmentMatches } from '../model/segment-match.js';
 import { profileOf } from '../index/profile.js';
-import type { Index, Profile, UserNode } from '../index/nodes.js';
+import type { GroupNode, Index, Profile, UserNode } from '../index/nodes.js';
 import type { Decision, DenialCode, MembershipPath, PathStep, Reason } from './decision.js';
 import { accessGroupApplies, ownerIn, recordRank, strictlyAbove } from './record-access.js';
 import { readRequest, type Request } from './request.js';
@@ -38,6 +38,25 @@ export function can(ix: Index, user: string, action: string, resource: Resource)
   return recordRank(ix, g.u, g.p, req, resource, need) >= need;
 }
 
+/** The chain of groups from `inner` up to `outer` that contains it (shortest), as a path. */
+function nestingPath(inner: GroupNode, outer: GroupNode): MembershipPath {
+  const pred = new Map<GroupNode, GroupNode | undefined>([[inner, undefined]]);
+  const queue = [inner];
+  for (let i = 0; i < queue.length && !pred.has(outer); i++) {
+    for (const p of (queue[i] as GroupNode).parents) {
+      if (!pred.has(p)) {
+        pred.set(p, queue[i]);
+        queue.push(p);
+      }
+    }
+  }
+  const chain: PathStep[] = [];
+  for (let g: GroupNode | undefined = pred.has(outer) ? outer : inner; g !== undefined; g = pred.get(g)) {
+    chain.push({ kind: 'group', id: g.id, via: 'member-of' });
+  }
+  return chain.reverse();
+}
+
 /** Every source of record-level access with the path that proves it. */
 function reasonsFor(ix: Index, u: UserNode, p: Profile, req: Request, resource: Resource): Reason[] {
   const out: Reason[] = [];
@@ -67,7 +86,11 @@ function reasonsFor(ix: Index, u: UserNode, p: Profile, req: Request, resource: 
   for (const r of p.rules.get(type.def.name) ?? []) {
     if (r.tenant !== req.tenant || !ownerIn(ix, r.from, ownerUser, ownerGroup)) continue;
     const ownerPath: MembershipPath =
-      ownerUser !== undefined ? principalPath(ownerUser, r.from, () => groupPaths(ownerUser)) ?? [] : ownerGroup !== undefined ? [{ kind: 'group', id: ownerGroup.id, via: 'member-of' }] : [];
+      ownerUser !== undefined
+        ? (principalPath(ownerUser, r.from, () => groupPaths(ownerUser)) ?? [])
+        : ownerGroup !== undefined && r.from.kind === 'group'
+          ? nestingPath(ownerGroup, r.from.node)
+          : [];
     out.push({ source: 'sharing-rule', level: levelOfRank(r.rank), path: principalPath(u, r.to, lazyPaths) ?? [userStep], rule: r.def.id, ownerPath });
   }
   const listed = new Set<string>();

@@ -14,7 +14,8 @@ import type { Limits } from '../validate/limits.js';
 import { validateChange } from '../validate/validate-change.js';
 import { memoryResourceStore, type ResourceStore } from '../ports/resource-store.js';
 import type { ChangeRecord } from '../ports/change-record.js';
-import { changeSetOf } from './change-set.js';
+import { changeSetOf, type ChangeSet, type EntityCollection } from './change-set.js';
+import { sameData } from '../model/same-data.js';
 import { recordOf } from './change-record-of.js';
 import { commandsOf } from './commands.js';
 import { produceWithPatches } from './immer.js';
@@ -68,6 +69,19 @@ function runRecipe(policy: Policy, recipe: Recipe): readonly [Policy, Patch[]] {
     (error as { cause?: unknown }).cause = e;
     throw error;
   }
+}
+
+/**
+ * Removes from a change set the entities whose new value equals the old one (a recipe that
+ * rewrote a list with the same items), so that a change that changes nothing keeps the revision.
+ */
+function dropUnchanged(before: Policy, after: Policy, changes: ChangeSet): ChangeSet {
+  const ids = changes.ids as Map<EntityCollection, Set<string>>;
+  for (const [collection, set] of ids) {
+    for (const id of set) if (sameData(before[collection].get(id), after[collection].get(id))) set.delete(id);
+    if (set.size === 0) ids.delete(collection);
+  }
+  return changes;
 }
 
 /** The engine's machinery, shared by `createEngine` and `openEngine`. */
@@ -158,6 +172,7 @@ export function createCore(options: EngineOptions, commit: (p: PreparedChange) =
     if (changes.full) return prepareReplace(next, at);
     const revision = at ?? base.revision + 1;
     const normalized = normalizeChanged(next, changes);
+    if (dropUnchanged(base.policy, normalized, changes).ids.size === 0) return undefined;
     const nextCtx: ValidationContext = { ...base.ctx, policy: normalized };
     validateChange(nextCtx, base.index, normalized, changes);
     return {

@@ -11,6 +11,7 @@ import type { ErrorPath } from '../errors/errors.js';
 import type { IdMap } from '../model/id-map.js';
 import { current, isDraft } from 'immer';
 import { produce } from './immer.js';
+import { sameData } from '../model/same-data.js';
 import type { ChangeSet, EntityCollection } from './change-set.js';
 
 const NORMALIZE: Readonly<Record<EntityCollection, (v: unknown, p: ErrorPath) => { id: Id }>> = {
@@ -38,19 +39,4 @@ export function normalizeChanged(policy: Policy, changes: ChangeSet): Policy {
       }
     }
   });
-}
-
-/** Structural equality of plain data (objects, arrays, primitives); key order does not matter. */
-function sameData(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const ka = Object.keys(a);
-  const kb = Object.keys(b);
-  if (ka.length !== kb.length) return false;
-  for (const k of ka) {
-    if (!Object.prototype.hasOwnProperty.call(b, k)) return false;
-    if (!sameData((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k])) return false;
-  }
-  return true;
 }

@@ -1,0 +1,25 @@
+/**
+ * Run settings of the property suites.
+ *  - `PURVIEW_RUNS` scales the number of cases (a factor: 0.1 for a smoke run, 10 for a soak).
+ *  - `PURVIEW_SEED` and `PURVIEW_PATH` replay a counterexample: fast-check prints both on failure.
+ *    Replay one test at a time, e.g.
+ *    `PURVIEW_SEED=-1975469736 PURVIEW_PATH="3253:3:0:..." npx vitest run test/property/changes.test.ts -t "small policies"`.
+ */
+import type fc from 'fast-check';
+
+const seedRaw = process.env.PURVIEW_SEED;
+const pathRaw = process.env.PURVIEW_PATH;
+const factor = Number(process.env.PURVIEW_RUNS ?? '1');
+
+/** fast-check parameters for a suite that should run about `runs` cases by default. */
+export function runParams<T>(runs: number): fc.Parameters<T> {
+  return {
+    numRuns: Math.max(1, Math.round(runs * (Number.isFinite(factor) && factor > 0 ? factor : 1))),
+    ...(seedRaw === undefined ? {} : { seed: Number(seedRaw) }),
+    ...(pathRaw === undefined ? {} : { path: pathRaw }),
+    endOnFailure: false,
+  };
+}
+
+/** Whether a single counterexample is being replayed (coverage expectations do not apply then). */
+export const replaying = pathRaw !== undefined;
