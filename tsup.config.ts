@@ -10,6 +10,9 @@ export default defineConfig([
     clean: true,
     target: 'es2022',
     treeshake: true,
+    // One shared chunk for the core, so that every entry (CommonJS too) sees the same error
+    // classes and `instanceof ConflictError` holds across purview and purview/postgres.
+    splitting: true,
     external: ['pg', 'vitest', 'immer'],
   },
   {

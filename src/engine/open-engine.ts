@@ -49,7 +49,10 @@ export interface SharedEngine extends Engine {
   at(options: QueryOptions & { readonly timeoutMs?: number }): Promise<Queries>;
   /** Asks the repository for changes now; resolves once they are applied. */
   refresh(): Promise<void>;
-  /** Stops following the repository and closes it. */
+  /**
+   * Stops following the repository. The repository stays open (other engines may share it):
+   * close it yourself (`repository.close()`) when the last engine is done.
+   */
   close(): Promise<void>;
 }
 
@@ -173,7 +176,6 @@ export async function openEngine(options: OpenEngineOptions): Promise<SharedEngi
     close: async () => {
       if (poll !== undefined) clearInterval(poll);
       await unsubscribe();
-      await repo.close?.();
     },
   });
   // The getters of the core engine must stay live, not be copied as values.

