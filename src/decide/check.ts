@@ -12,17 +12,19 @@ import { readRequest, type Request } from './request.js';
 function gate(ix: Index, userId: string, req: Request): { u: UserNode; p: Profile } | DenialCode {
   const u = ix.users.get(userId);
   if (u === undefined) return 'unknown-user';
-  if (u.def.status !== 'active') return 'inactive-user';
+  if (!u.active) return 'inactive-user';
   const t = ix.tenants.get(req.tenant);
   if (t === undefined) return 'tenant';
-  let reached = false;
-  for (const r of u.reach) {
-    if (r.tin <= t.tin && t.tout <= r.tout) {
-      reached = true;
-      break;
+  if (!(u.homeTin <= t.tin && t.tout <= u.homeTout)) {
+    let reached = false;
+    for (const r of u.reach) {
+      if (r.tin <= t.tin && t.tout <= r.tout) {
+        reached = true;
+        break;
+      }
     }
+    if (!reached) return 'tenant';
   }
-  if (!reached) return 'tenant';
   const p = profileOf(ix, u);
   if (p.caps !== undefined && p.caps[req.slot.index] !== 1) return 'capability';
   if (t.ceiling !== undefined && t.ceiling[req.slot.index] !== 1) return 'ceiling';

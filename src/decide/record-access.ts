@@ -47,7 +47,7 @@ export function recordRank(ix: Index, u: UserNode, p: Profile, req: Request, res
       if (best >= need) return best;
     }
   }
-  const rules = p.rules.get(req.type.def.name);
+  const rules = p.hasRules ? p.rules.get(req.type.def.name) : undefined;
   if (rules !== undefined) {
     for (const r of rules) {
       if (r.rank > best && r.tenant === req.tenant && ownerIn(ix, r.from, ownerUser, ownerGroup)) {

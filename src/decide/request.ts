@@ -26,7 +26,7 @@ export function readRequest(ix: Index, user: unknown, action: unknown, resource:
   const type = ix.types.get(r.type);
   if (type === undefined) fail(['resource', 'type'], `resource type ${quote(r.type)} is not declared in the policy`, [r.type]);
   if (typeof action !== 'string') fail(['action'], `expected an action name, got ${describe(action)}`);
-  const slot = ix.table.byType.get(r.type)?.get(action);
+  const slot = type.actions.get(action);
   if (slot === undefined) {
     fail(['action'], `resource type ${quote(r.type)} has no action ${quote(action)}; it declares ${[...type.def.actions.keys()].map(quote).join(', ')}`, [action]);
   }

@@ -50,7 +50,7 @@ export function buildFilter(ix: Index, user: Id, action: string, type: string): 
   const none = (denial: DenialCode): AccessFilter => ({ ...base, kind: 'none', tenants: [], anyOf: [], sources: [], denial });
   const u = ix.users.get(user);
   if (u === undefined) return none('unknown-user');
-  if (u.def.status !== 'active') return none('inactive-user');
+  if (!u.active) return none('inactive-user');
   const p = profileOf(ix, u);
   if (p.caps !== undefined && p.caps[req.slot.index] !== 1) return none('capability');
   const tenants: Id[] = [];

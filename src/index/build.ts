@@ -27,7 +27,8 @@ export function defaultRank(d: OrgDefault): number {
 export function buildIndex(policy: Policy, ctx: ValidationContext, revision: number): Index {
   const types = new Map<string, TypeNode>();
   for (const [name, def] of policy.resourceTypes) {
-    types.set(name, { def, defaultRank: defaultRank(def.default), groupOwnerRank: levelRank(def.groupOwnerLevel) });
+    const actions = ctx.table.byType.get(name) ?? new Map();
+    types.set(name, { def, actions, defaultRank: defaultRank(def.default), groupOwnerRank: levelRank(def.groupOwnerLevel) });
   }
   const ix: Index = {
     revision,

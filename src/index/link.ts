@@ -108,6 +108,9 @@ export function newUserNode(ix: Index, def: User): UserNode {
   return {
     id: def.id,
     def,
+    active: def.status === 'active',
+    homeTin: 0,
+    homeTout: 0,
     tenant: must(ix.tenants.get(def.tenant), `tenant ${def.tenant}`),
     reach: [],
     role: undefined,
@@ -122,6 +125,9 @@ export function linkUser(ix: Index, node: UserNode, def: User): void {
   node.def = def;
   node.tenant = must(ix.tenants.get(def.tenant), `tenant ${def.tenant}`);
   node.reach = [node.tenant, ...def.tenants.map((t) => must(ix.tenants.get(t), `tenant ${t}`))];
+  node.active = def.status === 'active';
+  node.homeTin = node.tenant.tin;
+  node.homeTout = node.tenant.tout;
   node.level = levelSet(ix, def.accessLevel);
   node.role = def.role === undefined ? undefined : must(ix.roles.get(def.role), `role ${def.role}`);
   node.role?.users.add(node);

@@ -1,4 +1,4 @@
-import type { ActionTable } from '../access/action-table.js';
+import type { ActionSlot, ActionTable } from '../access/action-table.js';
 import type { CapSet, CompiledLevels } from '../access/capabilities.js';
 import type { Id } from '../model/ids.js';
 import type { AccessGroup, Group, ResourceType, SharingRule, User } from '../model/policy.js';
@@ -51,6 +51,8 @@ export interface Profile {
   rules: Map<string, CompiledRule[]>;
   /** Highest grant rank per access group that grants the user something. */
   grants: Map<AccessGroupNode, number>;
+  /** Whether `rules` has any entry: lets a check skip the lookup. */
+  hasRules: boolean;
   /** The subset of `grants` whose access group has a segment. */
   segmentGrants: { readonly group: AccessGroupNode; readonly rank: number }[];
 }
@@ -59,6 +61,11 @@ export interface Profile {
 export interface UserNode {
   readonly id: Id;
   def: User;
+  /** `def.status === 'active'`, kept on the node so that a check reads one object less. */
+  active: boolean;
+  /** The Euler-tour interval of the user's own tenant, inline for the same reason. */
+  homeTin: number;
+  homeTout: number;
   tenant: TenantNode;
   /** The user's own tenant followed by `tenants`: where it may act, with descendants. */
   reach: TenantNode[];
@@ -112,6 +119,8 @@ export interface AccessGroupNode {
 /** A resource type with its numbered actions. */
 export interface TypeNode {
   readonly def: ResourceType;
+  /** The type's actions with their slots (the same objects as in the action table). */
+  readonly actions: ReadonlyMap<string, ActionSlot>;
   readonly defaultRank: number;
   readonly groupOwnerRank: number;
 }

@@ -87,6 +87,7 @@ function compileGrants(ix: Index, u: UserNode, p: Profile): void {
     if (best > 0) grants.set(a, best);
   }
   p.rules = rules;
+  p.hasRules = rules.size > 0;
   p.grants = grants;
   p.segmentGrants = [];
   for (const [group, rank] of grants) if (group.segment !== undefined) p.segmentGrants.push({ group, rank });
@@ -98,7 +99,7 @@ export function profileOf(ix: Index, u: UserNode): Profile {
   let p = u.profile;
   if (p === undefined) {
     const groups = closureOfUser(u);
-    p = { groups, caps: capsOf(ix, u, groups), grantEpoch: -1, rules: new Map(), grants: new Map(), segmentGrants: [] };
+    p = { groups, caps: capsOf(ix, u, groups), grantEpoch: -1, rules: new Map(), hasRules: false, grants: new Map(), segmentGrants: [] };
     u.profile = p;
   }
   if (p.grantEpoch !== ix.grantEpoch) compileGrants(ix, u, p);

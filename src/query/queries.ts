@@ -58,7 +58,7 @@ export function whoCan(ix: Index, action: string, resource: Resource): Id[] {
   readRequest(ix, 'whoCan', action, resource);
   const out: Id[] = [];
   for (const u of ix.users.values()) {
-    if (u.def.status === 'active' && can(ix, u.id, action, resource)) out.push(u.id);
+    if (u.active && can(ix, u.id, action, resource)) out.push(u.id);
   }
   return sortIds(out);
 }
