@@ -7,13 +7,25 @@ export const ENTITY_COLLECTIONS = ['roles', 'users', 'groups', 'sharingRules', '
 /** One of {@link ENTITY_COLLECTIONS}. */
 export type EntityCollection = (typeof ENTITY_COLLECTIONS)[number];
 
+/** Changes to the policy's frame: tenants, resource types and access levels. */
+export interface FrameChanges {
+  readonly tenants: Set<Id>;
+  readonly resourceTypes: Set<string>;
+  accessLevels: boolean;
+  defaultAccessLevel: boolean;
+}
+
 /**
- * What a change touched: the ids per collection, or `full` when it touched something that the
- * incremental path does not handle (tenants, resource types, access levels, a whole collection).
+ * What a change touched: the ids per entity collection, and the frame it touched. `full` when the
+ * index must be rebuilt (a frame change, or anything not understood); `opaque` when the change
+ * cannot even be described entity by entity (a recipe that replaced a whole collection), so that
+ * the change log must keep the whole new policy.
  */
 export interface ChangeSet {
   readonly full: boolean;
+  readonly opaque: boolean;
   readonly ids: ReadonlyMap<EntityCollection, ReadonlySet<Id>>;
+  readonly frame: FrameChanges;
 }
 
 /** Every id held in a value a patch added: a bucket (`Map<Id, T>`) or a shard of buckets. */
@@ -28,25 +40,43 @@ function idsIn(value: unknown, depth: number, out: Set<Id>): boolean {
   return true;
 }
 
-/** Reads immer patches (paths like `['groups', 'shards', 17, 40, 'g1', 'members', ...]`) into a change set. */
+/** The ids an IdMap patch touched (`[collection, 'shards', outer, inner, id, ...]`), or false when it cannot tell. */
+function idMapIds(p: Patch, out: Set<Id>): boolean {
+  const [, part, , , id] = p.path;
+  if (part === 'count') return true;
+  if (part !== 'shards') return false;
+  if (typeof id === 'string') {
+    out.add(id);
+    return true;
+  }
+  // A shard or bucket created by this change: every id in it is new.
+  return p.op === 'add' && (p.path.length === 3 || p.path.length === 4) && idsIn(p.value, 4 - p.path.length, out);
+}
+
+/** Reads immer patches into a change set. */
 export function changeSetOf(patches: readonly Patch[]): ChangeSet {
   const ids = new Map<EntityCollection, Set<Id>>();
-  let full = false;
+  const frame: FrameChanges = { tenants: new Set(), resourceTypes: new Set(), accessLevels: false, defaultAccessLevel: false };
+  let opaque = false;
   for (const p of patches) {
-    const [collection, part, , , id] = p.path;
+    const collection = p.path[0];
     if ((ENTITY_COLLECTIONS as readonly unknown[]).includes(collection)) {
-      if (part === 'count') continue;
       const c = collection as EntityCollection;
       let set = ids.get(c);
       if (set === undefined) ids.set(c, (set = new Set()));
-      if (part === 'shards' && typeof id === 'string') {
-        set.add(id);
-        continue;
-      }
-      // A shard or bucket created by this change: every id in it is new.
-      if (part === 'shards' && p.op === 'add' && (p.path.length === 3 || p.path.length === 4) && idsIn(p.value, 4 - p.path.length, set)) continue;
+      if (!idMapIds(p, set)) opaque = true;
+    } else if (collection === 'tenants') {
+      if (!idMapIds(p, frame.tenants)) opaque = true;
+    } else if (collection === 'resourceTypes' && typeof p.path[1] === 'string') {
+      frame.resourceTypes.add(p.path[1]);
+    } else if (collection === 'accessLevels') {
+      frame.accessLevels = true;
+    } else if (collection === 'defaultAccessLevel' && p.path.length === 1) {
+      frame.defaultAccessLevel = true;
+    } else {
+      opaque = true;
     }
-    full = true;
   }
-  return { full, ids };
+  const full = opaque || frame.tenants.size > 0 || frame.resourceTypes.size > 0 || frame.accessLevels || frame.defaultAccessLevel;
+  return { full, opaque, ids, frame };
 }

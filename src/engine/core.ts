@@ -126,7 +126,7 @@ export function createCore(options: EngineOptions, commit: (p: PreparedChange) =
     if (state !== base) throw new Error('purview internal error: a change was prepared on an older snapshot');
   }
 
-  function prepareReplace(input: PolicyInput | Policy, at?: number): PreparedChange {
+  function prepareReplace(input: PolicyInput | Policy, at?: number, changes?: ChangeSet): PreparedChange {
     const base = state;
     const full = deepFreeze(normalizePolicy(input));
     const fullCtx = validatePolicy(full, options.limits);
@@ -135,7 +135,8 @@ export function createCore(options: EngineOptions, commit: (p: PreparedChange) =
       base: base.revision,
       revision,
       policy: full,
-      record: { revision, replace: toPolicyInput(full) },
+      // A change the log can describe entity by entity is kept that way, however it lands here.
+      record: changes === undefined || changes.opaque ? { revision, replace: toPolicyInput(full) } : recordOf(changes, full, revision),
       install: () => {
         guard(base);
         state = { policy: full, revision, index: buildIndex(full, fullCtx, revision), ctx: fullCtx };
@@ -169,7 +170,7 @@ export function createCore(options: EngineOptions, commit: (p: PreparedChange) =
     const [next, patches] = runRecipe(base.policy, recipe);
     if (patches.length === 0) return undefined;
     const changes = changeSetOf(patches);
-    if (changes.full) return prepareReplace(next, at);
+    if (changes.full) return prepareReplace(next, at, changes);
     const revision = at ?? base.revision + 1;
     const normalized = normalizeChanged(next, changes);
     if (dropUnchanged(base.policy, normalized, changes).ids.size === 0) return undefined;

@@ -1,5 +1,18 @@
 import type { ResourceTypeInput, PolicyInput } from './policy-input.js';
-import type { Policy } from './policy.js';
+import type { Policy, ResourceType } from './policy.js';
+
+/** A resource type as plain data (its actions as an object, odd action names kept as own keys). */
+export function resourceTypeInput(t: ResourceType): ResourceTypeInput {
+  const actions: Record<string, ResourceTypeInput['actions'][string]> = Object.create(null) as Record<string, never>;
+  for (const [a, l] of t.actions) Object.defineProperty(actions, a, { value: l, enumerable: true, writable: true, configurable: true });
+  return {
+    actions: { ...actions },
+    ...(t.readActions === undefined ? {} : { readActions: [...t.readActions] }),
+    default: t.default,
+    hierarchy: t.hierarchy,
+    groupOwnerLevel: t.groupOwnerLevel,
+  };
+}
 
 /**
  * The policy as plain data, ready for JSON or YAML; `createEngine({ policy: toPolicyInput(p) })`
@@ -18,16 +31,7 @@ export function toPolicyInput(policy: Policy): PolicyInput {
   for (const name of [...policy.resourceTypes.keys()].sort()) {
     const t = policy.resourceTypes.get(name);
     if (t === undefined) continue;
-    const actions: Record<string, ResourceTypeInput['actions'][string]> = Object.create(null) as Record<string, never>;
-    for (const [a, l] of t.actions) Object.defineProperty(actions, a, { value: l, enumerable: true, writable: true, configurable: true });
-    const input: ResourceTypeInput = {
-      actions: { ...actions },
-      ...(t.readActions === undefined ? {} : { readActions: [...t.readActions] }),
-      default: t.default,
-      hierarchy: t.hierarchy,
-      groupOwnerLevel: t.groupOwnerLevel,
-    };
-    Object.defineProperty(resourceTypes, name, { value: input, enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(resourceTypes, name, { value: resourceTypeInput(t), enumerable: true, writable: true, configurable: true });
   }
   return {
     tenants: sorted(policy.tenants),

@@ -1,6 +1,9 @@
 import type { Id } from '../model/ids.js';
+import type { AccessLevels, LevelRef } from '../model/access-level.js';
 import type {
   AccessGroupInput,
+  ResourceTypeInput,
+  TenantInput,
   GroupInput,
   PolicyInput,
   RoleInput,
@@ -15,12 +18,22 @@ export type EntityOp =
   | { readonly op: 'put'; readonly collection: 'groups'; readonly entity: GroupInput }
   | { readonly op: 'put'; readonly collection: 'sharingRules'; readonly entity: SharingRuleInput }
   | { readonly op: 'put'; readonly collection: 'accessGroups'; readonly entity: AccessGroupInput }
-  | { readonly op: 'delete'; readonly collection: 'users' | 'roles' | 'groups' | 'sharingRules' | 'accessGroups'; readonly id: Id };
+  | { readonly op: 'put'; readonly collection: 'tenants'; readonly entity: TenantInput }
+  | { readonly op: 'put'; readonly collection: 'resourceTypes'; readonly entity: ResourceTypeInput & { readonly name: string } }
+  | {
+      readonly op: 'delete';
+      readonly collection: 'users' | 'roles' | 'groups' | 'sharingRules' | 'accessGroups' | 'tenants' | 'resourceTypes';
+      /** The entity's id (a resource type's name). */
+      readonly id: Id;
+    }
+  | { readonly op: 'set'; readonly field: 'accessLevels'; readonly value: AccessLevels | null }
+  | { readonly op: 'set'; readonly field: 'defaultAccessLevel'; readonly value: LevelRef | null };
 
 /**
- * A landed change as the change log keeps it: the entities it wrote and deleted, or, for changes
- * to tenants, resource types or access levels, the whole new policy. Replaying the records from a
- * revision on reproduces every later snapshot exactly.
+ * A landed change as the change log keeps it: the entities it wrote and deleted (tenants and
+ * resource types included) and the access levels it set, or, for a recipe that replaced a whole
+ * collection, the whole new policy. Replaying the records from a revision on reproduces every
+ * later snapshot exactly.
  */
 export type ChangeRecord =
   | { readonly revision: number; readonly ops: readonly EntityOp[] }

@@ -62,3 +62,43 @@ describe('engines sharing a repository', () => {
     await c.close();
   });
 });
+
+describe('frame changes are logged entity by entity', () => {
+  it('tenants, resource types and access levels travel as ops, and replay to the same policy', async () => {
+    const repository = memoryRepository(policy);
+    const a = await openEngine({ repository, pollIntervalMs: 0 });
+    await a.update((d) => void d.tenants.set('client', { id: 'client' }));
+    await a.update((d) => {
+      d.resourceTypes.set('deal', { name: 'deal', actions: new Map([['view', 'read']]), default: 'private', hierarchy: true, groupOwnerLevel: 'full' } as never);
+    });
+    await a.update((d) => {
+      d.accessLevels = { minimum: ['lead:view'] };
+      d.defaultAccessLevel = 'minimum';
+    });
+    await a.update((d) => void d.tenants.delete('client'));
+    const log = repository.log();
+    expect(log.every((r) => 'ops' in r)).toBe(true);
+    expect(log.flatMap((r) => ('ops' in r ? r.ops.map((o) => ('collection' in o ? `${o.op}:${o.collection}` : `${o.op}:${o.field}`)) : []))).toEqual([
+      'put:tenants',
+      'put:resourceTypes',
+      'set:accessLevels',
+      'set:defaultAccessLevel',
+      'delete:tenants',
+    ]);
+    const b = await openEngine({ repository, pollIntervalMs: 0 });
+    expect(toPolicyInput(b.policy)).toEqual(toPolicyInput(a.policy));
+    expect(b.check('u2', 'edit', lead).denial).toBe('capability');
+    await a.close();
+    await b.close();
+  });
+
+  it('a recipe that replaces a whole collection is logged as the whole policy', async () => {
+    const repository = memoryRepository(policy);
+    const a = await openEngine({ repository, pollIntervalMs: 0 });
+    await a.update((d) => {
+      (d as unknown as { sharingRules: unknown }).sharingRules = new Map();
+    });
+    expect('replace' in (repository.log()[0] ?? {})).toBe(true);
+    await a.close();
+  });
+});

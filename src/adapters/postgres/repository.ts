@@ -229,6 +229,8 @@ export function postgresRepository(options: PostgresRepositoryOptions): Postgres
         w.defaultAccessLevel ?? null,
       ]);
     } else {
+      if (w.accessLevels !== undefined) await c.query(`UPDATE ${s}.policy_state SET access_levels = $1::jsonb`, [w.accessLevels]);
+      if (w.defaultAccessLevel !== undefined) await c.query(`UPDATE ${s}.policy_state SET default_access_level = $1::jsonb`, [w.defaultAccessLevel]);
       for (const [collection, ids] of w.removed) {
         if (ids.length === 0) continue;
         const { entity, children } = COLLECTION_TABLES[collection];

@@ -150,7 +150,7 @@ const MEMBER_LISTS = [
 ] as const;
 
 /** An entity collection of a change record. */
-export type Collection = 'users' | 'roles' | 'groups' | 'sharingRules' | 'accessGroups';
+export type Collection = 'users' | 'roles' | 'groups' | 'sharingRules' | 'accessGroups' | 'tenants' | 'resourceTypes';
 
 /** Per entity collection: its table and its child tables. */
 export const COLLECTION_TABLES: Readonly<Record<Collection, { entity: TableName; children: readonly TableName[] }>> = {
@@ -159,6 +159,8 @@ export const COLLECTION_TABLES: Readonly<Record<Collection, { entity: TableName;
   groups: { entity: 'groups', children: ['groupMembers'] },
   sharingRules: { entity: 'sharingRules', children: [] },
   accessGroups: { entity: 'accessGroups', children: ['accessGroupGrants'] },
+  tenants: { entity: 'tenants', children: [] },
+  resourceTypes: { entity: 'resourceTypes', children: ['resourceTypeActions'] },
 };
 
 /** What one change writes: whole tables (a replace) or some entities. */
@@ -169,7 +171,7 @@ export interface Writes {
   readonly removed: Map<Collection, Id[]>;
   /** The new rows, per table. */
   readonly rows: Map<TableName, Columns>;
-  /** For a replace: the access levels and default level (JSON or null). */
+  /** For a replace, or a change that sets them: the access levels and default level (JSON or null). */
   readonly accessLevels?: string | null;
   readonly defaultAccessLevel?: string | null;
 }
@@ -238,10 +240,17 @@ function addCollection(rows: Map<TableName, Columns>, collection: Collection, po
     case 'accessGroups':
       for (const a of policy.accessGroups.values()) addAccessGroup(rows, a);
       return;
+    case 'tenants':
+      for (const t of policy.tenants.values()) addTenant(rows, t);
+      return;
+    case 'resourceTypes':
+      for (const t of policy.resourceTypes.values()) addResourceType(rows, t);
+      return;
   }
 }
 
 const COLLECTIONS: readonly Collection[] = ['users', 'roles', 'groups', 'sharingRules', 'accessGroups'];
+const OP_COLLECTIONS: readonly Collection[] = [...COLLECTIONS, 'tenants', 'resourceTypes'];
 
 /**
  * PostgreSQL text cannot hold NUL, and a lone UTF-16 surrogate would come back as U+FFFD: reject
@@ -289,11 +298,20 @@ export function writesOf(change: ChangeRecord): Writes {
   if (!Array.isArray(change.ops)) throw new InvalidInputError('a change record needs `ops` (a list) or `replace` (a policy)', ['ops']);
   // The last op on an id wins; a put after a delete of the same id writes it again.
   const last = new Map<Collection, Map<Id, EntityOp>>();
+  const levels: { accessLevels?: string | null; defaultAccessLevel?: string | null } = {};
   change.ops.forEach((op: EntityOp, i: number) => {
-    if (typeof op !== 'object' || op === null || !COLLECTIONS.includes(op.collection) || (op.op !== 'put' && op.op !== 'delete')) {
-      throw new InvalidInputError(`ops[${i}]: expected { op: 'put' | 'delete', collection: users | roles | groups | sharingRules | accessGroups, ... }`, ['ops', i]);
+    if (typeof op === 'object' && op !== null && op.op === 'set' && (op.field === 'accessLevels' || op.field === 'defaultAccessLevel')) {
+      levels[op.field] = op.value === null || op.value === undefined ? null : json(op.value);
+      return;
     }
-    const id = op.op === 'put' ? (op.entity as { id?: unknown } | undefined)?.id : op.id;
+    if (typeof op !== 'object' || op === null || (op as { op: unknown }).op === 'set' || !OP_COLLECTIONS.includes(op.collection) || (op.op !== 'put' && op.op !== 'delete')) {
+      throw new InvalidInputError(
+        `ops[${i}]: expected { op: 'put' | 'delete', collection: users | roles | groups | sharingRules | accessGroups | tenants | resourceTypes, ... } or { op: 'set', field: accessLevels | defaultAccessLevel, value }`,
+        ['ops', i],
+      );
+    }
+    const id =
+      op.op === 'put' ? (op.collection === 'resourceTypes' ? (op.entity as { name?: unknown } | undefined)?.name : (op.entity as { id?: unknown } | undefined)?.id) : op.id;
     if (typeof id !== 'string') throw new InvalidInputError(`ops[${i}]: the entity id must be a string`, ['ops', i]);
     let m = last.get(op.collection);
     if (m === undefined) last.set(op.collection, (m = new Map()));
@@ -305,8 +323,11 @@ export function writesOf(change: ChangeRecord): Writes {
     removed.set(collection, [...ops.keys()]);
     const puts = [...ops.values()].flatMap((op) => (op.op === 'put' ? [op.entity] : []));
     if (puts.length === 0) continue;
-    const partial = normalizePolicy({ resourceTypes: {}, [collection]: puts } as PolicyInput);
+    const partial =
+      collection === 'resourceTypes'
+        ? normalizePolicy({ resourceTypes: new Map(puts.map((t) => [(t as { name: string }).name, t])) } as unknown as PolicyInput)
+        : normalizePolicy({ resourceTypes: {}, [collection]: puts } as PolicyInput);
     addCollection(rows, collection, partial);
   }
-  return { replace: false, removed, rows };
+  return { replace: false, removed, rows, ...levels };
 }

@@ -3,7 +3,11 @@ import type { AccessFilter, FilterClause } from '../../filter/access-filter.js';
 import { DEFAULT_TENANT } from '../../model/ids.js';
 import type { Condition } from '../../model/segment.js';
 
-/** A join table that lists which access groups each record is in. */
+/**
+ * A join table that lists which access groups each record is in. The condition is
+ * `<id> IN (SELECT <recordId> FROM <table> WHERE <accessGroup> = ANY($n))`, so an unqualified `id`
+ * still names the record table's column even when the join table has an `id` of its own.
+ */
 export interface AccessGroupJoin {
   /** The join table, e.g. `lead_access_groups`. */
   readonly table: string;
@@ -24,11 +28,18 @@ export interface SqlMapping {
   readonly ownerUser: string;
   /** The column of the owner group id (NULL when a user owns the row). */
   readonly ownerGroup: string;
-  /** The column of the tenant id; without it every row is in tenant `default`. */
+  /**
+   * The column of the tenant id; without it every row is in tenant `default`. A NULL tenant is
+   * tenant `default`, as a resource without `tenant` is.
+   */
   readonly tenant?: string;
   /** A `text[]` column of access group ids, or a join table. Needed when the filter names access groups. */
   readonly accessGroups?: string | AccessGroupJoin;
-  /** A `jsonb` column of attributes. Needed when the filter has segments. */
+  /**
+   * A `jsonb` column of attributes (an object). Needed when the filter has segments. Conditions
+   * compile to containment (`@>`), which a GIN index on the column (`jsonb_path_ops` or the
+   * default `jsonb_ops`) serves.
+   */
   readonly attributes?: string;
   /** The column of the resource type, when one table holds several types. */
   readonly type?: string;
@@ -55,35 +66,54 @@ export function quoteIdent(name: string): string {
 /**
  * Compiles an {@link AccessFilter} to a parameterized `WHERE` condition over the application's
  * own table: exactly the rows `can()` allows. Id sets are passed as one array parameter each
- * (`= ANY($1::text[])`), so a user in 10,000 groups still gets a handful of parameters.
+ * (`= ANY($1::text[])`), so a user in 10,000 groups still gets a handful of parameters: one per
+ * clause of the filter (two for a sharing rule's or an access group's tenant), never one per id.
+ *
+ * Each clause is one arm of an `OR` that an index can serve: btree indexes on the owner columns
+ * (for keyset pagination, `(owner_user_id, id)` and `(owner_group_id, id)`), a GIN index on a
+ * `text[]` access group column, a GIN index on the attributes; PostgreSQL combines them with a
+ * `BitmapOr`, or walks the primary key and filters when most rows pass.
  * @example
  * ```ts
  * const f = engine.filter('u1', 'view', 'lead');
  * const w = toSql(f, { ownerUser: 'owner_user_id', ownerGroup: 'owner_group_id', tenant: 'tenant_id', accessGroups: 'access_groups', attributes: 'attributes' });
  * await pool.query(`SELECT id FROM leads WHERE ${w.sql} ORDER BY id LIMIT 50`, w.params);
  * ```
+ * @param options.firstParam the number of the first placeholder (default 1), to put the fragment
+ * after parameters of your own: `toSql(f, m, { firstParam: 2 })` uses `$2`, `$3`, ...
  */
 export function toSql(filter: AccessFilter, mapping: SqlMapping, options?: { readonly firstParam?: number }): SqlFragment {
-  const params: unknown[] = [];
   const first = options?.firstParam ?? 1;
+  if (!Number.isSafeInteger(first) || first < 1) throw new InvalidInputError('firstParam must be a positive integer', ['options', 'firstParam']);
+  const params: unknown[] = [];
+  // A text value (a tenant named by several clauses) is passed once and its placeholder reused.
+  const seen = new Map<string, string>();
   const param = (value: unknown, cast: string): string => {
+    const key = typeof value === 'string' && cast === 'text' ? value : undefined;
+    const known = key === undefined ? undefined : seen.get(key);
+    if (known !== undefined) return known;
     params.push(value);
-    return `$${first + params.length - 1}::${cast}`;
+    const placeholder = `$${first + params.length - 1}::${cast}`;
+    if (key !== undefined) seen.set(key, placeholder);
+    return placeholder;
   };
-  if (filter.kind === 'none') return { sql: 'FALSE', params };
+  if (filter.kind === 'none') return { sql: 'FALSE', params: [] };
+  const tenantCol = mapping.tenant === undefined ? undefined : quoteIdent(mapping.tenant);
+  if (tenantCol === undefined && !filter.tenants.includes(DEFAULT_TENANT)) return { sql: 'FALSE', params: [] };
   const parts: string[] = [];
   if (mapping.type !== undefined) parts.push(`${quoteIdent(mapping.type)} = ${param(filter.type, 'text')}`);
-  // Tenants.
-  const tenantCol = mapping.tenant === undefined ? undefined : quoteIdent(mapping.tenant);
-  if (tenantCol === undefined) {
-    if (!filter.tenants.includes(DEFAULT_TENANT)) return { sql: 'FALSE', params: [] };
-  } else parts.push(`${tenantCol} = ANY(${param([...filter.tenants], 'text[]')})`);
+  if (tenantCol !== undefined) {
+    const any = `${tenantCol} = ANY(${param([...filter.tenants], 'text[]')})`;
+    parts.push(filter.tenants.includes(DEFAULT_TENANT) ? `(${any} OR ${tenantCol} IS NULL)` : any);
+  }
   if (filter.kind === 'all') return { sql: parts.length === 0 ? 'TRUE' : parts.join(' AND '), params };
 
+  /** The condition that a row is in `tenant`: undefined for any tenant, false for none. */
   const inTenant = (tenant: string | undefined): string | undefined | false => {
     if (tenant === undefined) return undefined;
     if (tenantCol === undefined) return tenant === DEFAULT_TENANT ? undefined : false;
-    return `${tenantCol} = ${param(tenant, 'text')}`;
+    const eq = `${tenantCol} = ${param(tenant, 'text')}`;
+    return tenant === DEFAULT_TENANT ? `(${eq} OR ${tenantCol} IS NULL)` : eq;
   };
   const ors: string[] = [];
   for (const c of filter.anyOf) {
@@ -92,11 +122,13 @@ export function toSql(filter: AccessFilter, mapping: SqlMapping, options?: { rea
     const cond = clauseSql(c, mapping, param);
     ors.push(t === undefined ? cond : `(${t} AND ${cond})`);
   }
-  parts.push(ors.length === 0 ? 'FALSE' : `(${ors.join(' OR ')})`);
+  parts.push(ors.length === 0 ? 'FALSE' : ors.length === 1 ? (ors[0] as string) : `(${ors.join(' OR ')})`);
   return { sql: parts.join(' AND '), params };
 }
 
-function clauseSql(c: FilterClause, m: SqlMapping, param: (v: unknown, cast: string) => string): string {
+type Param = (value: unknown, cast: string) => string;
+
+function clauseSql(c: FilterClause, m: SqlMapping, param: Param): string {
   switch (c.kind) {
     case 'ownerUser':
       return `${quoteIdent(m.ownerUser)} = ANY(${param([...c.ids], 'text[]')})`;
@@ -105,22 +137,39 @@ function clauseSql(c: FilterClause, m: SqlMapping, param: (v: unknown, cast: str
     case 'accessGroup': {
       const ag = m.accessGroups;
       if (ag === undefined) throw new InvalidInputError('the filter reaches records through access groups: map accessGroups (a text[] column or a join table)', ['mapping', 'accessGroups']);
-      const ids = param([...c.ids], 'text[]');
-      if (typeof ag === 'string') return `${quoteIdent(ag)} && ${ids}`;
-      return `EXISTS (SELECT 1 FROM ${quoteIdent(ag.table)} j WHERE j.${quoteIdent(ag.recordId)} = ${quoteIdent(ag.id)} AND j.${quoteIdent(ag.accessGroup)} = ANY(${ids}))`;
+      if (typeof ag === 'string') return `${quoteIdent(ag)} && ${param([...c.ids], 'text[]')}`;
+      const j = 'purview_ag';
+      return `${quoteIdent(ag.id)} IN (SELECT ${j}.${quoteIdent(ag.recordId)} FROM ${quoteIdent(ag.table)} ${j} WHERE ${j}.${quoteIdent(ag.accessGroup)} = ANY(${param([...c.ids], 'text[]')}))`;
     }
     case 'segment': {
+      if (c.segment.all.length === 0) return 'TRUE';
       if (m.attributes === undefined) throw new InvalidInputError('the filter has segments: map attributes (a jsonb column)', ['mapping', 'attributes']);
       const attrs = quoteIdent(m.attributes);
-      if (c.segment.all.length === 0) return 'TRUE';
-      return `(${c.segment.all.map((cond) => conditionSql(attrs, cond, param)).join(' AND ')})`;
+      const conds = c.segment.all.map((cond) => conditionSql(attrs, cond, param));
+      return conds.length === 1 ? (conds[0] as string) : `(${conds.join(' AND ')})`;
     }
   }
 }
 
-function conditionSql(attrs: string, c: Condition, param: (v: unknown, cast: string) => string): string {
-  const value = `(${attrs} -> ${param(c.attribute, 'text')})`;
-  if ('equals' in c) return `${value} = ${param(JSON.stringify(c.equals), 'jsonb')}`;
-  if ('in' in c) return `${value} IN (SELECT jsonb_array_elements(${param(JSON.stringify(c.in), 'jsonb')}))`;
-  return `(jsonb_typeof(${value}) = 'array' AND ${value} ? ${param(c.contains, 'text')})`;
+/** `{"<attribute>": <value>}` as JSON text, with the attribute as an own key whatever its name. */
+const pair = (attribute: string, value: unknown): string => `{${JSON.stringify(attribute)}:${JSON.stringify(value)}}`;
+
+/**
+ * One segment condition as jsonb containment. A scalar nested in an object contains only an equal
+ * scalar (the "array contains a primitive" exception holds at the top level only), so
+ * `attrs @> {"k": v}` is exactly `attrs.k === v` for a scalar `v`, and `attrs @> {"k": [x]}` is
+ * exactly "`attrs.k` is an array that includes `x`". An array value needs equality on top
+ * (containment ignores order and duplicates).
+ */
+function conditionSql(attrs: string, c: Condition, param: Param): string {
+  if ('equals' in c) {
+    const contains = `${attrs} @> ${param(pair(c.attribute, c.equals), 'jsonb')}`;
+    if (!Array.isArray(c.equals)) return contains;
+    return `(${contains} AND ${attrs} -> ${param(c.attribute, 'text')} = ${param(JSON.stringify(c.equals), 'jsonb')})`;
+  }
+  if ('in' in c) {
+    if (c.in.length === 0) return 'FALSE';
+    return `${attrs} @> ANY(${param(c.in.map((v) => pair(c.attribute, v)), 'jsonb[]')})`;
+  }
+  return `${attrs} @> ${param(pair(c.attribute, [c.contains]), 'jsonb')}`;
 }
