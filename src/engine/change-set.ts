@@ -17,7 +17,8 @@ export interface FrameChanges {
 
 /**
  * What a change touched: the ids per entity collection, and the frame it touched. `full` when the
- * index must be rebuilt (a frame change, or anything not understood); `opaque` when the change
+ * index must be rebuilt (resource types, access levels, or anything not understood; tenants are
+ * incremental); `opaque` when the change
  * cannot even be described entity by entity (a recipe that replaced a whole collection), so that
  * the change log must keep the whole new policy.
  */
@@ -77,6 +78,6 @@ export function changeSetOf(patches: readonly Patch[]): ChangeSet {
       opaque = true;
     }
   }
-  const full = opaque || frame.tenants.size > 0 || frame.resourceTypes.size > 0 || frame.accessLevels || frame.defaultAccessLevel;
+  const full = opaque || frame.resourceTypes.size > 0 || frame.accessLevels || frame.defaultAccessLevel;
   return { full, opaque, ids, frame };
 }

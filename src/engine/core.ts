@@ -81,6 +81,7 @@ function dropUnchanged(before: Policy, after: Policy, changes: ChangeSet): Chang
     for (const id of set) if (sameData(before[collection].get(id), after[collection].get(id))) set.delete(id);
     if (set.size === 0) ids.delete(collection);
   }
+  for (const id of changes.frame.tenants) if (sameData(before.tenants.get(id), after.tenants.get(id))) changes.frame.tenants.delete(id);
   return changes;
 }
 
@@ -173,9 +174,10 @@ export function createCore(options: EngineOptions, commit: (p: PreparedChange) =
     if (changes.full) return prepareReplace(next, at, changes);
     const revision = at ?? base.revision + 1;
     const normalized = normalizeChanged(next, changes);
-    if (dropUnchanged(base.policy, normalized, changes).ids.size === 0) return undefined;
+    const left = dropUnchanged(base.policy, normalized, changes);
+    if (left.ids.size === 0 && left.frame.tenants.size === 0) return undefined;
     const nextCtx: ValidationContext = { ...base.ctx, policy: normalized };
-    validateChange(nextCtx, base.index, normalized, changes);
+    validateChange(nextCtx, base.index, base.policy, normalized, changes);
     return {
       base: base.revision,
       revision,

@@ -4,6 +4,7 @@ import {
   normalizeGroup,
   normalizeRole,
   normalizeSharingRule,
+  normalizeTenant,
   normalizeUser,
 } from '../model/normalize.js';
 import type { Policy } from '../model/policy.js';
@@ -28,6 +29,12 @@ const NORMALIZE: Readonly<Record<EntityCollection, (v: unknown, p: ErrorPath) =>
  */
 export function normalizeChanged(policy: Policy, changes: ChangeSet): Policy {
   return produce(policy, (draft) => {
+    for (const id of changes.frame.tenants) {
+      const value = draft.tenants.get(id);
+      if (value === undefined) continue;
+      const normal = normalizeTenant(value, ['tenants', id]);
+      if (!sameData(normal, isDraft(value) ? current(value) : value)) draft.tenants.set(id, normal as never);
+    }
     for (const [collection, ids] of changes.ids) {
       const map = draft[collection] as unknown as IdMap<{ id: Id }>;
       for (const id of ids) {

@@ -11,6 +11,7 @@ import {
   newGroupNode,
   newRoleNode,
   newUserNode,
+  relinkTenants,
   retourRoles,
   unlinkGroup,
   unlinkRole,
@@ -94,7 +95,8 @@ export function applyChange(ix: Index, next: Policy, changes: ChangeSet, revisio
     }
   }
 
-  // Phase B: roles first (users and groups point at them), then users, then groups.
+  // Phase B: tenants first (everything else points at them), then roles, users, groups.
+  if (changes.frame.tenants.size > 0) relinkTenants(ix, next.tenants);
   for (const id of ids('roles')) {
     const def = next.roles.get(id);
     const node = ix.roles.get(id);

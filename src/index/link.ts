@@ -39,12 +39,23 @@ export function newTenantNode(id: Id): TenantNode {
   return { id, parent: undefined, children: new Set(), tin: 0, tout: 0, ceiling: undefined };
 }
 
-/** Rebuilds the tenant forest from the policy's tenants: links, Euler tour, effective ceilings. */
+/**
+ * Relinks the tenant forest from the policy's tenants: links, Euler tour, effective ceilings.
+ * Existing nodes are kept (users point at them), so a tenant change costs O(tenants) here.
+ */
 export function relinkTenants(ix: Index, tenants: ReadonlyMap<Id, Tenant>): void {
-  ix.tenants.clear();
   const all: Tenant[] = [...tenants.values()];
   if (!tenants.has(DEFAULT_TENANT)) all.push({ id: DEFAULT_TENANT });
-  for (const t of all) ix.tenants.set(t.id, newTenantNode(t.id));
+  const keep = new Set(all.map((t) => t.id));
+  for (const id of [...ix.tenants.keys()]) if (!keep.has(id)) ix.tenants.delete(id);
+  for (const t of all) {
+    const node = ix.tenants.get(t.id);
+    if (node === undefined) ix.tenants.set(t.id, newTenantNode(t.id));
+    else {
+      node.parent = undefined;
+      node.children.clear();
+    }
+  }
   for (const t of all) {
     const node = must(ix.tenants.get(t.id), `tenant ${t.id}`);
     if (t.parent !== undefined) {
@@ -63,6 +74,11 @@ export function relinkTenants(ix: Index, tenants: ReadonlyMap<Id, Tenant>): void
     const ownSet = own === undefined ? undefined : capSetOf(ix.table, own, []);
     const above = node.parent?.ceiling;
     node.ceiling = ownSet === undefined ? above : above === undefined ? ownSet : intersect(ownSet, above);
+  }
+  // The tour numbers moved: refresh the copies users keep inline.
+  for (const u of ix.users.values()) {
+    u.homeTin = u.tenant.tin;
+    u.homeTout = u.tenant.tout;
   }
 }
 

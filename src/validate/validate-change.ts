@@ -6,16 +6,20 @@ import { fail } from '../model/shape.js';
 import type { ChangeSet, EntityCollection } from '../engine/change-set.js';
 import type { Index } from '../index/nodes.js';
 import type { ValidationContext } from './context.js';
-import { checkGroupCycleFrom, checkRoleCycleFrom } from './cycles.js';
+import { checkGroupCycleFrom, checkRoleCycleFrom, checkTenantCycleFrom } from './cycles.js';
+import { validatePolicy } from './validate-policy.js';
 import { checkEntityCount, checkGroupMembers, checkNestingDepthAt } from './limits.js';
-import { validateAccessGroup, validateGroup, validateRole, validateSharingRule, validateUser } from './entities.js';
+import { validateAccessGroup, validateGroup, validateRole, validateSharingRule, validateTenant, validateUser } from './entities.js';
 
 /**
  * Validates a change entity by entity: what it touched, plus whatever still refers to an entity it
  * deleted or moved to another tenant (found through the old index's reverse edges). Reaches the
  * same verdict as validating the whole new policy, at the cost of the change's neighbourhood.
  */
-export function validateChange(ctx: ValidationContext, old: Index, next: Policy, changes: ChangeSet): void {
+export function validateChange(ctx: ValidationContext, old: Index, before: Policy, next: Policy, changes: ChangeSet): void {
+  // A tenant deleted or moved changes where every user may act: check everything (and then the
+  // entity checks below, which also catch entries keyed under another id).
+  if (changes.frame.tenants.size > 0 && validateTenantChange(ctx, before, next, changes.frame.tenants)) validatePolicy(next, ctx.limits);
   const recheck = new Map<EntityCollection, Set<Id>>();
   const add = (c: EntityCollection, id: Id): void => {
     let s = recheck.get(c);
@@ -94,4 +98,23 @@ export function validateChange(ctx: ValidationContext, old: Index, next: Policy,
       }
     }
   }
+}
+
+/**
+ * Checks the tenants a change touched: shape, cycles, and that every ceiling is still within its
+ * parent's (all tenants are rechecked: there are few). Returns true when a tenant was deleted or
+ * moved, which the caller answers with a full validation.
+ */
+function validateTenantChange(ctx: ValidationContext, before: Policy, next: Policy, ids: ReadonlySet<Id>): boolean {
+  let structural = false;
+  for (const id of ids) {
+    const b = before.tenants.get(id);
+    const a = next.tenants.get(id);
+    if (a === undefined || (b !== undefined && b.parent !== a.parent)) structural = true;
+    if (a === undefined) continue;
+    if (a.id !== id) fail(['tenants', id, 'id'], `entry keyed ${quote(id)} has id ${quote(a.id)}; the key must be the id`, [id]);
+    checkTenantCycleFrom(next, id);
+  }
+  for (const t of next.tenants.values()) validateTenant(ctx, t);
+  return structural;
 }

@@ -865,6 +865,15 @@ const CHANGE_KINDS: readonly { weight: number; build: (c: Choices, s: IdSource) 
   {
     weight: 1,
     build: (c, s) => {
+      const t = someId(c, s.tenants, TENANT_POOL);
+      return change(`delete tenant ${q(t)} (may leave entities in it)`, (d) => {
+        d.tenants.delete(t);
+      });
+    },
+  },
+  {
+    weight: 1,
+    build: (c, s) => {
       const t = someId(c, s.types, TYPE_POOL);
       const def = c.pick(ORG_DEFAULTS);
       const h = c.chance(2);

@@ -66,8 +66,9 @@ export function quoteIdent(name: string): string {
 /**
  * Compiles an {@link AccessFilter} to a parameterized `WHERE` condition over the application's
  * own table: exactly the rows `can()` allows. Id sets are passed as one array parameter each
- * (`= ANY($1::text[])`), so a user in 10,000 groups still gets a handful of parameters: one per
- * clause of the filter (two for a sharing rule's or an access group's tenant), never one per id.
+ * (`= ANY($1::text[])`), so a user in 10,000 groups still gets a handful of parameters: the type,
+ * the tenant list, one per clause of the filter (a segment condition has its own) and each tenant
+ * a clause is limited to (passed once however many clauses name it), never one per id.
  *
  * Each clause is one arm of an `OR` that an index can serve: btree indexes on the owner columns
  * (for keyset pagination, `(owner_user_id, id)` and `(owner_group_id, id)`), a GIN index on a
