@@ -63,6 +63,7 @@ export type {
   AccessGroupInput,
 } from './model/policy-input.js';
 export { IdMap } from './model/id-map.js';
+export type { Bucket, Shard } from './model/id-map.js';
 export { normalizePolicy } from './model/normalize.js';
 export { toPolicyInput } from './model/serialize.js';
 export { checkPolicy } from './validate/check-policy.js';

@@ -11,8 +11,10 @@ export function hashId(id: Id): number {
   return h >>> 0;
 }
 
-type Bucket<T> = Map<Id, T>;
-type Shard<T> = Map<number, Bucket<T>>;
+/** One bucket of an {@link IdMap}: ids to entities. */
+export type Bucket<T> = Map<Id, T>;
+/** One shard of an {@link IdMap}: 64 buckets. */
+export type Shard<T> = Map<number, Bucket<T>>;
 
 /**
  * A map from ids to entities, split into 64 shards of 64 buckets, so that an immer recipe that
