@@ -294,6 +294,49 @@ export function validateTestFile(data: unknown, file: string): TestFile {
   };
 }
 
+/** How deeply a test file may nest lists and maps (parsers recurse; deep nesting is a denial of service). */
+export const MAX_NESTING = 200;
+
+/**
+ * An upper bound on how deeply a YAML or JSON text nests, found in one pass before parsing:
+ * flow brackets (`[`, `{`) outside quoted strings and comments, plus block indentation in
+ * steps of one column. Overestimates rather than misses.
+ */
+export function nestingDepth(text: string): number {
+  let flow = 0;
+  let deepest = 0;
+  let quote: '"' | "'" | undefined;
+  let lineStart = true;
+  let indent = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote !== undefined) {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) quote = undefined;
+      else if (c === '\n') lineStart = true;
+      continue;
+    }
+    if (lineStart) {
+      if (c === ' ') {
+        indent++;
+        continue;
+      }
+      deepest = Math.max(deepest, flow + Math.ceil(indent / 2));
+      lineStart = false;
+      indent = 0;
+    }
+    if (c === '\n') {
+      lineStart = true;
+      indent = 0;
+    } else if ((c === '"' || c === "'") && (i === 0 || ' \t\n:[{,-'.includes(text[i - 1] as string))) quote = c;
+    else if (c === '#' && (i === 0 || text[i - 1] === ' ' || text[i - 1] === '\t' || text[i - 1] === '\n')) {
+      while (i + 1 < text.length && text[i + 1] !== '\n') i++;
+    } else if (c === '[' || c === '{') deepest = Math.max(deepest, ++flow);
+    else if ((c === ']' || c === '}') && flow > 0) flow--;
+  }
+  return deepest;
+}
+
 /**
  * Parses the text of a test file: JSON when the name ends in `.json`, YAML otherwise (YAML 1.2
  * core schema: no custom or language-specific tags, no merge keys, one document, unique keys).
@@ -301,6 +344,10 @@ export function validateTestFile(data: unknown, file: string): TestFile {
 export function parseTestFileText(text: string, file: string): unknown {
   if (text.length > MAX_TEST_FILE_BYTES) {
     throw new TestFileError(file, `file is larger than ${MAX_TEST_FILE_BYTES / (1024 * 1024)} MB; split it`);
+  }
+  const depth = nestingDepth(text);
+  if (depth > MAX_NESTING) {
+    throw new TestFileError(file, `the file nests ${depth} levels deep; a test file may nest at most ${MAX_NESTING} levels`);
   }
   if (/\.json$/i.test(file)) {
     try {

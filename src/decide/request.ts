@@ -37,10 +37,12 @@ export function readRequest(ix: Index, user: unknown, action: unknown, resource:
   const o = owner as { user?: unknown; group?: unknown };
   const hasUser = Object.prototype.hasOwnProperty.call(o, 'user');
   const hasGroup = Object.prototype.hasOwnProperty.call(o, 'group');
-  if (hasUser === hasGroup) fail(['resource', 'owner'], 'the owner must be exactly one of { user } or { group }');
-  if (r.accessGroups !== undefined && !Array.isArray(r.accessGroups)) {
-    fail(['resource', 'accessGroups'], `expected a list of access group ids, got ${describe(r.accessGroups)}`);
+  if (hasUser === hasGroup || Object.keys(o).length !== 1) fail(['resource', 'owner'], 'the owner must be exactly one of { user } or { group }');
+  if (r.accessGroups !== undefined) {
+    if (!Array.isArray(r.accessGroups)) fail(['resource', 'accessGroups'], `expected a list of access group ids, got ${describe(r.accessGroups)}`);
+    for (let i = 0; i < r.accessGroups.length; i++) expectId(r.accessGroups[i], ['resource', 'accessGroups', i], 'access group id');
   }
+  if (r.attributes !== undefined) checkAttributes(r.attributes);
   return {
     type,
     slot,
@@ -48,4 +50,17 @@ export function readRequest(ix: Index, user: unknown, action: unknown, resource:
     ownerUser: hasUser ? expectId(o.user, ['resource', 'owner', 'user'], 'owner user id') : undefined,
     ownerGroup: hasGroup ? expectId(o.group, ['resource', 'owner', 'group'], 'owner group id') : undefined,
   };
+}
+
+/** Attributes are a plain object of strings, finite numbers, booleans or lists of strings. */
+function checkAttributes(value: unknown): void {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    fail(['resource', 'attributes'], `expected an object of attributes, got ${describe(value)}`);
+  }
+  for (const key of Object.keys(value)) {
+    const v = (value as Record<string, unknown>)[key];
+    if (typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) continue;
+    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) continue;
+    fail(['resource', 'attributes', key], `expected a string, finite number, boolean or list of strings, got ${describe(v)}`);
+  }
 }

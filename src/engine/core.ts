@@ -10,7 +10,8 @@ import { applyChange } from '../index/apply.js';
 import type { Index } from '../index/nodes.js';
 import { validationContext, type ValidationContext } from '../validate/context.js';
 import { validatePolicy } from '../validate/validate-policy.js';
-import type { Limits } from '../validate/limits.js';
+import { checkLimits, type Limits } from '../validate/limits.js';
+import { describe, expectObject, fail, onlyKeys, own } from '../model/shape.js';
 import { validateChange } from '../validate/validate-change.js';
 import { memoryResourceStore, type ResourceStore } from '../ports/resource-store.js';
 import type { ChangeRecord } from '../ports/change-record.js';
@@ -71,6 +72,17 @@ function runRecipe(policy: Policy, recipe: Recipe): readonly [Policy, Patch[]] {
   }
 }
 
+/** Checks the options' shape, so that `createEngine(null)` is a typed error too. */
+function checkEngineOptions(options: unknown): asserts options is EngineOptions {
+  const o = expectObject(options, ['options'], 'an options object ({ policy })');
+  onlyKeys(o, ['policy', 'resources', 'revision', 'limits'], ['options']);
+  const revision = own(o, 'revision');
+  if (revision !== undefined && !(typeof revision === 'number' && Number.isSafeInteger(revision) && revision >= 0)) {
+    fail(['options', 'revision'], `expected a whole number of 0 or more, got ${describe(revision)}`);
+  }
+  checkLimits(own(o, 'limits'));
+}
+
 /**
  * Removes from a change set the entities whose new value equals the old one (a recipe that
  * rewrote a list with the same items), so that a change that changes nothing keeps the revision.
@@ -106,6 +118,7 @@ export interface Core {
  * installs it; a shared engine appends it to its repository first.
  */
 export function createCore(options: EngineOptions, commit: (p: PreparedChange) => Promise<number>): Core {
+  checkEngineOptions(options);
   const policy = deepFreeze(normalizePolicy(options.policy));
   const ctx = validatePolicy(policy, options.limits);
   const revision0 = options.revision ?? 0;

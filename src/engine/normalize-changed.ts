@@ -13,6 +13,7 @@ import type { IdMap } from '../model/id-map.js';
 import { current, isDraft } from 'immer';
 import { produce } from './immer.js';
 import { sameData } from '../model/same-data.js';
+import { fail } from '../model/shape.js';
 import type { ChangeSet, EntityCollection } from './change-set.js';
 
 const NORMALIZE: Readonly<Record<EntityCollection, (v: unknown, p: ErrorPath) => { id: Id }>> = {
@@ -29,7 +30,13 @@ const NORMALIZE: Readonly<Record<EntityCollection, (v: unknown, p: ErrorPath) =>
  */
 export function normalizeChanged(policy: Policy, changes: ChangeSet): Policy {
   return produce(policy, (draft) => {
+    const noUndefined = (map: { has(id: Id): boolean; get(id: Id): unknown }, collection: string, id: Id): void => {
+      if (map.has(id) && map.get(id) === undefined) {
+        fail([collection, id], `is set to undefined; remove an entry with ${collection}.delete(id)`, [id]);
+      }
+    };
     for (const id of changes.frame.tenants) {
+      noUndefined(draft.tenants, 'tenants', id);
       const value = draft.tenants.get(id);
       if (value === undefined) continue;
       const normal = normalizeTenant(value, ['tenants', id]);
@@ -38,6 +45,7 @@ export function normalizeChanged(policy: Policy, changes: ChangeSet): Policy {
     for (const [collection, ids] of changes.ids) {
       const map = draft[collection] as unknown as IdMap<{ id: Id }>;
       for (const id of ids) {
+        noUndefined(map, collection, id);
         const value = map.get(id);
         if (value === undefined) continue;
         const normal = NORMALIZE[collection](value, [collection, id]);

@@ -133,7 +133,13 @@ export function quote(id: unknown): string {
 /** Renders a path as `users[3].role`. */
 export function formatPath(path: ErrorPath): string {
   let out = '';
-  for (const part of path) out += typeof part === 'number' ? `[${part}]` : out === '' ? part : `.${part}`;
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    // Plain names read as names; anything else (spaces, newlines, quotes) is JSON-quoted, so that
+    // an untrusted key cannot forge a line in a log.
+    else if (/^[A-Za-z_$][\w$-]{0,63}$/.test(part)) out += out === '' ? part : `.${part}`;
+    else out += `[${quote(part)}]`;
+  }
   return out;
 }
 

@@ -29,6 +29,7 @@ import {
   optionalId,
   optionalString,
   own,
+  keyOf,
   type Plain,
 } from './shape.js';
 
@@ -344,7 +345,10 @@ export function normalizePolicy(value: unknown): Policy {
   if (typesRaw !== undefined) {
     const entries: [string, unknown][] =
       typesRaw instanceof Map ? [...(typesRaw as Map<string, unknown>)] : Object.entries(expectObject(typesRaw, ['resourceTypes']));
-    for (const [name, t] of entries) resourceTypes.set(name, normalizeResourceType(name, t, ['resourceTypes', name]));
+    for (const [name, t] of entries) {
+      if (typeof name !== 'string') fail(['resourceTypes', keyOf(name)], 'resource types are keyed by name (a string)');
+      resourceTypes.set(name, normalizeResourceType(name, t, ['resourceTypes', name]));
+    }
   }
   const levels = own(o, 'accessLevels');
   const def = own(o, 'defaultAccessLevel');
@@ -353,8 +357,8 @@ export function normalizePolicy(value: unknown): Policy {
     if (!(raw instanceof Map) && !(raw instanceof IdMap)) return collect(raw, key, one);
     const map = new IdMap<T>();
     for (const [k, v] of raw as Iterable<[unknown, unknown]>) {
-      const entity = one(v, [key, String(k)]);
-      if (entity.id !== k) fail([key, String(k), 'id'], `entry keyed ${quote(k)} has id ${quote(entity.id)}; the key must be the id`, [entity.id]);
+      const entity = one(v, [key, keyOf(k)]);
+      if (entity.id !== k) fail([key, keyOf(k), 'id'], `entry keyed ${quote(keyOf(k))} has id ${quote(entity.id)}; the key must be the id`, [entity.id]);
       map.set(entity.id, entity);
     }
     return map;

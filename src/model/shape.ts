@@ -13,6 +13,7 @@ export function fail(path: ErrorPath, what: string, ids: readonly Id[] = []): ne
 /** Describes a value for a message without echoing megabytes of it. */
 export function describe(value: unknown): string {
   if (value === null) return 'null';
+  if (typeof value === 'object' && Object.getPrototypeOf(value) === null) return 'an object without a prototype';
   if (value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'string') return `the string ${quote(value)}`;
@@ -61,7 +62,13 @@ export function optionalId(obj: Plain, key: string, path: ErrorPath, what = key)
 /** `value` as an array, or a failure. */
 export function expectArray(value: unknown, path: ErrorPath): readonly unknown[] {
   if (!Array.isArray(value)) fail(path, `expected a list, got ${describe(value)}`);
-  return value;
+  // Array.from turns holes into undefined, so that every element is visited and checked.
+  return Array.from(value as unknown[]);
+}
+
+/** A key of an untrusted Map as a path element: strings as they are, anything else described. */
+export function keyOf(key: unknown): string {
+  return typeof key === 'string' ? key : `(${describe(key)})`;
 }
 
 /** A list of distinct ids. */

@@ -43,6 +43,7 @@ export function effectiveOwners(ix: Index, resource: Resource): Id[] {
     const o = owner as { user?: unknown; group?: unknown };
     const hasUser = Object.prototype.hasOwnProperty.call(o, 'user');
     const hasGroup = Object.prototype.hasOwnProperty.call(o, 'group');
+    if (Object.keys(o).length !== 1) return fail(['resource', 'owner'], 'the owner must be exactly one of { user } or { group }');
     if (hasUser && !hasGroup) {
       const id = expectId(o.user, ['resource', 'owner', 'user'], 'owner user id');
       return ix.users.has(id) ? [id] : [];

@@ -1,6 +1,7 @@
 import { LimitError, quote } from '../errors/errors.js';
 import type { Id } from '../model/ids.js';
 import type { Policy } from '../model/policy.js';
+import { describe, expectObject, fail, onlyKeys, own } from '../model/shape.js';
 
 /**
  * Bounds on the size and shape of a policy, so that an untrusted or runaway policy fails with a
@@ -18,6 +19,20 @@ export interface Limits {
 
 /** The limits with every default filled in. */
 export type ResolvedLimits = Required<Limits>;
+
+/** Checks a `limits` option: each limit a whole number of 1 or more, or Infinity. */
+export function checkLimits(value: unknown): void {
+  if (value === undefined) return;
+  const o = expectObject(value, ['limits'], 'an object of limits');
+  onlyKeys(o, ['maxEntities', 'maxGroupMembers', 'maxNestingDepth'], ['limits']);
+  for (const key of Object.keys(o)) {
+    const v = own(o, key);
+    if (v === undefined) continue;
+    if (typeof v !== 'number' || !(v === Infinity || (Number.isSafeInteger(v) && v >= 1))) {
+      fail(['limits', key], `expected a whole number of 1 or more (or Infinity), got ${describe(v)}`);
+    }
+  }
+}
 
 /** Fills in the defaults. */
 export function resolveLimits(limits: Limits | undefined): ResolvedLimits {
