@@ -128,10 +128,28 @@ export async function openEngine(options: OpenEngineOptions): Promise<SharedEngi
       applyRecord(record);
     }
   };
+  // A failed catch-up (a timeout, a dropped connection) is retried with backoff until one succeeds,
+  // so that a follower never stays behind waiting for the next notification.
+  let failures = 0;
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  let closed = false;
   const refresh = (): Promise<void> =>
-    serial(catchUp).catch((e: unknown) => {
-      report(e);
-    });
+    serial(catchUp).then(
+      () => {
+        failures = 0;
+      },
+      (e: unknown) => {
+        report(e);
+        failures++;
+        if (!closed && retry === undefined) {
+          retry = setTimeout(() => {
+            retry = undefined;
+            void refresh();
+          }, Math.min(5_000, 50 * 2 ** Math.min(failures, 7)));
+          (retry as { unref?: () => void }).unref?.();
+        }
+      },
+    );
 
   await serial(catchUp);
   const unsubscribe = await repo.subscribe(() => void refresh(), report);
@@ -174,6 +192,8 @@ export async function openEngine(options: OpenEngineOptions): Promise<SharedEngi
     },
     refresh,
     close: async () => {
+      closed = true;
+      if (retry !== undefined) clearTimeout(retry);
       if (poll !== undefined) clearInterval(poll);
       await unsubscribe();
     },
