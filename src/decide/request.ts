@@ -60,7 +60,13 @@ function checkAttributes(value: unknown): void {
   for (const key of Object.keys(value)) {
     const v = (value as Record<string, unknown>)[key];
     if (typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) continue;
-    if (Array.isArray(v) && v.every((x) => typeof x === 'string')) continue;
+    if (Array.isArray(v) && allStrings(v)) continue;
     fail(['resource', 'attributes', key], `expected a string, finite number, boolean or list of strings, got ${describe(v)}`);
   }
+}
+
+/** Whether every element is a string; a hole is not (unlike `every`, which skips holes). */
+function allStrings(list: readonly unknown[]): boolean {
+  for (let i = 0; i < list.length; i++) if (typeof list[i] !== 'string') return false;
+  return true;
 }

@@ -1,0 +1,310 @@
+/*
+ * Fuzzing the queries: check, can, explain, whoCan, effectiveOwners, filter, groupsOf and
+ * membersOf with arguments that start as well-formed requests against a random valid policy and
+ * are then corrupted (a field replaced by arbitrary junk or deleted, the owner given two kinds or
+ * none, odd ids, unknown keys, pollution payloads, inherited fields), or are arbitrary values
+ * outright.
+ *
+ * Each request is classified here, independently of src/, by SPEC section 2's resource shape:
+ *  - `core`: the user (when the call takes one) is not an id, the action is not a string, the
+ *    resource is not an object, its type is undeclared, the action undeclared for it, its id or
+ *    tenant not an id, its owner not exactly one of { user: id } / { group: id } (no other key),
+ *    its accessGroups not a list of ids, or its attributes not a mapping of strings, finite
+ *    numbers, booleans and lists of strings. The call must throw InvalidInputError: never a
+ *    decision, so never allowed=true.
+ *  - `lenient`: only an attribute list with a hole (known-bugs.test.ts BUG 9): the call must only
+ *    stay typed.
+ *  - `ok`: the call must return, and its answer must be well-formed and agree with can() and with
+ *    the reference evaluator.
+ */
+import fc from 'fast-check';
+import { afterAll, describe, it, vi } from 'vitest';
+import { createEngine, InvalidInputError, LEVELS, toPredicate, type Engine, type PolicyInput, type Resource } from '../../src/index.js';
+import { GHOST, ID_POOL, scenarioArb, type Scenario } from '../arbitraries/policy.js';
+import { decisionInvariants } from '../reference/compare.js';
+import { refCheck, refEffectiveOwners, refWhoCan } from '../reference/evaluator.js';
+import { breathe, ensure, fuzzParams, guard, show, Stats, TEST_TIMEOUT_MS, type Outcome } from './harness.js';
+import { junkArb, keyArb, ODD_STRINGS, ownObject, setOwn } from './junk.js';
+
+vi.setConfig({ testTimeout: TEST_TIMEOUT_MS });
+
+const stats = new Stats();
+const verdicts = new Map<string, number>();
+let lenientAllowed = 0;
+afterAll(() => {
+  console.log(stats.summary('fuzz queries'));
+  console.log(`  requests by class: ${[...verdicts].map(([k, v]) => `${k}=${v}`).join(' ')}; lenient requests allowed: ${lenientAllowed}`);
+});
+
+/* ------------------------------------------------------------------------------------------ */
+/* The independent classification of a request.                                                */
+
+type Verdict = { kind: 'ok' } | { kind: 'core' | 'lenient'; why: string };
+
+const isId = (v: unknown): v is string => typeof v === 'string' && v.length > 0 && v.length <= 256;
+const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
+
+function actionsOf(policy: PolicyInput, type: string): string[] | undefined {
+  if (!hasOwn(policy.resourceTypes, type)) return undefined;
+  return Object.keys((policy.resourceTypes as Record<string, { actions: object }>)[type]!.actions);
+}
+
+/** An attribute value: 'ok', 'bad', or 'hole' for a list of strings with a hole (BUG 9). */
+function attributeValue(v: unknown): 'ok' | 'bad' | 'hole' {
+  if (typeof v === 'string' || typeof v === 'boolean') return 'ok';
+  if (typeof v === 'number') return Number.isFinite(v) ? 'ok' : 'bad';
+  if (!Array.isArray(v)) return 'bad';
+  let hole = false;
+  for (let i = 0; i < v.length; i++) {
+    if (!(i in v)) hole = true;
+    else if (typeof v[i] !== 'string') return 'bad';
+  }
+  return hole ? 'hole' : 'ok';
+}
+
+/** Only the owner: what effectiveOwners validates. */
+function classifyOwner(resource: unknown): Verdict {
+  if (typeof resource !== 'object' || resource === null) return { kind: 'core', why: 'resource is not an object' };
+  const owner = (resource as { owner?: unknown }).owner;
+  if (typeof owner !== 'object' || owner === null) return { kind: 'core', why: 'owner is not an object' };
+  const u = hasOwn(owner, 'user');
+  const g = hasOwn(owner, 'group');
+  if (u === g) return { kind: 'core', why: 'owner is not exactly one of user and group' };
+  if (!isId((owner as Record<string, unknown>)[u ? 'user' : 'group'])) return { kind: 'core', why: 'owner id is not an id' };
+  if (Object.keys(owner).length !== 1) return { kind: 'core', why: 'owner has further keys' };
+  return { kind: 'ok' };
+}
+
+function classify(policy: PolicyInput, user: unknown, action: unknown, resource: unknown, withUser = true): Verdict {
+  if (withUser && !isId(user)) return { kind: 'core', why: 'user is not an id' };
+  if (typeof action !== 'string') return { kind: 'core', why: 'action is not a string' };
+  if (typeof resource !== 'object' || resource === null) return { kind: 'core', why: 'resource is not an object' };
+  const r = resource as Record<string, unknown>;
+  if (typeof r.type !== 'string') return { kind: 'core', why: 'type is not a string' };
+  const actions = actionsOf(policy, r.type);
+  if (actions === undefined) return { kind: 'core', why: 'type is not declared' };
+  if (!actions.includes(action)) return { kind: 'core', why: 'action is not declared' };
+  if (!isId(r.id)) return { kind: 'core', why: 'id is not an id' };
+  if (r.tenant !== undefined && !isId(r.tenant)) return { kind: 'core', why: 'tenant is not an id' };
+  const owner = classifyOwner(resource);
+  if (owner.kind === 'core') return owner;
+  if (r.accessGroups !== undefined && !Array.isArray(r.accessGroups)) return { kind: 'core', why: 'accessGroups is not a list' };
+  if (Array.isArray(r.accessGroups)) {
+    for (let i = 0; i < r.accessGroups.length; i++) if (!isId(r.accessGroups[i])) return { kind: 'core', why: 'accessGroups holds a non-id' };
+  }
+  const attrs = r.attributes;
+  if (attrs !== undefined) {
+    if (typeof attrs !== 'object' || attrs === null || Array.isArray(attrs)) return { kind: 'core', why: 'attributes are not a mapping' };
+    const values = Object.values(attrs).map(attributeValue);
+    if (values.includes('bad')) return { kind: 'core', why: 'an attribute value is malformed' };
+    if (values.includes('hole')) return { kind: 'core', why: 'an attribute list has a hole (BUG 9, fixed)' };
+  }
+  return owner;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Requests.                                                                                    */
+
+const FIELDS = ['type', 'id', 'tenant', 'owner', 'accessGroups', 'attributes'] as const;
+const CORRUPTIONS = [
+  'user', 'userOdd', 'action', 'actionOdd', 'resource', 'field', 'deleteField', 'ownerBoth', 'ownerNone', 'ownerJunkId', 'ownerExtra',
+  'accessGroupJunk', 'attributeJunk', 'extraKey', 'inherited',
+] as const;
+
+interface Corruption {
+  readonly what: (typeof CORRUPTIONS)[number];
+  readonly junk: unknown;
+  readonly key: string;
+  readonly pick: number;
+}
+
+const corruptionArb: fc.Arbitrary<Corruption> = fc.record({ what: fc.constantFrom(...CORRUPTIONS), junk: junkArb(), key: keyArb, pick: fc.nat() });
+
+interface RequestSpec {
+  readonly ui: number;
+  readonly ai: number;
+  readonly ri: number;
+  readonly corruptions: readonly Corruption[];
+}
+
+const requestArb: fc.Arbitrary<RequestSpec> = fc.record({
+  ui: fc.nat(),
+  ai: fc.nat(),
+  ri: fc.nat(),
+  corruptions: fc.oneof(fc.constant([]), fc.array(corruptionArb, { minLength: 1, maxLength: 2 })),
+});
+
+interface Request {
+  user: unknown;
+  action: unknown;
+  resource: unknown;
+  notes: string[];
+}
+
+function buildRequest(s: Scenario, spec: RequestSpec): Request {
+  const users = [...(s.policy.users ?? []).map((u) => u.id), GHOST, ...ID_POOL];
+  const base = s.resources[spec.ri % s.resources.length] as Resource;
+  const resource = JSON.parse(JSON.stringify(base)) as Record<string, unknown>;
+  const actions = actionsOf(s.policy, base.type) as string[];
+  const req: Request = { user: users[spec.ui % users.length], action: actions[spec.ai % actions.length], resource, notes: [] };
+  for (const c of spec.corruptions) {
+    const r = (typeof req.resource === 'object' && req.resource !== null ? req.resource : {}) as Record<string, unknown>;
+    const field = FIELDS[c.pick % FIELDS.length] as string;
+    req.notes.push(c.what);
+    switch (c.what) {
+      case 'user':
+        req.user = c.junk;
+        break;
+      case 'userOdd':
+        req.user = ODD_STRINGS[c.pick % ODD_STRINGS.length];
+        break;
+      case 'action':
+        req.action = c.junk;
+        break;
+      case 'actionOdd': {
+        const all = Object.values(s.policy.resourceTypes).flatMap((t) => Object.keys(t.actions));
+        req.action = [...ODD_STRINGS, ...all][c.pick % (ODD_STRINGS.length + all.length)];
+        break;
+      }
+      case 'resource':
+        req.resource = c.junk;
+        break;
+      case 'field':
+        setOwn(r, field, c.junk);
+        break;
+      case 'deleteField':
+        delete r[field];
+        break;
+      case 'ownerBoth':
+        r.owner = { user: users[c.pick % users.length], group: users[(c.pick >> 3) % users.length] };
+        break;
+      case 'ownerNone':
+        r.owner = {};
+        break;
+      case 'ownerJunkId':
+        r.owner = ownObject([[c.pick % 2 === 0 ? 'user' : 'group', c.junk]]);
+        break;
+      case 'ownerExtra':
+        if (typeof r.owner === 'object' && r.owner !== null) setOwn(r.owner, c.key, c.junk);
+        break;
+      case 'accessGroupJunk':
+        r.accessGroups = [...(Array.isArray(r.accessGroups) ? r.accessGroups : []), c.junk];
+        break;
+      case 'attributeJunk': {
+        const attrs = typeof r.attributes === 'object' && r.attributes !== null ? r.attributes : {};
+        setOwn(attrs, c.key, c.junk);
+        r.attributes = attrs;
+        break;
+      }
+      case 'extraKey':
+        setOwn(r, c.key, c.junk);
+        break;
+      case 'inherited':
+        // Every field inherited rather than own: reads see them, as the application's code would.
+        req.resource = Object.create(r) as unknown;
+        break;
+    }
+  }
+  return req;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Oracles.                                                                                     */
+
+function count(kind: string): void {
+  verdicts.set(kind, (verdicts.get(kind) ?? 0) + 1);
+}
+
+/** A core-malformed call must throw InvalidInputError; a lenient one may also return. */
+function judge<T>(label: string, v: Verdict, out: Outcome<T>, req: Request): out is Outcome<T> & { ok: true } {
+  const where = (): string => `${label} on ${show({ user: req.user, action: req.action, resource: req.resource })} (${req.notes.join(', ') || 'unchanged'})`;
+  if (v.kind === 'core') {
+    if (out.ok) ensure(false, () => `${where()}: returned ${show(out.value)} for a malformed request (${v.why}); SPEC says InvalidInputError`);
+    else if (!(out.error instanceof InvalidInputError)) ensure(false, () => `${where()}: threw ${out.error.name}, expected InvalidInputError (${v.why})`);
+    return false;
+  }
+  if (v.kind === 'ok' && !out.ok) ensure(false, () => `${where()}: threw ${out.error.name}: ${out.error.message} on a well-formed request`);
+  return out.ok;
+}
+
+function probe(engine: Engine, s: Scenario, req: Request): void {
+  const { user, action, resource } = req;
+  const v = classify(s.policy, user, action, resource);
+  count(v.kind);
+  const d = guard('check', () => engine.check(user as string, action as string, resource as Resource), stats);
+  const c = guard('can', () => engine.can(user as string, action as string, resource as Resource), stats);
+  const e = guard('explain', () => engine.explain(user as string, action as string, resource as Resource), stats);
+  const okD = judge('check', v, d, req);
+  judge('can', v, c, req);
+  judge('explain', v, e, req);
+  if (d.ok && v.kind === 'lenient' && d.value.allowed) lenientAllowed++;
+  if (okD) {
+    const dec = d.value;
+    ensure(c.ok && c.value === dec.allowed, () => `can and check disagree on ${show(req)}`);
+    ensure(e.ok && typeof e.value === 'string', 'explain did not return text');
+    ensure(typeof dec.allowed === 'boolean' && LEVELS.includes(dec.level) && LEVELS.includes(dec.required), () => `malformed decision ${show(dec)}`);
+    const problems = decisionInvariants(dec);
+    ensure(problems.length === 0, () => `decision invariants: ${problems.join('; ')} in ${show(dec)}`);
+    const r = resource as Resource;
+    ensure(dec.resource.tenant === (r.tenant ?? 'default') && dec.resource.type === r.type && dec.resource.id === r.id, () => `decision names another resource: ${show(dec.resource)}`);
+    if (v.kind === 'ok') {
+      const ref = refCheck(s.policy, user as string, action as string, r);
+      ensure(ref.allowed === dec.allowed && ref.denial === dec.denial, () => `engine says ${dec.allowed ? 'allow' : `deny (${dec.denial})`}, reference says ${ref.allowed ? 'allow' : `deny (${ref.denial})`} for ${show(req)}`);
+    }
+  }
+
+  // whoCan: the same request without a user.
+  const vw = classify(s.policy, user, action, resource, false);
+  const w = guard('whoCan', () => engine.whoCan(action as string, resource as Resource), stats);
+  if (judge('whoCan', vw, w, req) && vw.kind === 'ok') {
+    const ref = refWhoCan(s.policy, action as string, resource as Resource);
+    ensure(JSON.stringify(w.value) === JSON.stringify(ref), () => `whoCan ${show(w.value)} but reference ${show(ref)} for ${show(req)}`);
+  }
+
+  // effectiveOwners validates only the owner.
+  const vo = classifyOwner(resource);
+  const o = guard('effectiveOwners', () => engine.effectiveOwners(resource as Resource), stats);
+  if (judge('effectiveOwners', vo, o, req) && vo.kind === 'ok') {
+    const ref = refEffectiveOwners(s.policy, resource as Resource);
+    ensure(JSON.stringify(o.value) === JSON.stringify(ref), () => `effectiveOwners ${show(o.value)} but reference ${show(ref)}`);
+  }
+
+  // filter(user, action, type), with the resource's type (or junk in its place).
+  const type = typeof resource === 'object' && resource !== null ? (resource as { type?: unknown }).type : resource;
+  const vf = classify(s.policy, user, action, { type, id: 'x', owner: { user: 'x' } });
+  const f = guard('filter', () => engine.filter(user as string, action as string, type as string), stats);
+  if (judge('filter', vf, f, req) && v.kind === 'ok' && d.ok) {
+    ensure(toPredicate(f.value)(resource as Resource) === d.value.allowed, () => `filter's predicate and check disagree on ${show(req)}`);
+  }
+
+  const g = guard('groupsOf', () => engine.groupsOf(user as string), stats);
+  judge('groupsOf', isId(user) ? { kind: 'ok' } : { kind: 'core', why: 'user is not an id' }, g, req);
+  const m = guard('membersOf', () => engine.membersOf(user as string), stats);
+  judge('membersOf', isId(user) ? { kind: 'ok' } : { kind: 'core', why: 'group is not an id' }, m, req);
+}
+
+describe('fuzz: queries', () => {
+  it('corrupted requests throw InvalidInputError (never a decision); well-formed ones agree with the reference', async () => {
+    await fc.assert(
+      fc.asyncProperty(scenarioArb(), fc.array(requestArb, { minLength: 1, maxLength: 12 }), async (s, specs) => {
+        await breathe();
+        stats.cases++;
+        const engine = createEngine({ policy: s.policy });
+        for (const spec of specs) probe(engine, s, buildRequest(s, spec));
+      }),
+      fuzzParams(500),
+    );
+  });
+
+  it('arbitrary values as every argument', async () => {
+    await fc.assert(
+      fc.asyncProperty(scenarioArb(), junkArb(), junkArb(), junkArb(), async (s, user, action, resource) => {
+        await breathe();
+        stats.cases++;
+        const engine = createEngine({ policy: s.policy });
+        probe(engine, s, { user, action, resource, notes: ['all junk'] });
+      }),
+      fuzzParams(250),
+    );
+  });
+});
