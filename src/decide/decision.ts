@@ -23,6 +23,7 @@ export type MembershipPath = readonly PathStep[];
 
 /** One source that contributed record-level access, with the proof. */
 export interface Reason {
+  /** Which source contributed. */
   readonly source: ReasonSource;
   /** The level this source grants. */
   readonly level: Level;
@@ -47,9 +48,13 @@ export interface Reason {
  * ```
  */
 export interface Decision {
+  /** Whether the action is allowed. */
   readonly allowed: boolean;
+  /** The user asked about. */
   readonly user: Id;
+  /** The action asked about. */
   readonly action: string;
+  /** The record asked about, its tenant filled in (`default` when not given). */
   readonly resource: { readonly type: string; readonly id: Id; readonly tenant: Id };
   /** The record-level access the action needs. */
   readonly required: Level;

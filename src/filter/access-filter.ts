@@ -19,9 +19,13 @@ export type FilterClause =
 
 /** A source that contributes clauses, for explaining a filter. */
 export interface FilterSource {
+  /** The kind of source, as in a decision's reasons. */
   readonly source: ReasonSource;
+  /** The level the source gives. */
   readonly level: Level;
+  /** `sharing-rule`: the rule. */
   readonly rule?: Id;
+  /** `access-group`: the access group. */
   readonly accessGroup?: Id;
 }
 
@@ -37,10 +41,15 @@ export interface FilterSource {
  * ```
  */
 export interface AccessFilter {
+  /** The user the filter is for. */
   readonly user: Id;
+  /** The action asked about. */
   readonly action: string;
+  /** The resource type asked about. */
   readonly type: string;
+  /** The policy revision the filter was built at. */
   readonly revision: number;
+  /** `none`: no record; `all`: every record in `tenants`; `some`: those that satisfy one of `anyOf`. */
   readonly kind: 'none' | 'all' | 'some';
   /** The tenants whose records the user may reach for this action (after ceilings). */
   readonly tenants: readonly Id[];

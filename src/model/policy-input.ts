@@ -7,69 +7,128 @@ import type { Segment } from './segment.js';
 
 /** A tenant as written in a policy file. */
 export interface TenantInput {
+  /** The tenant's id. */
   readonly id: Id;
+  /** The parent tenant; none makes it a root. */
   readonly parent?: Id;
+  /**
+   * The capabilities anyone may use on the tenant's records; a subset of the parent's, inherited when absent.
+   * @example
+   * ```ts
+   * { id: 'acme', parent: 'agency', ceiling: ['contact:*', 'report:view'] }
+   * ```
+   */
   readonly ceiling?: readonly Capability[];
 }
 
 /** A role as written in a policy file; `tenant` defaults to `default`. */
 export interface RoleInput {
+  /** The role's id. */
   readonly id: Id;
+  /** The tenant the role belongs to (default `default`). */
   readonly tenant?: Id;
+  /** The superior role, of the same tenant; none makes it a root of the hierarchy. */
   readonly parent?: Id;
+  /** The access level of every user with this role (needs `accessLevels` in the policy). */
   readonly accessLevel?: LevelRef;
 }
 
 /** A user as written in a policy file; `status` defaults to `active`. */
 export interface UserInput {
+  /** The user's id. */
   readonly id: Id;
+  /** The user's own tenant (default `default`). */
   readonly tenant?: Id;
+  /** `inactive` denies the user everything but keeps its memberships (default `active`). */
   readonly status?: UserStatus;
+  /** The user's one role, of its own tenant. */
   readonly role?: Id;
+  /** The user's own access level (needs `accessLevels` in the policy). */
   readonly accessLevel?: LevelRef;
+  /** Further tenants the user may act in, each with its descendants. */
   readonly tenants?: readonly Id[];
 }
 
 /** A group as written in a policy file; every member list is optional. */
 export interface GroupInput {
+  /** The group's id. */
   readonly id: Id;
+  /** The tenant the group belongs to (default `default`); every member is a principal of it. */
   readonly tenant?: Id;
+  /** A display name. */
   readonly name?: string;
+  /** A free-text description. */
   readonly description?: string;
+  /**
+   * Who is a member: listed users, users with a listed role, users in a listed role's subtree, and members of listed groups (nested, any depth).
+   * @example
+   * ```ts
+   * { users: ['u1'], roles: ['sales'], rolesAndSubordinates: ['marketing'], groups: ['team-a'] }
+   * ```
+   */
   readonly members?: {
     readonly users?: readonly Id[];
     readonly roles?: readonly Id[];
     readonly rolesAndSubordinates?: readonly Id[];
     readonly groups?: readonly Id[];
   };
+  /** An access level added to every member's capabilities (needs `accessLevels` in the policy). */
   readonly accessLevel?: LevelRef;
 }
 
 /** A resource type as written in a policy file, keyed by its name in `resourceTypes`. */
 export interface ResourceTypeInput {
+  /**
+   * Each action and the record-level access it needs.
+   * @example
+   * ```ts
+   * { view: 'read', edit: 'readWrite', delete: 'full' }
+   * ```
+   */
   readonly actions: Readonly<Record<string, Level>>;
+  /** The actions read-only access levels keep; by default those that need exactly `read`. */
   readonly readActions?: readonly string[];
+  /** The organization-wide default: `private` (the default), `publicRead`, `publicReadWrite` or `publicFull`. */
   readonly default?: OrgDefault;
+  /** Whether superiors get `full` access to records owned by users in subordinate roles (default true). */
   readonly hierarchy?: boolean;
+  /** The most that membership of an owning group grants (default `full`). */
   readonly groupOwnerLevel?: Level;
 }
 
 /** A sharing rule as written in a policy file. */
 export interface SharingRuleInput {
+  /** The rule's id. */
   readonly id: Id;
+  /** The tenant the rule belongs to (default `default`); it affects only that tenant's records. */
   readonly tenant?: Id;
+  /** The type of records the rule shares. */
   readonly resourceType: string;
+  /** Whose records are shared: a role, a role and subordinates, or a group (and groups nested in it). */
   readonly from: RulePrincipal;
+  /** Who they are shared with. */
   readonly to: RulePrincipal;
+  /** The access the rule gives. */
   readonly level: 'read' | 'readWrite';
 }
 
 /** An access group as written in a policy file. */
 export interface AccessGroupInput {
+  /** The access group's id. */
   readonly id: Id;
+  /** The tenant the access group belongs to (default `default`); it holds only that tenant's records. */
   readonly tenant?: Id;
+  /** The types it applies to; every type when absent. */
   readonly resourceTypes?: readonly string[];
+  /**
+   * Records whose attributes match are in the group, besides those that list it in `accessGroups`.
+   * @example
+   * ```ts
+   * { all: [{ attribute: 'tags', contains: 'press' }, { attribute: 'country', in: ['DE', 'PL'] }] }
+   * ```
+   */
   readonly segment?: Segment;
+  /** Who gets how much on the group's records. */
   readonly grants?: readonly { readonly to: Principal; readonly level: Level }[];
 }
 
@@ -87,13 +146,22 @@ export interface AccessGroupInput {
  * ```
  */
 export interface PolicyInput {
+  /** The tenant tree; tenant `default` exists without being listed. */
   readonly tenants?: readonly TenantInput[];
+  /** The roles, a hierarchy per tenant. */
   readonly roles?: readonly RoleInput[];
+  /** The users. */
   readonly users?: readonly UserInput[];
+  /** The groups. */
   readonly groups?: readonly GroupInput[];
+  /** The resource types, keyed by name (no `:`, not `*`). */
   readonly resourceTypes: Readonly<Record<string, ResourceTypeInput>>;
+  /** The sharing rules. */
   readonly sharingRules?: readonly SharingRuleInput[];
+  /** The access groups. */
   readonly accessGroups?: readonly AccessGroupInput[];
+  /** The five tiers, each as what it adds to the tier below; its presence turns on the capability step. */
   readonly accessLevels?: AccessLevels;
+  /** The level of a user with no level of its own, on its role or on any of its groups. */
   readonly defaultAccessLevel?: LevelRef;
 }

@@ -14,7 +14,9 @@ export type OrgDefault = 'private' | 'publicRead' | 'publicReadWrite' | 'publicF
 
 /** An isolation boundary (a client, a subsidiary). Tenants form a tree. */
 export interface Tenant {
+  /** The tenant's id. */
   readonly id: Id;
+  /** The parent tenant; none for a root. */
   readonly parent?: Id;
   /** Bounds the actions anyone can take on this tenant's resources; inherited when omitted. */
   readonly ceiling?: readonly Capability[];
@@ -22,18 +24,27 @@ export interface Tenant {
 
 /** A role in a tenant's hierarchy. */
 export interface Role {
+  /** The role's id. */
   readonly id: Id;
+  /** The tenant the role belongs to. */
   readonly tenant: Id;
+  /** The superior role, of the same tenant; none for a root. */
   readonly parent?: Id;
+  /** The access level of every user with this role. */
   readonly accessLevel?: LevelRef;
 }
 
 /** A user of the application. */
 export interface User {
+  /** The user's id. */
   readonly id: Id;
+  /** The user's own tenant. */
   readonly tenant: Id;
+  /** `inactive` denies the user everything but keeps its memberships. */
   readonly status: UserStatus;
+  /** The user's one role, of its own tenant. */
   readonly role?: Id;
+  /** The user's own access level. */
   readonly accessLevel?: LevelRef;
   /** Further tenants the user may act in, each with its descendants. */
   readonly tenants: readonly Id[];
@@ -41,29 +52,41 @@ export interface User {
 
 /** The four ways of being a member of a group. */
 export interface GroupMembers {
+  /** Users who are members. */
   readonly users: readonly Id[];
+  /** Roles whose users are members. */
   readonly roles: readonly Id[];
+  /** Roles whose users, and the users of every role below them, are members. */
   readonly rolesAndSubordinates: readonly Id[];
+  /** Groups whose members are members (nested, any depth). */
   readonly groups: readonly Id[];
 }
 
 /** A group of users, roles, roles with subordinates and other groups. */
 export interface Group {
+  /** The group's id. */
   readonly id: Id;
+  /** The tenant the group belongs to; every member is a principal of it. */
   readonly tenant: Id;
+  /** A display name. */
   readonly name?: string;
+  /** A free-text description. */
   readonly description?: string;
+  /** Who is a member. */
   readonly members: GroupMembers;
+  /** An access level added to every member's capabilities. */
   readonly accessLevel?: LevelRef;
 }
 
 /** A kind of record and the access each of its actions needs. */
 export interface ResourceType {
+  /** The type's name, its key in `resourceTypes`. */
   readonly name: string;
   /** Each action and the record-level access it needs. */
   readonly actions: ReadonlyMap<string, Level>;
   /** Actions that read-only access levels keep; by default the actions that need `read`. */
   readonly readActions?: readonly string[];
+  /** The organization-wide default level on every record of the type. */
   readonly default: OrgDefault;
   /** Whether superiors get owner access to records owned by users in subordinate roles. */
   readonly hierarchy: boolean;
@@ -73,26 +96,39 @@ export interface ResourceType {
 
 /** Records of `resourceType` owned by `from` are shared with `to` at `level`. */
 export interface SharingRule {
+  /** The rule's id. */
   readonly id: Id;
+  /** The tenant the rule belongs to; it affects only that tenant's records. */
   readonly tenant: Id;
+  /** The type of records the rule shares. */
   readonly resourceType: string;
+  /** Whose records are shared: a role, a role and subordinates, or a group (and groups nested in it). */
   readonly from: RulePrincipal;
+  /** Who they are shared with. */
   readonly to: RulePrincipal;
+  /** The access the rule gives. */
   readonly level: 'read' | 'readWrite';
 }
 
 /** One grant of an access group: `level` on its resources for the members of `to`. */
 export interface Grant {
+  /** Who gets the access. */
   readonly to: Principal;
+  /** The access on each of the access group's records. */
   readonly level: Level;
 }
 
 /** A resource-side partition: records listed in it, or matched by its segment. */
 export interface AccessGroup {
+  /** The access group's id. */
   readonly id: Id;
+  /** The tenant the access group belongs to; it holds only that tenant's records. */
   readonly tenant: Id;
+  /** The types it applies to; every type when absent. */
   readonly resourceTypes?: readonly string[];
+  /** Records whose attributes match are in the group, besides those that list it. */
   readonly segment?: Segment;
+  /** Who gets how much on the group's records. */
   readonly grants: readonly Grant[];
 }
 
@@ -101,26 +137,43 @@ export interface AccessGroup {
  * in. It is immutable (immer freezes it); change it with `engine.update(draft => ...)`.
  */
 export interface Policy {
+  /** The tenants, `default` among them. */
   readonly tenants: IdMap<Tenant>;
+  /** The roles. */
   readonly roles: IdMap<Role>;
+  /** The users. */
   readonly users: IdMap<User>;
+  /** The groups. */
   readonly groups: IdMap<Group>;
+  /** The resource types, keyed by name. */
   readonly resourceTypes: ReadonlyMap<string, ResourceType>;
+  /** The sharing rules. */
   readonly sharingRules: IdMap<SharingRule>;
+  /** The access groups. */
   readonly accessGroups: IdMap<AccessGroup>;
+  /** The access levels; when present, checks include the capability step. */
   readonly accessLevels?: AccessLevels;
+  /** The level of a user with no level of its own, on its role or on any of its groups. */
   readonly defaultAccessLevel?: LevelRef;
 }
 
 /** A collection of a {@link PolicyDraft}: reads return drafts that a recipe may change in place. */
 export interface DraftIdMap<T> {
+  /** How many entities the collection holds. */
   readonly size: number;
+  /** The entity with this id, as a draft to change in place. */
   get(id: Id): Draft<T> | undefined;
+  /** Whether an entity with this id exists. */
   has(id: Id): boolean;
+  /** Adds or replaces the entity with this id (the id must equal `value.id`). */
   set(id: Id, value: T | Draft<T>): this;
+  /** Removes the entity with this id; references to it must be removed too, or the change is rejected. */
   delete(id: Id): boolean;
+  /** The ids. */
   keys(): IterableIterator<Id>;
+  /** The entities, as drafts. */
   values(): IterableIterator<Draft<T>>;
+  /** The ids and entities, as drafts. */
   entries(): IterableIterator<[Id, Draft<T>]>;
   [Symbol.iterator](): IterableIterator<[Id, Draft<T>]>;
 }
@@ -138,13 +191,22 @@ export interface DraftIdMap<T> {
  * ```
  */
 export interface PolicyDraft {
+  /** The tenants. */
   tenants: DraftIdMap<Tenant>;
+  /** The roles. */
   roles: DraftIdMap<Role>;
+  /** The users. */
   users: DraftIdMap<User>;
+  /** The groups. */
   groups: DraftIdMap<Group>;
+  /** The resource types, keyed by name. */
   resourceTypes: Map<string, Draft<ResourceType>>;
+  /** The sharing rules. */
   sharingRules: DraftIdMap<SharingRule>;
+  /** The access groups. */
   accessGroups: DraftIdMap<AccessGroup>;
+  /** The access levels; present, checks include the capability step (deleting it is rejected while any level is named). */
   accessLevels?: Draft<AccessLevels>;
+  /** The level of a user with no level anywhere. */
   defaultAccessLevel?: LevelRef;
 }

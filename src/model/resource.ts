@@ -16,9 +16,11 @@ export type AttributeValue = string | number | boolean | readonly string[];
 export interface Resource {
   /** A resource type declared in the policy's `resourceTypes`. */
   readonly type: string;
+  /** The record's id, unique within its type. */
   readonly id: Id;
   /** The tenant the record lives in; `default` when omitted. */
   readonly tenant?: Id;
+  /** Who owns the record: `{ user }` or `{ group }`. */
   readonly owner: Owner;
   /** Access groups the record was put into by hand, at import or on a form. */
   readonly accessGroups?: readonly Id[];

@@ -8,5 +8,12 @@ export type Condition =
 
 /** A segment matches a resource when every condition holds; an empty `all` matches every resource. */
 export interface Segment {
+  /**
+   * The conditions, all of which must hold.
+   * @example
+   * ```ts
+   * [{ attribute: 'category', equals: 'b2b' }, { attribute: 'tags', contains: 'vip' }]
+   * ```
+   */
   readonly all: readonly Condition[];
 }
