@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { createEngine } from '../engine/create-engine.js';
 import type { Engine } from '../engine/types.js';
 import type { CliIO } from './cli.js';
-import { readDocument } from './graph.js';
+import { readDocument } from './test-file.js';
 import { TestFileError, validateTestFile, type TestFile } from './test-file.js';
 
 /*

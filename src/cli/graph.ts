@@ -1,8 +1,7 @@
-import { readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { policyGraph } from '../render/policy-graph.js';
 import type { CliIO } from './cli.js';
-import { MAX_TEST_FILE_BYTES, TestFileError, parseTestFileText } from './test-file.js';
+import { TestFileError, readDocument } from './test-file.js';
 
 /*
  * `purview graph FILE [--format mermaid|dot] [--users]`: draws a policy so that it can be looked
@@ -34,32 +33,6 @@ Exit status: 0 when the graph was written, 1 when FILE cannot be read or holds n
 2 on a usage error.
 `;
 
-/**
- * Reads and parses a YAML or JSON document (JSON when the name ends in `.json`), with the same
- * limits and YAML settings as test files; nothing is validated. Throws `TestFileError`.
- */
-export function readDocument(path: string): unknown {
-  let size: number;
-  try {
-    const st = statSync(path);
-    if (!st.isFile()) throw new TestFileError(path, 'not a regular file');
-    size = st.size;
-  } catch (e) {
-    if (e instanceof TestFileError) throw e;
-    throw new TestFileError(path, `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  if (size > MAX_TEST_FILE_BYTES) {
-    throw new TestFileError(path, `file is ${size} bytes, larger than ${MAX_TEST_FILE_BYTES / (1024 * 1024)} MB; split it`);
-  }
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new TestFileError(path, `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  return parseTestFileText(text, path);
-}
 
 function isMapping(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -381,8 +381,11 @@ export function parseTestFile(text: string, file: string): TestFile {
   return validateTestFile(parseTestFileText(text, file), file);
 }
 
-/** Reads, parses and validates one test file from disk; refuses files over {@link MAX_TEST_FILE_BYTES}. */
-export function loadTestFile(path: string): TestFile {
+/**
+ * Reads and parses a YAML or JSON document from disk (JSON when the name ends in `.json`), with the
+ * limits and YAML settings of test files; nothing is validated. Throws `TestFileError`.
+ */
+export function readDocument(path: string): unknown {
   let size: number;
   try {
     const st = statSync(path);
@@ -402,5 +405,10 @@ export function loadTestFile(path: string): TestFile {
     throw new TestFileError(path, `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  return parseTestFile(text, path);
+  return parseTestFileText(text, path);
+}
+
+/** Reads, parses and validates one test file from disk; refuses files over {@link MAX_TEST_FILE_BYTES}. */
+export function loadTestFile(path: string): TestFile {
+  return validateTestFile(readDocument(path), path);
 }
