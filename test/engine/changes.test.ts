@@ -157,6 +157,17 @@ describe('changes', () => {
   });
 });
 
+/** A store whose transfers take 10 ms, so that another change can land meanwhile. */
+function slowTransfers(mem: ReturnType<typeof memoryResourceStore>): ReturnType<typeof memoryResourceStore> {
+  return {
+    ...mem,
+    transferOwnership: async (from, to) => {
+      await new Promise((r) => setTimeout(r, 10));
+      return mem.transferOwnership(from, to);
+    },
+  };
+}
+
 describe('snapshots are immutable and concurrent commands stay consistent', () => {
   it('the initial policy is frozen, entities inside Maps included', () => {
     const engine = createEngine({ policy });
@@ -170,13 +181,7 @@ describe('snapshots are immutable and concurrent commands stay consistent', () =
 
   it('deleteGroup recomputes its change when another lands while records move', async () => {
     const mem = memoryResourceStore([lead]);
-    const slow = {
-      ...mem,
-      transferOwnership: async (from: Parameters<typeof mem.transferOwnership>[0], to: Parameters<typeof mem.transferOwnership>[1]) => {
-        await new Promise((r) => setTimeout(r, 10));
-        return mem.transferOwnership(from, to);
-      },
-    };
+    const slow = slowTransfers(mem);
     const engine = createEngine({ policy, resources: slow });
     const deleting = engine.deleteGroup('sales', { transferTo: { group: 'team-a' } });
     await new Promise((r) => setTimeout(r, 2));
@@ -189,13 +194,7 @@ describe('snapshots are immutable and concurrent commands stay consistent', () =
 
   it('a deleteGroup that fails after moving records gives them back', async () => {
     const mem = memoryResourceStore([lead]);
-    const slow = {
-      ...mem,
-      transferOwnership: async (from: Parameters<typeof mem.transferOwnership>[0], to: Parameters<typeof mem.transferOwnership>[1]) => {
-        await new Promise((r) => setTimeout(r, 10));
-        return mem.transferOwnership(from, to);
-      },
-    };
+    const slow = slowTransfers(mem);
     const engine = createEngine({ policy, resources: slow });
     const deleting = engine.deleteGroup('sales', { transferTo: { user: 'ann' } });
     await new Promise((r) => setTimeout(r, 2));
