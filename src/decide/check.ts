@@ -101,9 +101,15 @@ function reasonsFor(ix: Index, u: UserNode, p: Profile, req: Request, resource: 
     if (!accessGroupApplies(ag, req)) continue;
     const via = listed.has(ag.id) ? 'listed' : ag.segment !== undefined && segmentMatches(ag.segment, resource.attributes) ? 'segment' : undefined;
     if (via === undefined) continue;
-    // The grant that gave the highest rank, for its path.
-    const grant = ag.grants.find((g) => g.rank === rank && principalPath(u, g.to, lazyPaths) !== undefined);
-    const path = grant === undefined ? [userStep] : principalPath(u, grant.to, lazyPaths) ?? [userStep];
+    // The path of the grant that gave the highest rank.
+    let path: MembershipPath = [userStep];
+    for (const g of ag.grants) {
+      const found = g.rank === rank ? principalPath(u, g.to, lazyPaths) : undefined;
+      if (found !== undefined) {
+        path = found;
+        break;
+      }
+    }
     out.push({ source: 'access-group', level: levelOfRank(rank), path, accessGroup: ag.id, via });
   }
   const order = ['none', 'read', 'readWrite', 'full'];

@@ -1,7 +1,7 @@
 import { within } from '../graph/euler.js';
 import type { Resource } from '../model/resource.js';
 import { segmentMatches } from '../model/segment-match.js';
-import { profileOf, upClosure, isMember } from '../index/profile.js';
+import { membershipOf, upClosure, isMember } from '../index/profile.js';
 import type { AccessGroupNode, GroupNode, Index, PrincipalRef, Profile, UserNode } from '../index/nodes.js';
 import type { Request } from './request.js';
 
@@ -13,7 +13,7 @@ export function strictlyAbove(a: { tin: number; tout: number }, b: { tin: number
 /** Whether the resource's owner is a member of a sharing rule's `from` (a group owner: is it or nested in it). */
 export function ownerIn(ix: Index, from: PrincipalRef, ownerUser: UserNode | undefined, ownerGroup: GroupNode | undefined): boolean {
   if (ownerUser !== undefined) {
-    if (from.kind === 'group') return profileOf(ix, ownerUser).groups.has(from.node);
+    if (from.kind === 'group') return membershipOf(ix, ownerUser).groups.has(from.node);
     return isMember(ownerUser, EMPTY, from);
   }
   if (ownerGroup !== undefined && from.kind === 'group') return upClosure(ix, ownerGroup).has(from.node);

@@ -212,7 +212,12 @@ export function createCore(options: EngineOptions, commit: (p: PreparedChange) =
     };
   }
 
-  const current = (): Queries => queriesOver(state.policy, state.revision, () => state.index);
+  // The queries of the current snapshot, made once per snapshot rather than once per call.
+  let view: { readonly of: State; readonly queries: Queries } | undefined;
+  const current = (): Queries => {
+    if (view?.of !== state) view = { of: state, queries: queriesOver(state.policy, state.revision, () => state.index) };
+    return view.queries;
+  };
   const run = (recipe: Recipe): Promise<number> => {
     let prepared: PreparedChange | undefined;
     try {

@@ -120,7 +120,7 @@ export function applyChange(ix: Index, next: Policy, changes: ChangeSet, revisio
     unlinkRole(node);
     linkRole(ix, node, def);
   }
-  if (retour || movedRoles.length > 0) retourRoles(ix);
+  if (retour) retourRoles(ix);
   for (const id of ids('users')) {
     const def = next.users.get(id);
     if (def === undefined) {

@@ -94,14 +94,23 @@ function compileGrants(ix: Index, u: UserNode, p: Profile): void {
   p.grantEpoch = ix.grantEpoch;
 }
 
-/** The user's compiled profile, computing what a change dropped. */
-export function profileOf(ix: Index, u: UserNode): Profile {
+/**
+ * The user's profile with its group closure and capabilities, but grants possibly stale: enough
+ * to ask what the user is a member of (a record owner, for instance).
+ */
+export function membershipOf(ix: Index, u: UserNode): Profile {
   let p = u.profile;
   if (p === undefined) {
     const groups = closureOfUser(u);
     p = { groups, caps: capsOf(ix, u, groups), grantEpoch: -1, rules: new Map(), hasRules: false, grants: new Map(), segmentGrants: [] };
     u.profile = p;
   }
+  return p;
+}
+
+/** The user's compiled profile, computing what a change dropped. */
+export function profileOf(ix: Index, u: UserNode): Profile {
+  const p = membershipOf(ix, u);
   if (p.grantEpoch !== ix.grantEpoch) compileGrants(ix, u, p);
   return p;
 }
