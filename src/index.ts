@@ -73,14 +73,26 @@ export type { Limits } from './validate/limits.js';
 export {
   PurviewError,
   InvalidInputError,
+  CycleError,
   RoleCycleError,
   GroupCycleError,
+  TenantCycleError,
   TenantError,
   StaleSnapshotError,
   ConflictError,
   LimitError,
+  SchemaVersionError,
+  RepositoryError,
 } from './errors/errors.js';
-export type { ErrorCode, ErrorPath } from './errors/errors.js';
+export type {
+  ErrorCode,
+  ErrorPath,
+  ErrorDetails,
+  PurviewErrorOptions,
+  MessageErrorOptions,
+  CycleErrorOptions,
+  PurviewErrorJSON,
+} from './errors/errors.js';
 
 // Ports and the in-memory adapters
 export type { PolicyRepository, StoredPolicy } from './ports/policy-repository.js';

@@ -31,7 +31,7 @@ export function memoryRepository(initial: PolicyInput): MemoryRepository {
     load: () => Promise.resolve({ policy: copy(base), revision: 0 }),
     append: (change, expected) => {
       if (expected !== changes.length || change.revision !== expected + 1) {
-        return Promise.reject(new ConflictError(expected, changes.length));
+        return Promise.reject(new ConflictError({ expected, actual: changes.length }));
       }
       changes.push(copy(change));
       const r = changes.length;

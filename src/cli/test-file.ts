@@ -14,7 +14,7 @@ import type { Resource } from '../model/resource.js';
 export const MAX_TEST_FILE_BYTES = 10 * 1024 * 1024;
 
 /** The error names a file may declare in `expectError`. */
-export const EXPECTABLE_ERRORS = ['PurviewError', 'InvalidInputError', 'GroupCycleError', 'RoleCycleError', 'TenantError', 'LimitError'] as const;
+export const EXPECTABLE_ERRORS = ['PurviewError', 'InvalidInputError', 'GroupCycleError', 'RoleCycleError', 'TenantCycleError', 'TenantError', 'LimitError', 'SchemaVersionError', 'RepositoryError'] as const;
 
 /** The denial codes a check assertion may name in `denial`. */
 export const DENIAL_CODES: readonly DenialCode[] = ['unknown-user', 'inactive-user', 'tenant', 'capability', 'ceiling', 'record-access'];

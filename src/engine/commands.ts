@@ -49,10 +49,10 @@ export function commandsOf(ctx: CommandContext): Commands {
     return prepared === undefined ? ctx.index().revision : ctx.commit(prepared);
   };
   const needGroup = (id: Id): void => {
-    if (!ctx.policy().groups.has(id)) throw new InvalidInputError(`group ${quote(id)} does not exist`, ['group'], [id]);
+    if (!ctx.policy().groups.has(id)) throw new InvalidInputError({ message: `group ${quote(id)} does not exist`, path: ['group'], ids: [id] });
   };
   const needUser = (id: Id): void => {
-    if (!ctx.policy().users.has(id)) throw new InvalidInputError(`user ${quote(id)} does not exist`, ['user'], [id]);
+    if (!ctx.policy().users.has(id)) throw new InvalidInputError({ message: `user ${quote(id)} does not exist`, path: ['user'], ids: [id] });
   };
   const member = (group: unknown, m: unknown): { group: Id; list: keyof Group['members']; id: Id } => {
     const g = expectId(group, ['group'], 'group id');
@@ -104,16 +104,13 @@ export function commandsOf(ctx: CommandContext): Commands {
       const transferTo = options?.transferTo === undefined ? undefined : normalizeOwner(options.transferTo, ['transferTo']);
       if (transferTo !== undefined) {
         if ('group' in transferTo) {
-          if (transferTo.group === g) throw new InvalidInputError(`cannot transfer group ${quote(g)}'s records to itself`, ['transferTo', 'group'], [g]);
+          if (transferTo.group === g) throw new InvalidInputError({ message: `cannot transfer group ${quote(g)}'s records to itself`, path: ['transferTo', 'group'], ids: [g] });
           needGroup(transferTo.group);
         } else needUser(transferTo.user);
       }
       const owned = await ctx.resources.ownedBy({ group: g });
       if (owned.length > 0 && transferTo === undefined) {
-        throw new InvalidInputError(
-          `group ${quote(g)} owns ${owned.length} record(s); pass { transferTo: { user } or { group } } to say who gets them`,
-          ['transferTo'],
-          [g],
+        throw new InvalidInputError({ message: `group ${quote(g)} owns ${owned.length} record(s); pass { transferTo: { user } or { group } } to say who gets them`, path: ['transferTo'], ids: [g] }
         );
       }
       const parentsOf = (id: Id): Id[] => [...(ctx.index().groups.get(id)?.parents ?? [])].map((p) => p.id);
@@ -150,10 +147,10 @@ export function commandsOf(ctx: CommandContext): Commands {
       const r = expectId(role, ['role'], 'role id');
       const to = expectId(options?.reassignTo, ['reassignTo'], 'role id to reassign to');
       const node = ctx.index().roles.get(r);
-      if (node === undefined) throw new InvalidInputError(`role ${quote(r)} does not exist`, ['role'], [r]);
+      if (node === undefined) throw new InvalidInputError({ message: `role ${quote(r)} does not exist`, path: ['role'], ids: [r] });
       const target = ctx.index().roles.get(to);
-      if (target === undefined) throw new InvalidInputError(`role ${quote(to)} to reassign to does not exist`, ['reassignTo'], [to]);
-      if (to === r) throw new InvalidInputError(`cannot reassign role ${quote(r)}'s users to itself`, ['reassignTo'], [r]);
+      if (target === undefined) throw new InvalidInputError({ message: `role ${quote(to)} to reassign to does not exist`, path: ['reassignTo'], ids: [to] });
+      if (to === r) throw new InvalidInputError({ message: `cannot reassign role ${quote(r)}'s users to itself`, path: ['reassignTo'], ids: [r] });
       const users = [...node.users].map((u) => u.id);
       const children = [...node.children].map((c) => c.id);
       const groups = new Set([...node.inRoles, ...node.inSubtrees].map((g) => g.id));
@@ -185,15 +182,15 @@ export function commandsOf(ctx: CommandContext): Commands {
       const to = expectId(move?.to, ['to'], 'access group id');
       const from = move?.from === undefined ? undefined : expectId(move.from, ['from'], 'access group id');
       const stored = await ctx.resources.get(type, id);
-      if (stored === undefined) throw new InvalidInputError(`no ${quote(type)} record ${quote(id)} in the resource store`, ['resource'], [id]);
+      if (stored === undefined) throw new InvalidInputError({ message: `no ${quote(type)} record ${quote(id)} in the resource store`, path: ['resource'], ids: [id] });
       const ag = ctx.index().accessGroups.get(to);
       const tenant = stored.tenant ?? 'default';
-      if (ag === undefined) throw new InvalidInputError(`access group ${quote(to)} does not exist`, ['to'], [to]);
-      if (ag.tenant !== tenant) throw new InvalidInputError(`access group ${quote(to)} is in tenant ${quote(ag.tenant)}, the record in ${quote(tenant)}`, ['to'], [to]);
-      if (ag.types !== undefined && !ag.types.has(type)) throw new InvalidInputError(`access group ${quote(to)} does not hold ${quote(type)} records`, ['to'], [to]);
+      if (ag === undefined) throw new InvalidInputError({ message: `access group ${quote(to)} does not exist`, path: ['to'], ids: [to] });
+      if (ag.tenant !== tenant) throw new InvalidInputError({ message: `access group ${quote(to)} is in tenant ${quote(ag.tenant)}, the record in ${quote(tenant)}`, path: ['to'], ids: [to] });
+      if (ag.types !== undefined && !ag.types.has(type)) throw new InvalidInputError({ message: `access group ${quote(to)} does not hold ${quote(type)} records`, path: ['to'], ids: [to] });
       const current = stored.accessGroups ?? [];
       if (from !== undefined && !current.includes(from)) {
-        throw new InvalidInputError(`record ${quote(id)} is not in access group ${quote(from)}`, ['from'], [from]);
+        throw new InvalidInputError({ message: `record ${quote(id)} is not in access group ${quote(from)}`, path: ['from'], ids: [from] });
       }
       const next: Resource = { ...stored, accessGroups: [...current.filter((x) => x !== from && x !== to), to] };
       await ctx.resources.put(next);

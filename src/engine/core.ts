@@ -66,7 +66,7 @@ function runRecipe(policy: Policy, recipe: Recipe): readonly [Policy, Patch[]] {
     return [next, patches];
   } catch (e) {
     if (e instanceof PurviewError) throw e;
-    const error = new InvalidInputError(`the change could not be applied: ${e instanceof Error ? e.message : String(e)}`, ['recipe']);
+    const error = new InvalidInputError({ message: `the change could not be applied: ${e instanceof Error ? e.message : String(e)}`, path: ['recipe'] });
     (error as { cause?: unknown }).cause = e;
     throw error;
   }

@@ -89,7 +89,7 @@ export async function openEngine(options: OpenEngineOptions): Promise<SharedEngi
 
   const commit = (prepared: PreparedChange): Promise<number> =>
     serial(async () => {
-      if (core.revision() !== prepared.base) throw new ConflictError(prepared.base, core.revision());
+      if (core.revision() !== prepared.base) throw new ConflictError({ expected: prepared.base, actual: core.revision() });
       try {
         await repo.append(prepared.record, prepared.base);
       } catch (e) {
@@ -175,7 +175,7 @@ export async function openEngine(options: OpenEngineOptions): Promise<SharedEngi
       const stop = core.engine.subscribe((r) => {
         if (r >= revision) finish();
       });
-      const timer = setTimeout(() => finish(new StaleSnapshotError(revision, core.revision(), timeoutMs)), timeoutMs);
+      const timer = setTimeout(() => finish(new StaleSnapshotError({ wanted: revision, current: core.revision(), waitedMs: timeoutMs })), timeoutMs);
       // Notifications can be lost; while someone waits, ask the log directly now and then.
       const nudge = setInterval(() => void refresh(), Math.min(250, Math.max(10, timeoutMs / 4)));
       void refresh().then(() => {

@@ -14,7 +14,7 @@ import type { Id } from '../model/ids.js';
  */
 export function queriesOver(policy: Policy, revision: number, indexOf: () => Index): Queries {
   const ix = (options: QueryOptions | undefined): Index => {
-    if (options?.atLeast !== undefined && options.atLeast > revision) throw new StaleSnapshotError(options.atLeast, revision);
+    if (options?.atLeast !== undefined && options.atLeast > revision) throw new StaleSnapshotError({ wanted: options.atLeast, current: revision });
     return indexOf();
   };
   function groupsOfQuery(user: Id, options?: QueryOptions & { readonly paths?: false }): Id[];

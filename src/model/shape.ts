@@ -7,7 +7,7 @@ export type Plain = Readonly<Record<string, unknown>>;
 /** Fails with an {@link InvalidInputError} at `path`. */
 export function fail(path: ErrorPath, what: string, ids: readonly Id[] = []): never {
   const where = path.length > 0 ? `${formatPath(path)}: ` : '';
-  throw new InvalidInputError(`${where}${what}`, path, ids);
+  throw new InvalidInputError({ message: `${where}${what}`, path, ids });
 }
 
 /** Describes a value for a message without echoing megabytes of it. */

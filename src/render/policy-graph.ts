@@ -31,10 +31,10 @@ export interface PolicyGraphOptions {
 export function policyGraph(policy: unknown, options: PolicyGraphOptions = {}): string {
   const format = options.format ?? 'mermaid';
   if (format !== 'mermaid' && format !== 'dot') {
-    throw new InvalidInputError(`unknown graph format ${JSON.stringify(String(format))}; expected "mermaid" or "dot"`, ['format']);
+    throw new InvalidInputError({ message: `unknown graph format ${JSON.stringify(String(format))}; expected "mermaid" or "dot"`, path: ['format'] });
   }
   if (typeof policy !== 'object' || policy === null || Array.isArray(policy)) {
-    throw new InvalidInputError('expected a policy object (roles, groups, users, ...)', ['policy']);
+    throw new InvalidInputError({ message: 'expected a policy object (roles, groups, users, ...)', path: ['policy'] });
   }
   const graph = buildPolicyGraph(policy, { users: options.users === true });
   return format === 'dot' ? renderDot(graph) : renderMermaid(graph);

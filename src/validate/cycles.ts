@@ -1,4 +1,4 @@
-import { GroupCycleError, InvalidInputError, RoleCycleError, quote } from '../errors/errors.js';
+import { GroupCycleError, RoleCycleError, TenantCycleError } from '../errors/errors.js';
 import type { Id } from '../model/ids.js';
 import type { Policy } from '../model/policy.js';
 
@@ -25,14 +25,14 @@ export function parentCycleFrom(start: Id, parentOf: (id: Id) => Id | undefined,
 /** Throws {@link RoleCycleError} when the role hierarchy above `start` loops. */
 export function checkRoleCycleFrom(policy: Policy, start: Id, good?: Set<Id>): void {
   const cycle = parentCycleFrom(start, (id) => policy.roles.get(id)?.parent, good);
-  if (cycle !== undefined) throw new RoleCycleError(cycle, ['roles', start, 'parent']);
+  if (cycle !== undefined) throw new RoleCycleError({ cycle, path: ['roles', start, 'parent'] });
 }
 
 /** Throws when the tenant tree above `start` loops. */
 export function checkTenantCycleFrom(policy: Policy, start: Id, good?: Set<Id>): void {
   const cycle = parentCycleFrom(start, (id) => policy.tenants.get(id)?.parent, good);
   if (cycle !== undefined) {
-    throw new InvalidInputError(`tenant tree has a cycle: ${cycle.map(quote).join(' -> ')}; give one of these tenants another parent`, ['tenants', start, 'parent'], cycle);
+    throw new TenantCycleError({ cycle, path: ['tenants', start, 'parent'] });
   }
 }
 
@@ -59,7 +59,7 @@ export function checkGroupCycleFrom(policy: Policy, start: Id, done?: Set<Id>): 
     if (onPath.has(child)) {
       const from = stack.findIndex((f) => f.id === child);
       const cycle = [...stack.slice(from).map((f) => f.id), child];
-      throw new GroupCycleError(cycle, ['groups', top.id, 'members', 'groups', top.next - 1]);
+      throw new GroupCycleError({ cycle, path: ['groups', top.id, 'members', 'groups', top.next - 1] });
     }
     if (visited.has(child)) continue;
     onPath.add(child);

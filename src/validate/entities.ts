@@ -37,10 +37,7 @@ export function validateTenant(ctx: ValidationContext, t: Tenant): void {
   const parent = t.parent === undefined ? undefined : effectiveCeiling(ctx, t.parent);
   if (parent !== undefined && !isSubset(own, parent)) {
     const extra = ctx.table.slots.filter((s) => own[s.index] === 1 && parent[s.index] !== 1).map((s) => `${s.type}:${s.action}`);
-    throw new TenantError(
-      `tenant ${quote(t.id)} has a ceiling wider than its parent ${quote(t.parent ?? '')}'s: ${extra.slice(0, 5).join(', ')}${extra.length > 5 ? ', ...' : ''} not allowed above; narrow the ceiling or widen the parent's`,
-      [t.id, t.parent ?? ''],
-      [...path, 'ceiling'],
+    throw new TenantError({ message: `tenant ${quote(t.id)} has a ceiling wider than its parent ${quote(t.parent ?? '')}'s: ${extra.slice(0, 5).join(', ')}${extra.length > 5 ? ', ...' : ''} not allowed above; narrow the ceiling or widen the parent's`, ids: [t.id, t.parent ?? ''], path: [...path, 'ceiling'] }
     );
   }
 }
@@ -53,10 +50,7 @@ export function validateRole(ctx: ValidationContext, r: Role): void {
     const parent = ctx.policy.roles.get(r.parent);
     if (parent === undefined) fail([...path, 'parent'], `parent role ${quote(r.parent)} of role ${quote(r.id)} does not exist`, [r.parent]);
     if (parent.tenant !== r.tenant) {
-      throw new TenantError(
-        `role ${quote(r.id)} of tenant ${quote(r.tenant)} has parent ${quote(parent.id)} of tenant ${quote(parent.tenant)}; a role hierarchy stays inside one tenant`,
-        [r.id, parent.id],
-        [...path, 'parent'],
+      throw new TenantError({ message: `role ${quote(r.id)} of tenant ${quote(r.tenant)} has parent ${quote(parent.id)} of tenant ${quote(parent.tenant)}; a role hierarchy stays inside one tenant`, ids: [r.id, parent.id], path: [...path, 'parent'] }
       );
     }
   }
@@ -72,10 +66,7 @@ export function validateUser(ctx: ValidationContext, u: User): void {
     const role = ctx.policy.roles.get(u.role);
     if (role === undefined) fail([...path, 'role'], `role ${quote(u.role)} of user ${quote(u.id)} does not exist`, [u.role]);
     if (role.tenant !== u.tenant) {
-      throw new TenantError(
-        `user ${quote(u.id)} of tenant ${quote(u.tenant)} has role ${quote(role.id)} of tenant ${quote(role.tenant)}; give it a role of its own tenant`,
-        [u.id, role.id],
-        [...path, 'role'],
+      throw new TenantError({ message: `user ${quote(u.id)} of tenant ${quote(u.tenant)} has role ${quote(role.id)} of tenant ${quote(role.tenant)}; give it a role of its own tenant`, ids: [u.id, role.id], path: [...path, 'role'] }
       );
     }
   }
@@ -91,10 +82,7 @@ export function validatePrincipal(ctx: ValidationContext, p: Principal, tenant: 
   if (parts === undefined) return fail(path, 'malformed principal');
   const id = parts.id as Id;
   const cross = (what: string, its: string): never => {
-    throw new TenantError(
-      `${owner} of tenant ${quote(tenant)} names ${what} ${quote(id)} of tenant ${quote(its)}; principals must belong to the same tenant`,
-      [id],
-      path,
+    throw new TenantError({ message: `${owner} of tenant ${quote(tenant)} names ${what} ${quote(id)} of tenant ${quote(its)}; principals must belong to the same tenant`, ids: [id], path }
     );
   };
   if (parts.kind === 'user') {

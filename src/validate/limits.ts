@@ -47,7 +47,7 @@ export function resolveLimits(limits: Limits | undefined): ResolvedLimits {
 export function checkEntityCount(policy: Policy, limits: ResolvedLimits): void {
   const n =
     policy.tenants.size + policy.roles.size + policy.users.size + policy.groups.size + policy.sharingRules.size + policy.accessGroups.size;
-  if (n > limits.maxEntities) throw new LimitError('maxEntities', limits.maxEntities, `the policy has ${n} entities`);
+  if (n > limits.maxEntities) throw new LimitError({ limit: 'maxEntities', max: limits.maxEntities, message: `the policy has ${n} entities` });
 }
 
 /** Checks one group's member count. */
@@ -56,7 +56,7 @@ export function checkGroupMembers(policy: Policy, id: Id, limits: ResolvedLimits
   if (m === undefined) return;
   const n = m.users.length + m.roles.length + m.rolesAndSubordinates.length + m.groups.length;
   if (n > limits.maxGroupMembers) {
-    throw new LimitError('maxGroupMembers', limits.maxGroupMembers, `group ${quote(id)} has ${n} members`, [id], ['groups', id, 'members']);
+    throw new LimitError({ limit: 'maxGroupMembers', max: limits.maxGroupMembers, message: `group ${quote(id)} has ${n} members`, ids: [id], path: ['groups', id, 'members'] });
   }
 }
 
@@ -91,7 +91,7 @@ export function checkNestingDepth(policy: Policy, limits: ResolvedLimits): void 
   depthsDown(policy, policy.groups.keys(), memo);
   for (const [id, depth] of memo) {
     if (depth > limits.maxNestingDepth) {
-      throw new LimitError('maxNestingDepth', limits.maxNestingDepth, `group ${quote(id)} has ${depth} levels of nested groups`, [id], ['groups', id]);
+      throw new LimitError({ limit: 'maxNestingDepth', max: limits.maxNestingDepth, message: `group ${quote(id)} has ${depth} levels of nested groups`, ids: [id], path: ['groups', id] });
     }
   }
 }
@@ -112,6 +112,6 @@ export function checkNestingDepthAt(policy: Policy, id: Id, parentsOf: (id: Id) 
   }
   const depth = up + (down.get(id) ?? 1);
   if (depth > limits.maxNestingDepth) {
-    throw new LimitError('maxNestingDepth', limits.maxNestingDepth, `nesting through group ${quote(id)} would be ${depth} levels deep`, [id], ['groups', id]);
+    throw new LimitError({ limit: 'maxNestingDepth', max: limits.maxNestingDepth, message: `nesting through group ${quote(id)} would be ${depth} levels deep`, ids: [id], path: ['groups', id] });
   }
 }

@@ -125,7 +125,7 @@ describe('fuzz: createEngine', () => {
       fuzzParams(600),
     );
     // The targeted corruptions must all have been exercised.
-    if (FULL_RUN) for (const e of ['InvalidInputError', 'GroupCycleError', 'RoleCycleError', 'TenantError']) {
+    if (FULL_RUN) for (const e of ['InvalidInputError', 'GroupCycleError', 'RoleCycleError', 'TenantCycleError', 'TenantError']) {
       expect(expectations.get(e) ?? 0, `${e} expected at least once`).toBeGreaterThan(0);
     }
   });

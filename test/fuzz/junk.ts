@@ -175,7 +175,7 @@ export function junkArb(options: { maxDepth?: number; withUndefined?: boolean } 
 /* Mutations of valid policies.                                                                 */
 
 /** What a targeted mutation requires of the engine: the error it must throw, or acceptance. */
-export type Expectation = 'InvalidInputError' | 'GroupCycleError' | 'RoleCycleError' | 'TenantError' | 'accept';
+export type Expectation = 'InvalidInputError' | 'GroupCycleError' | 'RoleCycleError' | 'TenantCycleError' | 'TenantError' | 'accept';
 
 export const TARGETED_OPS = ['deleteId', 'dupEntity', 'badId', 'unknownKey', 'dangling', 'cycle', 'crossTenantUser', 'crossTenantGroup', 'badEnum'] as const;
 export const GENERIC_OPS = ['replace', 'retype', 'delete', 'swapString', 'dupElement', 'hugeList', 'deep', 'longString', 'addKey'] as const;
@@ -454,7 +454,7 @@ function targeted(p: Obj, m: Mutation): { note: string; expect: Expectation } | 
       });
       const d = pickOf(below, m.pick2 >> 2) as Obj;
       setOwn(a, 'parent', d.id);
-      return { note: `make ${coll} ${label(a.id)} a child of its descendant ${label(d.id)}`, expect: kind === 1 ? 'RoleCycleError' : 'InvalidInputError' };
+      return { note: `make ${coll} ${label(a.id)} a child of its descendant ${label(d.id)}`, expect: kind === 1 ? 'RoleCycleError' : 'TenantCycleError' };
     }
     case 'crossTenantUser': {
       // A user with a role, moved to another tenant: its role is now of another tenant.

@@ -39,7 +39,7 @@ afterAll(() => {
   console.log(`  files: ${tally.loaded} loaded, ${tally.refused} refused with TestFileError; ${tally.passingFiles} generated files passed; ${tally.targeted} targeted policy corruptions reported by name`);
 });
 
-const TYPED_NAMES = new Set(['PurviewError', 'InvalidInputError', 'GroupCycleError', 'RoleCycleError', 'TenantError', 'LimitError', 'StaleSnapshotError', 'ConflictError']);
+const TYPED_NAMES = new Set(['PurviewError', 'InvalidInputError', 'GroupCycleError', 'RoleCycleError', 'TenantCycleError', 'TenantError', 'LimitError', 'SchemaVersionError', 'RepositoryError', 'StaleSnapshotError', 'ConflictError']);
 const isTestFileError = (e: unknown): e is TestFileError => e instanceof TestFileError;
 
 /** Loads text as a test file: a TestFile or a TestFileError, nothing else. */

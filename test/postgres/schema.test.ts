@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createEngine, GroupCycleError, InvalidInputError, openEngine, type PolicyRepository } from '../../src/index.js';
+import { createEngine, GroupCycleError, InvalidInputError, SchemaVersionError, openEngine, type PolicyRepository } from '../../src/index.js';
 import { MIGRATIONS, SCHEMA_VERSION, postgresRepository } from '../../src/adapters/postgres/index.js';
 import { conformancePolicy, smallPolicy } from '../../src/testing/fixtures.js';
 import { ident, policyHash, usePostgres } from '../support/pg-context.js';
@@ -29,7 +29,22 @@ describe('the PostgreSQL schema', () => {
     await repo.migrate();
     await pg.admin.query(`INSERT INTO ${ident(schema)}.schema_migrations (version, name) VALUES ($1, 'from the future')`, [SCHEMA_VERSION + 1]);
     const again = pg.repository({ schema });
-    await expect(again.load()).rejects.toBeInstanceOf(InvalidInputError);
+    await expect(again.load()).rejects.toBeInstanceOf(SchemaVersionError);
+    await expect(again.load()).rejects.toMatchObject({ code: 'schema-version', found: SCHEMA_VERSION + 1, supported: SCHEMA_VERSION });
+  });
+
+  it('with migrate: false, an unmigrated schema is a SchemaVersionError that says to run the migration', async () => {
+    const schema = pg.schema();
+    const repo = pg.repository({ schema, migrate: false });
+    const error = await repo.load().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(SchemaVersionError);
+    expect(error).toMatchObject({ code: 'schema-version', found: 0, supported: SCHEMA_VERSION });
+    expect((error as Error).message).toMatch(/migrate\(\)/);
+    await repo.migrate();
+    await expect(repo.load()).resolves.toMatchObject({ revision: 0 });
   });
 
   it('the initial policy is validated, stored once at revision 0, and never overwrites a stored policy', async () => {

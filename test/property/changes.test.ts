@@ -18,7 +18,7 @@ import { compareEngines, compareWithReference } from '../reference/compare.js';
 enableMapSet();
 
 const opts = { users: [GHOST], groups: [GHOST, '__proto__', 'constructor'] };
-const TYPED = new Set(['InvalidInputError', 'GroupCycleError', 'RoleCycleError', 'TenantError']);
+const TYPED = new Set(['InvalidInputError', 'GroupCycleError', 'RoleCycleError', 'TenantCycleError', 'TenantError']);
 
 type Outcome = { ok: true; value: number | Engine } | { ok: false; name: string; message: string };
 

@@ -422,7 +422,7 @@ describe('tenant isolation', () => {
           try {
             engine.updateSync(recipe);
           } catch (e) {
-            if (!(e instanceof Error) || !['InvalidInputError', 'TenantError', 'GroupCycleError', 'RoleCycleError'].includes(e.name)) throw e;
+            if (!(e instanceof Error) || !['InvalidInputError', 'TenantError', 'TenantCycleError', 'GroupCycleError', 'RoleCycleError'].includes(e.name)) throw e;
             continue;
           }
           if (engine.revision === before) continue;

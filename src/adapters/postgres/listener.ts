@@ -1,4 +1,5 @@
 import type { ClientBase, Notification } from 'pg';
+import { RepositoryError } from '../../index.js';
 
 /** A connection the listener holds on its own, and how to give it back. */
 export interface ListenConnection {
@@ -63,10 +64,10 @@ export async function listen(options: ListenOptions): Promise<() => Promise<void
     };
     client.on('notification', onNotification);
     client.on('error', (e: unknown) => onLost(e));
-    client.on('end', () => onLost(new Error(`the connection listening on ${JSON.stringify(options.channel)} ended`)));
+    client.on('end', () => onLost(new RepositoryError({ message: `the connection listening on ${JSON.stringify(options.channel)} ended` })));
     try {
       const revision = await options.start(client);
-      if (lost) throw new Error(`the connection listening on ${JSON.stringify(options.channel)} was lost while it started`);
+      if (lost) throw new RepositoryError({ message: `the connection listening on ${JSON.stringify(options.channel)} was lost while it started` });
       if (stopped) {
         lost = true;
         await conn.release().catch(() => undefined);

@@ -44,7 +44,7 @@ class RowReader {
   ) {}
 
   bad(row: string, what: string, ids: readonly Id[] = []): InvalidInputError {
-    return new InvalidInputError(`table ${this.schema}.${this.table}, ${row}: ${what}`, [this.table, row], ids);
+    return new InvalidInputError({ message: `table ${this.schema}.${this.table}, ${row}: ${what}`, path: [this.table, row], ids });
   }
 
   /** A required text value. */
@@ -105,15 +105,13 @@ export async function readPolicy(client: ClientBase, s: string, schemaName: stri
     await client.query('COMMIT');
 
     if (state.length !== 1) {
-      throw new InvalidInputError(
-        `table ${schemaName}.policy_state must hold exactly one row, found ${state.length}; run migrate() on a fresh schema`,
-        ['policy_state'],
+      throw new InvalidInputError({ message: `table ${schemaName}.policy_state must hold exactly one row, found ${state.length}; run migrate() on a fresh schema`, path: ['policy_state'] }
       );
     }
     const [revisionRaw, accessLevels, defaultAccessLevel] = state[0] as Row;
     const revision = Number(revisionRaw);
     if (!Number.isSafeInteger(revision) || revision < 0) {
-      throw new InvalidInputError(`table ${schemaName}.policy_state: revision ${show(revisionRaw)} is not a revision`, ['policy_state']);
+      throw new InvalidInputError({ message: `table ${schemaName}.policy_state: revision ${show(revisionRaw)} is not a revision`, path: ['policy_state'] });
     }
 
     // Tenants.

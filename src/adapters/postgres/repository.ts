@@ -2,6 +2,8 @@ import type { ClientBase, Pool, PoolClient } from 'pg';
 import {
   ConflictError,
   InvalidInputError,
+  RepositoryError,
+  SchemaVersionError,
   checkPolicy,
   type ChangeRecord,
   type Limits,
@@ -96,7 +98,7 @@ function advisoryKey(schema: string): string {
 export function postgresRepository(options: PostgresRepositoryOptions): PostgresRepository {
   const { pool } = options;
   if (pool === undefined || pool === null || typeof (pool as { connect?: unknown }).connect !== 'function') {
-    throw new InvalidInputError('postgresRepository needs { pool }: a pg.Pool', ['pool']);
+    throw new InvalidInputError({ message: 'postgresRepository needs { pool }: a pg.Pool', path: ['pool'] });
   }
   const schemaName = options.schema ?? 'purview';
   checkIdentifier(schemaName, 'schema');
@@ -165,10 +167,7 @@ export function postgresRepository(options: PostgresRepositoryOptions): Postgres
       const applied = new Set((await c.query<{ version: number }>(`SELECT version FROM ${s}.schema_migrations`)).rows.map((r) => r.version));
       const newest = Math.max(0, ...applied);
       if (newest > SCHEMA_VERSION) {
-        throw new InvalidInputError(
-          `schema ${schemaName} is at version ${newest}, newer than this library knows (${SCHEMA_VERSION}); upgrade purview`,
-          ['schema'],
-        );
+        throw new SchemaVersionError({ schema: schemaName, found: newest, supported: SCHEMA_VERSION });
       }
       for (const m of MIGRATIONS) {
         if (applied.has(m.version)) continue;
@@ -188,10 +187,21 @@ export function postgresRepository(options: PostgresRepositoryOptions): Postgres
     });
 
   let ready: Promise<void> | undefined;
+  // With migrate: false the caller migrates; the first use still checks that it did.
+  const checkVersion = async (): Promise<void> => {
+    let found = 0;
+    try {
+      const r = await pool.query<{ version: number | null }>(`SELECT max(version) AS version FROM ${s}.schema_migrations`);
+      found = r.rows[0]?.version ?? 0;
+    } catch (e) {
+      if ((e as { code?: unknown }).code !== '42P01') throw e; // undefined_table: never migrated
+    }
+    if (found !== SCHEMA_VERSION) throw new SchemaVersionError({ schema: schemaName, found, supported: SCHEMA_VERSION });
+  };
+
   const ensureReady = (): Promise<void> => {
-    if (options.migrate === false) return Promise.resolve();
     if (ready === undefined) {
-      ready = migrate();
+      ready = options.migrate === false ? checkVersion() : migrate();
       ready.catch(() => {
         ready = undefined; // try again on next use
       });
@@ -314,12 +324,10 @@ export function postgresRepository(options: PostgresRepositoryOptions): Postgres
 
     append: async (change: ChangeRecord, expected: number): Promise<void> => {
       if (!Number.isSafeInteger(expected) || expected < 0) {
-        throw new InvalidInputError(`expected revision must be a non-negative integer, got ${String(expected)}`, ['expected']);
+        throw new InvalidInputError({ message: `expected revision must be a non-negative integer, got ${String(expected)}`, path: ['expected'] });
       }
       if (typeof change !== 'object' || change === null || change.revision !== expected + 1) {
-        throw new InvalidInputError(
-          `a change appended at revision ${expected} must have revision ${expected + 1}, got ${String((change as { revision?: unknown } | null)?.revision)}`,
-          ['revision'],
+        throw new InvalidInputError({ message: `a change appended at revision ${expected} must have revision ${expected + 1}, got ${String((change as { revision?: unknown } | null)?.revision)}`, path: ['revision'] }
         );
       }
       checkStorable(change, []);
@@ -329,9 +337,9 @@ export function postgresRepository(options: PostgresRepositoryOptions): Postgres
       await transaction(async (c) => {
         const state = await c.query<{ revision: string }>(`SELECT revision FROM ${s}.policy_state FOR UPDATE`);
         const row = state.rows[0];
-        if (row === undefined) throw new InvalidInputError(`table ${schemaName}.policy_state has no row; run migrate()`, ['policy_state']);
+        if (row === undefined) throw new InvalidInputError({ message: `table ${schemaName}.policy_state has no row; run migrate()`, path: ['policy_state'] });
         const actual = Number(row.revision);
-        if (actual !== expected) throw new ConflictError(expected, actual);
+        if (actual !== expected) throw new ConflictError({ expected, actual });
         await writeRows(c, writes);
         await c.query(`INSERT INTO ${s}.change_log (revision, kind, record) VALUES ($1, $2, $3::json)`, [
           change.revision,
@@ -356,7 +364,7 @@ export function postgresRepository(options: PostgresRepositoryOptions): Postgres
         if (typeof o === 'object' && o !== null && typeof o.replace === 'object' && o.replace !== null) {
           return { revision: r, replace: o.replace } as ChangeRecord;
         }
-        throw new InvalidInputError(`table ${schemaName}.change_log, revision ${r}: the record has neither ops nor replace`, ['change_log', r]);
+        throw new InvalidInputError({ message: `table ${schemaName}.change_log, revision ${r}: the record has neither ops nor replace`, path: ['change_log', r] });
       });
     },
 
@@ -380,10 +388,10 @@ export function postgresRepository(options: PostgresRepositoryOptions): Postgres
         });
       } catch (e) {
         const why = e instanceof Error ? e.message : String(e);
-        throw new Error(
-          `purview: could not LISTEN on channel ${JSON.stringify(channel)}: ${why}. On a database without LISTEN/NOTIFY, pass notify: false and rely on pollIntervalMs`,
-          { cause: e },
-        );
+        throw new RepositoryError({
+          message: `could not LISTEN on channel ${JSON.stringify(channel)}: ${why}. On a database without LISTEN/NOTIFY, pass notify: false and rely on pollIntervalMs`,
+          cause: e,
+        });
       }
       let stopped = false;
       const unsubscribe = async (): Promise<void> => {
@@ -398,7 +406,7 @@ export function postgresRepository(options: PostgresRepositoryOptions): Postgres
 
     pruneChangeLog: async ({ keepLast }) => {
       if (!Number.isSafeInteger(keepLast) || keepLast < 1) {
-        throw new InvalidInputError(`keepLast must be a positive integer, got ${String(keepLast)}`, ['keepLast']);
+        throw new InvalidInputError({ message: `keepLast must be a positive integer, got ${String(keepLast)}`, path: ['keepLast'] });
       }
       await ensureReady();
       return transaction(async (c) => {

@@ -259,9 +259,7 @@ const OP_COLLECTIONS: readonly Collection[] = [...COLLECTIONS, 'tenants', 'resou
 export function checkStorable(value: unknown, path: (string | number)[] = []): void {
   if (typeof value === 'string') {
     if (value.includes('\u0000') || /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(value)) {
-      throw new InvalidInputError(
-        `${path.join('.')}: ${JSON.stringify(value)} contains a NUL character or an unpaired surrogate, which PostgreSQL text cannot store`,
-        path,
+      throw new InvalidInputError({ message: `${path.join('.')}: ${JSON.stringify(value)} contains a NUL character or an unpaired surrogate, which PostgreSQL text cannot store`, path }
       );
     }
     return;
@@ -281,7 +279,7 @@ export function checkStorable(value: unknown, path: (string | number)[] = []): v
 /** The rows a change record writes. Shapes are checked (InvalidInputError); references are the engine's business. */
 export function writesOf(change: ChangeRecord): Writes {
   const rows = new Map<TableName, Columns>();
-  if (typeof change !== 'object' || change === null) throw new InvalidInputError('a change record must be an object');
+  if (typeof change !== 'object' || change === null) throw new InvalidInputError({ message: 'a change record must be an object' });
   if ('replace' in change) {
     const policy = normalizePolicy(change.replace);
     for (const t of policy.tenants.values()) addTenant(rows, t);
@@ -295,7 +293,7 @@ export function writesOf(change: ChangeRecord): Writes {
       defaultAccessLevel: json(policy.defaultAccessLevel),
     };
   }
-  if (!Array.isArray(change.ops)) throw new InvalidInputError('a change record needs `ops` (a list) or `replace` (a policy)', ['ops']);
+  if (!Array.isArray(change.ops)) throw new InvalidInputError({ message: 'a change record needs `ops` (a list) or `replace` (a policy)', path: ['ops'] });
   // The last op on an id wins; a put after a delete of the same id writes it again.
   const last = new Map<Collection, Map<Id, EntityOp>>();
   const levels: { accessLevels?: string | null; defaultAccessLevel?: string | null } = {};
@@ -305,14 +303,12 @@ export function writesOf(change: ChangeRecord): Writes {
       return;
     }
     if (typeof op !== 'object' || op === null || (op as { op: unknown }).op === 'set' || !OP_COLLECTIONS.includes(op.collection) || (op.op !== 'put' && op.op !== 'delete')) {
-      throw new InvalidInputError(
-        `ops[${i}]: expected { op: 'put' | 'delete', collection: users | roles | groups | sharingRules | accessGroups | tenants | resourceTypes, ... } or { op: 'set', field: accessLevels | defaultAccessLevel, value }`,
-        ['ops', i],
+      throw new InvalidInputError({ message: `ops[${i}]: expected { op: 'put' | 'delete', collection: users | roles | groups | sharingRules | accessGroups | tenants | resourceTypes, ... } or { op: 'set', field: accessLevels | defaultAccessLevel, value }`, path: ['ops', i] }
       );
     }
     const id =
       op.op === 'put' ? (op.collection === 'resourceTypes' ? (op.entity as { name?: unknown } | undefined)?.name : (op.entity as { id?: unknown } | undefined)?.id) : op.id;
-    if (typeof id !== 'string') throw new InvalidInputError(`ops[${i}]: the entity id must be a string`, ['ops', i]);
+    if (typeof id !== 'string') throw new InvalidInputError({ message: `ops[${i}]: the entity id must be a string`, path: ['ops', i] });
     let m = last.get(op.collection);
     if (m === undefined) last.set(op.collection, (m = new Map()));
     m.delete(id);

@@ -16,13 +16,11 @@ export function quoteIdent(name: string, what: string): string {
 /** Throws `InvalidInputError` unless `name` is usable as a PostgreSQL identifier without truncation. */
 export function checkIdentifier(name: unknown, what: string): asserts name is string {
   if (typeof name !== 'string' || name.length === 0) {
-    throw new InvalidInputError(`${what} must be a non-empty string, got ${JSON.stringify(name)}`, [what]);
+    throw new InvalidInputError({ message: `${what} must be a non-empty string, got ${JSON.stringify(name)}`, path: [what] });
   }
-  if (name.includes('\u0000')) throw new InvalidInputError(`${what} must not contain NUL characters`, [what]);
+  if (name.includes('\u0000')) throw new InvalidInputError({ message: `${what} must not contain NUL characters`, path: [what] });
   if (new TextEncoder().encode(name).length > MAX_IDENTIFIER_BYTES) {
-    throw new InvalidInputError(
-      `${what} ${JSON.stringify(name)} is longer than PostgreSQL's ${MAX_IDENTIFIER_BYTES}-byte identifier limit`,
-      [what],
+    throw new InvalidInputError({ message: `${what} ${JSON.stringify(name)} is longer than PostgreSQL's ${MAX_IDENTIFIER_BYTES}-byte identifier limit`, path: [what] }
     );
   }
 }

@@ -53,11 +53,11 @@ export interface SqlFragment {
 
 /** Quotes an identifier (or a dotted, qualified one) for PostgreSQL. */
 export function quoteIdent(name: string): string {
-  if (typeof name !== 'string' || name.length === 0) throw new InvalidInputError('a column or table name must be a non-empty string', ['mapping']);
+  if (typeof name !== 'string' || name.length === 0) throw new InvalidInputError({ message: 'a column or table name must be a non-empty string', path: ['mapping'] });
   return name
     .split('.')
     .map((part) => {
-      if (part.length === 0 || part.includes('\u0000')) throw new InvalidInputError(`bad identifier ${quote(name)}`, ['mapping']);
+      if (part.length === 0 || part.includes('\u0000')) throw new InvalidInputError({ message: `bad identifier ${quote(name)}`, path: ['mapping'] });
       return `"${part.replaceAll('"', '""')}"`;
     })
     .join('.');
@@ -85,7 +85,7 @@ export function quoteIdent(name: string): string {
  */
 export function toSql(filter: AccessFilter, mapping: SqlMapping, options?: { readonly firstParam?: number }): SqlFragment {
   const first = options?.firstParam ?? 1;
-  if (!Number.isSafeInteger(first) || first < 1) throw new InvalidInputError('firstParam must be a positive integer', ['options', 'firstParam']);
+  if (!Number.isSafeInteger(first) || first < 1) throw new InvalidInputError({ message: 'firstParam must be a positive integer', path: ['options', 'firstParam'] });
   const params: unknown[] = [];
   // A text value (a tenant named by several clauses) is passed once and its placeholder reused.
   const seen = new Map<string, string>();
@@ -137,14 +137,14 @@ function clauseSql(c: FilterClause, m: SqlMapping, param: Param): string {
       return `${quoteIdent(m.ownerGroup)} = ANY(${param([...c.ids], 'text[]')})`;
     case 'accessGroup': {
       const ag = m.accessGroups;
-      if (ag === undefined) throw new InvalidInputError('the filter reaches records through access groups: map accessGroups (a text[] column or a join table)', ['mapping', 'accessGroups']);
+      if (ag === undefined) throw new InvalidInputError({ message: 'the filter reaches records through access groups: map accessGroups (a text[] column or a join table)', path: ['mapping', 'accessGroups'] });
       if (typeof ag === 'string') return `${quoteIdent(ag)} && ${param([...c.ids], 'text[]')}`;
       const j = 'purview_ag';
       return `${quoteIdent(ag.id)} IN (SELECT ${j}.${quoteIdent(ag.recordId)} FROM ${quoteIdent(ag.table)} ${j} WHERE ${j}.${quoteIdent(ag.accessGroup)} = ANY(${param([...c.ids], 'text[]')}))`;
     }
     case 'segment': {
       if (c.segment.all.length === 0) return 'TRUE';
-      if (m.attributes === undefined) throw new InvalidInputError('the filter has segments: map attributes (a jsonb column)', ['mapping', 'attributes']);
+      if (m.attributes === undefined) throw new InvalidInputError({ message: 'the filter has segments: map attributes (a jsonb column)', path: ['mapping', 'attributes'] });
       const attrs = quoteIdent(m.attributes);
       const conds = c.segment.all.map((cond) => conditionSql(attrs, cond, param));
       return conds.length === 1 ? (conds[0] as string) : `(${conds.join(' AND ')})`;
