@@ -1,11 +1,11 @@
-import { ConflictError, StaleSnapshotError } from '../errors/errors.js';
+import { ConflictError, InvalidInputError, StaleSnapshotError } from '../errors/errors.js';
 import type { ChangeRecord } from '../ports/change-record.js';
 import type { PolicyRepository } from '../ports/policy-repository.js';
 import type { ResourceStore } from '../ports/resource-store.js';
 import type { Limits } from '../validate/limits.js';
 import { recipeOf } from './change-record-of.js';
 import { createCore, type Core, type PreparedChange } from './core.js';
-import type { Engine, Queries, QueryOptions } from './types.js';
+import type { EngineBase, Queries, QueryOptions } from './types.js';
 
 /** Options of {@link openEngine}. */
 export interface OpenEngineOptions {
@@ -26,8 +26,12 @@ export interface OpenEngineOptions {
   readonly onError?: (error: unknown) => void;
 }
 
-/** An engine that shares its policy with other instances through a {@link PolicyRepository}. */
-export interface SharedEngine extends Engine {
+/**
+ * An engine that shares its policy with other instances through a {@link PolicyRepository}. It has
+ * no `updateSync`: every change goes through the repository (`await engine.update(...)`), so that
+ * instances never fork.
+ */
+export interface SharedEngine extends EngineBase {
   /**
    * Resolves once this engine has reached `revision` (read-your-writes across instances); rejects
    * with `StaleSnapshotError` after the timeout rather than letting a caller answer from a stale snapshot.
@@ -184,7 +188,8 @@ export async function openEngine(options: OpenEngineOptions): Promise<SharedEngi
     });
   };
 
-  const shared: SharedEngine = Object.assign(Object.create(null) as object, core.engine, {
+  const { updateSync: _local, ...changes } = core.engine;
+  const shared: SharedEngine = Object.assign(Object.create(null) as object, changes, {
     waitFor,
     at: async (o: QueryOptions & { readonly timeoutMs?: number }) => {
       if (o.atLeast !== undefined) await waitFor(o.atLeast, o.timeoutMs === undefined ? undefined : { timeoutMs: o.timeoutMs });
@@ -201,5 +206,16 @@ export async function openEngine(options: OpenEngineOptions): Promise<SharedEngi
   // The getters of the core engine must stay live, not be copied as values.
   Object.defineProperty(shared, 'revision', { get: () => core.engine.revision, enumerable: true });
   Object.defineProperty(shared, 'policy', { get: () => core.engine.policy, enumerable: true });
+  // Not in the type; a caller that reaches for it anyway (a cast, plain JavaScript) gets a typed
+  // error and nothing changes: a local-only change would fork this instance from the others.
+  Object.defineProperty(shared, 'updateSync', {
+    value: (): never => {
+      throw new InvalidInputError(
+        'a shared engine (openEngine) has no updateSync: its changes must reach the repository first; use await engine.update(recipe)',
+        ['updateSync'],
+      );
+    },
+    enumerable: false,
+  });
   return shared;
 }
