@@ -195,7 +195,12 @@ export interface Core {
  * Builds the engine's core. `commit` decides how a prepared change lands: the in-memory engine
  * installs it; a shared engine appends it to its repository first.
  */
-export function createCore(options: EngineOptions, commit: (p: PreparedChange) => Promise<number>): Core {
+export function createCore(
+  options: EngineOptions,
+  commit: (p: PreparedChange) => Promise<number>,
+  /** Catches up with changes that landed elsewhere (a shared engine's repository); default: nothing to do. */
+  sync: () => Promise<void> = () => Promise.resolve(),
+): Core {
   checkEngineOptions(options);
   const policy = deepFreeze(normalizePolicy(options.policy));
   const ctx = validatePolicy(policy, options.limits);
@@ -374,7 +379,7 @@ export function createCore(options: EngineOptions, commit: (p: PreparedChange) =
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    ...guardCommands(commandsOf({ prepare: (r) => prepare(r), commit, index: () => state.index, policy: () => state.policy, resources }), () => running, refused),
+    ...guardCommands(commandsOf({ prepare: (r) => prepare(r), commit, index: () => state.index, policy: () => state.policy, resources, sync }), () => running, refused),
   };
   return { engine, prepare: (r) => prepare(r), prepareReplace, prepareAt, revision: () => state.revision };
 }

@@ -112,6 +112,7 @@ export async function openEngine(options: OpenEngineOptions): Promise<SharedEngi
       ...(options.limits === undefined ? {} : { limits: options.limits }),
     },
     commit,
+    () => refresh(),
   );
 
   const applyRecord = (record: ChangeRecord): void => {
