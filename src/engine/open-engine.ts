@@ -1,4 +1,4 @@
-import { ConflictError, InvalidInputError, StaleSnapshotError } from '../errors/errors.js';
+import { ConflictError, InvalidInputError, PurviewError, StaleSnapshotError } from '../errors/errors.js';
 import type { ChangeRecord } from '../ports/change-record.js';
 import type { PolicyRepository } from '../ports/policy-repository.js';
 import type { ResourceStore } from '../ports/resource-store.js';
@@ -120,17 +120,63 @@ export async function openEngine(options: OpenEngineOptions): Promise<SharedEngi
     prepared.install();
   };
 
+  /**
+   * Loads the whole stored policy and installs it when it is newer than this engine's. Resolves to
+   * whether it moved this engine on.
+   */
+  const reload = async (): Promise<boolean> => {
+    const fresh = await repo.load();
+    if (fresh.revision <= core.revision()) return false;
+    core.prepareReplace(fresh.policy, fresh.revision).install();
+    return true;
+  };
+
+  /**
+   * A change record that cannot be applied (a hand-edited or foreign `change_log` row, one that
+   * fails validation here) must not leave this engine behind for good, where every write would
+   * fail with ConflictError: report it, typed, and start again from the stored policy, which the
+   * repository keeps beside the log.
+   */
+  const unreadable = async (revision: number | undefined, e: unknown): Promise<void> => {
+    const why = e instanceof Error ? e.message : String(e);
+    const at = revision === undefined ? 'a change record' : `the change record at revision ${revision}`;
+    const error = new InvalidInputError(
+      `${at} could not be applied (${why}); reloading the whole policy from the repository. Check the change log for rows not written by purview`,
+      revision === undefined ? ['changeLog'] : ['changeLog', revision],
+    );
+    (error as { cause?: unknown }).cause = e;
+    report(error);
+    if (!(await reload())) {
+      // The stored policy is no newer than this engine: nothing to recover to yet. Fail this
+      // catch-up (it is retried with backoff) rather than skip a change silently.
+      throw error;
+    }
+  };
+
   const catchUp = async (): Promise<void> => {
-    const records = await repo.changesSince(core.revision());
+    let records: readonly ChangeRecord[];
+    try {
+      records = await repo.changesSince(core.revision());
+    } catch (e) {
+      // A typed error here is about the rows (a malformed record), not the connection.
+      if (!(e instanceof PurviewError)) throw e;
+      await unreadable(undefined, e);
+      return catchUp();
+    }
     for (const record of records) {
       if (record.revision <= core.revision()) continue;
       if (record.revision !== core.revision() + 1) {
         // A gap: the log was compacted or rows were lost. Start again from a fresh load.
-        const fresh = await repo.load();
-        if (fresh.revision > core.revision()) core.prepareReplace(fresh.policy, fresh.revision).install();
+        if (await reload()) return catchUp();
+        // The stored policy is no newer: the record is not one this repository's writes made.
+        return unreadable(record.revision, new InvalidInputError(`expected revision ${core.revision() + 1} next in the change log, got ${record.revision}`, ['changeLog', record.revision]));
+      }
+      try {
+        applyRecord(record);
+      } catch (e) {
+        await unreadable(record.revision, e);
         return catchUp();
       }
-      applyRecord(record);
     }
   };
   // A failed catch-up (a timeout, a dropped connection) is retried with backoff until one succeeds,
