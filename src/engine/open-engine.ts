@@ -138,18 +138,23 @@ export async function openEngine(options: OpenEngineOptions): Promise<SharedEngi
    * repository keeps beside the log.
    */
   const unreadable = async (revision: number | undefined, e: unknown): Promise<void> => {
-    const why = e instanceof Error ? e.message : String(e);
     const at = revision === undefined ? 'a change record' : `the change record at revision ${revision}`;
-    const error = new InvalidInputError(
-      `${at} could not be applied (${why}); reloading the whole policy from the repository. Check the change log for rows not written by purview`,
-      revision === undefined ? ['changeLog'] : ['changeLog', revision],
-    );
-    (error as { cause?: unknown }).cause = e;
-    report(error);
+    if (e instanceof PurviewError) report(e);
+    else {
+      const error = new InvalidInputError(`${at} could not be applied (${e instanceof Error ? e.message : String(e)}); reloading the policy from the repository`, [
+        'changeLog',
+        ...(revision === undefined ? [] : [revision]),
+      ]);
+      (error as { cause?: unknown }).cause = e;
+      report(error);
+    }
     if (!(await reload())) {
       // The stored policy is no newer than this engine: nothing to recover to yet. Fail this
       // catch-up (it is retried with backoff) rather than skip a change silently.
-      throw error;
+      throw new InvalidInputError(
+        `${at} could not be applied and the stored policy is not newer than revision ${core.revision()}; this engine stays there until the change log is repaired (check it for rows not written by purview)`,
+        ['changeLog', ...(revision === undefined ? [] : [revision])],
+      );
     }
   };
 
