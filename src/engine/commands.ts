@@ -37,10 +37,15 @@ function mentions(p: Principal, kind: 'role' | 'group', id: Id): boolean {
   return kind === 'role' ? parts.kind === 'role' || parts.kind === 'roleAndSubordinates' : parts.kind === 'group';
 }
 
+/** Whether an owner is a group (an own `group`, never an inherited one). */
+function isGroup(owner: Owner): owner is { readonly group: Id } {
+  return Object.hasOwn(owner, 'group');
+}
+
 function normalizeOwner(value: unknown, path: (string | number)[]): Owner {
   const p = normalizePrincipal(value, path);
-  if ('user' in p) return { user: p.user };
-  if ('group' in p) return { group: p.group };
+  if (Object.hasOwn(p, 'user')) return { user: (p as { user: Id }).user };
+  if (Object.hasOwn(p, 'group')) return { group: (p as { group: Id }).group };
   return fail(path, 'an owner is { user } or { group }');
 }
 
@@ -171,7 +176,7 @@ export function commandsOf(ctx: CommandContext): Commands {
 
   /** Whether the owner exists in the current snapshot. */
   function exists(owner: Owner): boolean {
-    return 'group' in owner ? ctx.policy().groups.has(owner.group) : ctx.policy().users.has(owner.user);
+    return isGroup(owner) ? ctx.policy().groups.has(owner.group) : ctx.policy().users.has(owner.user);
   }
 
   /**
@@ -186,7 +191,7 @@ export function commandsOf(ctx: CommandContext): Commands {
     needGroup(g);
     const transferTo = options?.transferTo === undefined ? undefined : normalizeOwner(options.transferTo, ['transferTo']);
     if (transferTo !== undefined) {
-      if ('group' in transferTo) {
+      if (isGroup(transferTo)) {
         if (transferTo.group === g) throw new InvalidInputError(`cannot transfer group ${quote(g)}'s records to itself`, ['transferTo', 'group'], [g]);
         needGroup(transferTo.group);
       } else needUser(transferTo.user);
@@ -202,8 +207,8 @@ export function commandsOf(ctx: CommandContext): Commands {
     const recipe: Recipe = (d) => {
       if (transferTo !== undefined) {
         // Part of the change: the new owner must exist in the snapshot the deletion lands on.
-        if ('group' in transferTo ? !d.groups.has(transferTo.group) : !d.users.has(transferTo.user)) {
-          const [kind, id] = 'group' in transferTo ? ['group', transferTo.group] : ['user', transferTo.user];
+        if (isGroup(transferTo) ? !d.groups.has(transferTo.group) : !d.users.has(transferTo.user)) {
+          const [kind, id] = isGroup(transferTo) ? ['group', transferTo.group] : ['user', transferTo.user];
           throw new InvalidInputError(`${kind} ${quote(id)} to transfer group ${quote(g)}'s records to no longer exists`, ['transferTo', kind], [id]);
         }
       }

@@ -30,7 +30,11 @@ export interface MemoryResourceStore extends ResourceStore {
 
 /** Whether two owners are the same user or the same group. */
 export function sameOwner(a: Owner, b: Owner): boolean {
-  return 'user' in a ? 'user' in b && a.user === b.user : 'group' in b && a.group === b.group;
+  const own = (o: Owner, k: 'user' | 'group'): unknown => (Object.hasOwn(o, k) ? (o as Record<string, unknown>)[k] : undefined);
+  const user = own(a, 'user');
+  if (user !== undefined) return user === own(b, 'user');
+  const group = own(a, 'group');
+  return group !== undefined && group === own(b, 'group');
 }
 
 /**
