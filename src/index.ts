@@ -9,7 +9,7 @@
 // Engine
 export { createEngine } from './engine/create-engine.js';
 export type { EngineOptions, PreparedChange } from './engine/core.js';
-export type { Engine, Queries, QueryOptions, Recipe, GroupMembership, DeleteGroupOptions } from './engine/types.js';
+export type { Engine, EngineBase, Queries, QueryOptions, Recipe, GroupMembership, DeleteGroupOptions } from './engine/types.js';
 
 export { openEngine } from './engine/open-engine.js';
 export type { OpenEngineOptions, SharedEngine } from './engine/open-engine.js';

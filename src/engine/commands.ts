@@ -1,4 +1,4 @@
-import { InvalidInputError, quote } from '../errors/errors.js';
+import { ConflictError, InvalidInputError, quote } from '../errors/errors.js';
 import type { Id } from '../model/ids.js';
 import { normalizePrincipal } from '../model/normalize.js';
 import type { Group, Policy, UserStatus } from '../model/policy.js';
@@ -6,7 +6,7 @@ import { principalParts, type Principal } from '../model/principal.js';
 import type { Owner, Resource } from '../model/resource.js';
 import { expectId, expectOneOf, fail } from '../model/shape.js';
 import type { Index } from '../index/nodes.js';
-import type { ResourceStore } from '../ports/resource-store.js';
+import { sameOwner, type ResourceStore } from '../ports/resource-store.js';
 import type { PreparedChange } from './core.js';
 import type { DeleteGroupOptions, Engine, Recipe } from './types.js';
 
@@ -18,6 +18,8 @@ export interface CommandContext {
   index(): Index;
   policy(): Policy;
   readonly resources: ResourceStore;
+  /** Catches up with changes that landed elsewhere (a shared engine's repository); a no-op in memory. */
+  sync(): Promise<void>;
 }
 
 type Commands = Pick<Engine, 'addMember' | 'removeMember' | 'setRole' | 'setStatus' | 'deleteGroup' | 'deleteRole' | 'moveResource'>;
@@ -35,10 +37,15 @@ function mentions(p: Principal, kind: 'role' | 'group', id: Id): boolean {
   return kind === 'role' ? parts.kind === 'role' || parts.kind === 'roleAndSubordinates' : parts.kind === 'group';
 }
 
+/** Whether an owner is a group (an own `group`, never an inherited one). */
+function isGroup(owner: Owner): owner is { readonly group: Id } {
+  return Object.hasOwn(owner, 'group');
+}
+
 function normalizeOwner(value: unknown, path: (string | number)[]): Owner {
   const p = normalizePrincipal(value, path);
-  if ('user' in p) return { user: p.user };
-  if ('group' in p) return { group: p.group };
+  if (Object.hasOwn(p, 'user')) return { user: (p as { user: Id }).user };
+  if (Object.hasOwn(p, 'group')) return { group: (p as { group: Id }).group };
   return fail(path, 'an owner is { user } or { group }');
 }
 
@@ -60,6 +67,15 @@ export function commandsOf(ctx: CommandContext): Commands {
     const parts = principalParts(p);
     needGroup(g);
     return { group: g, list: LIST[parts?.kind ?? 'user'] ?? 'users', id: parts?.id as Id };
+  };
+
+  // Commands that move records run one at a time, so that two of them never interleave their
+  // record moves and policy changes (two deleteGroup calls that transfer to each other).
+  let lock: Promise<unknown> = Promise.resolve();
+  const exclusive = <T>(task: () => Promise<T>): Promise<T> => {
+    const run = lock.then(task, task);
+    lock = run.catch(() => undefined);
+    return run;
   };
 
   return {
@@ -98,51 +114,7 @@ export function commandsOf(ctx: CommandContext): Commands {
         if (draft !== undefined && draft.status !== s) draft.status = s;
       });
     },
-    deleteGroup: async (group, options?: DeleteGroupOptions) => {
-      const g = expectId(group, ['group'], 'group id');
-      needGroup(g);
-      const transferTo = options?.transferTo === undefined ? undefined : normalizeOwner(options.transferTo, ['transferTo']);
-      if (transferTo !== undefined) {
-        if ('group' in transferTo) {
-          if (transferTo.group === g) throw new InvalidInputError({ message: `cannot transfer group ${quote(g)}'s records to itself`, path: ['transferTo', 'group'], ids: [g] });
-          needGroup(transferTo.group);
-        } else needUser(transferTo.user);
-      }
-      const owned = await ctx.resources.ownedBy({ group: g });
-      if (owned.length > 0 && transferTo === undefined) {
-        throw new InvalidInputError({ message: `group ${quote(g)} owns ${owned.length} record(s); pass { transferTo: { user } or { group } } to say who gets them`, path: ['transferTo'], ids: [g] }
-        );
-      }
-      const parentsOf = (id: Id): Id[] => [...(ctx.index().groups.get(id)?.parents ?? [])].map((p) => p.id);
-      const recipe: Recipe = (d) => {
-        for (const p of [...(d.groups.get(g) === undefined ? [] : parentsOf(g))]) {
-          const list = d.groups.get(p)?.members.groups;
-          const at = list?.indexOf(g) ?? -1;
-          if (list !== undefined && at >= 0) list.splice(at, 1);
-        }
-        for (const r of [...d.sharingRules.values()]) if (mentions(r.from, 'group', g) || mentions(r.to, 'group', g)) d.sharingRules.delete(r.id);
-        for (const a of d.accessGroups.values()) {
-          if (a.grants.some((x) => mentions(x.to, 'group', g))) a.grants = a.grants.filter((x) => !mentions(x.to, 'group', g));
-        }
-        d.groups.delete(g);
-      };
-      // The policy change is validated before any record moves, and records move before it lands.
-      let prepared = ctx.prepare(recipe);
-      if (owned.length === 0 || transferTo === undefined) return prepared === undefined ? ctx.index().revision : ctx.commit(prepared);
-      await ctx.resources.transferOwnership({ group: g }, transferTo);
-      try {
-        // Another change may have landed while the records moved: check the new owner again and
-        // compute the deletion again on the newest snapshot.
-        if ('group' in transferTo) needGroup(transferTo.group);
-        else needUser(transferTo.user);
-        if (prepared !== undefined && prepared.base !== ctx.index().revision) prepared = ctx.prepare(recipe);
-        return prepared === undefined ? ctx.index().revision : await ctx.commit(prepared);
-      } catch (e) {
-        // The group stays: give its records back, so that nothing is owned by someone it was not.
-        for (const r of owned) await ctx.resources.put(r);
-        throw e;
-      }
-    },
+    deleteGroup: (group, options?: DeleteGroupOptions) => exclusive(() => deleteGroup(group, options)),
     deleteRole: async (role, options) => {
       const r = expectId(role, ['role'], 'role id');
       const to = expectId(options?.reassignTo, ['reassignTo'], 'role id to reassign to');
@@ -176,7 +148,11 @@ export function commandsOf(ctx: CommandContext): Commands {
         d.roles.delete(r);
       });
     },
-    moveResource: async (ref, move) => {
+    moveResource: (ref, move) => exclusive(() => moveResource(ref, move)),
+  };
+
+  async function moveResource(ref: { readonly type: string; readonly id: Id }, move: { readonly from?: Id; readonly to: Id }): Promise<Resource> {
+    {
       const type = expectId(ref?.type, ['resource', 'type'], 'resource type');
       const id = expectId(ref?.id, ['resource', 'id'], 'resource id');
       const to = expectId(move?.to, ['to'], 'access group id');
@@ -195,6 +171,90 @@ export function commandsOf(ctx: CommandContext): Commands {
       const next: Resource = { ...stored, accessGroups: [...current.filter((x) => x !== from && x !== to), to] };
       await ctx.resources.put(next);
       return next;
-    },
-  };
+    }
+  }
+
+  /** Whether the owner exists in the current snapshot. */
+  function exists(owner: Owner): boolean {
+    return isGroup(owner) ? ctx.policy().groups.has(owner.group) : ctx.policy().users.has(owner.user);
+  }
+
+  /**
+   * Deletes a group and transfers its records, as one validated change: the deletion's recipe
+   * itself requires the new owner to exist, so that at the moment the deletion lands (on the
+   * snapshot it was computed on, or not at all) the records went to an owner that exists. The
+   * records move first; when the deletion then cannot land, they move back, so that either both
+   * happen or neither, and no record is ever left with a group that does not exist.
+   */
+  async function deleteGroup(group: unknown, options: DeleteGroupOptions | undefined): Promise<number> {
+    const g = expectId(group, ['group'], 'group id');
+    needGroup(g);
+    const transferTo = options?.transferTo === undefined ? undefined : normalizeOwner(options.transferTo, ['transferTo']);
+    if (transferTo !== undefined) {
+      if (isGroup(transferTo)) {
+        if (transferTo.group === g) throw new InvalidInputError({ message: `cannot transfer group ${quote(g)}'s records to itself`, path: ['transferTo', 'group'], ids: [g] });
+        needGroup(transferTo.group);
+      } else needUser(transferTo.user);
+    }
+    const owned = await ctx.resources.ownedBy({ group: g });
+    if (owned.length > 0 && transferTo === undefined) {
+      throw new InvalidInputError({ message: `group ${quote(g)} owns ${owned.length} record(s); pass { transferTo: { user } or { group } } to say who gets them`, path: ['transferTo'], ids: [g] }
+      );
+    }
+    const recipe: Recipe = (d) => {
+      if (transferTo !== undefined) {
+        // Part of the change: the new owner must exist in the snapshot the deletion lands on.
+        if (isGroup(transferTo) ? !d.groups.has(transferTo.group) : !d.users.has(transferTo.user)) {
+          const [kind, id] = isGroup(transferTo) ? ['group', transferTo.group] : ['user', transferTo.user];
+          throw new InvalidInputError({ message: `${kind} ${quote(id)} to transfer group ${quote(g)}'s records to no longer exists`, path: ['transferTo', kind], ids: [id] });
+        }
+      }
+      const parents = d.groups.get(g) === undefined ? [] : [...(ctx.index().groups.get(g)?.parents ?? [])].map((p) => p.id);
+      for (const p of parents) {
+        const list = d.groups.get(p)?.members.groups;
+        const at = list?.indexOf(g) ?? -1;
+        if (list !== undefined && at >= 0) list.splice(at, 1);
+      }
+      for (const r of [...d.sharingRules.values()]) if (mentions(r.from, 'group', g) || mentions(r.to, 'group', g)) d.sharingRules.delete(r.id);
+      for (const a of d.accessGroups.values()) {
+        if (a.grants.some((x) => mentions(x.to, 'group', g))) a.grants = a.grants.filter((x) => !mentions(x.to, 'group', g));
+      }
+      d.groups.delete(g);
+    };
+    // The policy change is validated before any record moves.
+    const prepared = ctx.prepare(recipe);
+    if (owned.length === 0 || transferTo === undefined) return prepared === undefined ? ctx.index().revision : ctx.commit(prepared);
+    await ctx.resources.transferOwnership({ group: g }, transferTo);
+    try {
+      // Another change may have landed while the records moved: compute the deletion again on the
+      // newest snapshot (which checks the new owner again), and once more after a conflict.
+      for (let attempt = 0; ; attempt++) {
+        const again = ctx.prepare(recipe);
+        if (again === undefined) return ctx.index().revision;
+        try {
+          return await ctx.commit(again);
+        } catch (e) {
+          if (!(e instanceof ConflictError) || attempt >= 2) throw e;
+          await ctx.sync();
+        }
+      }
+    } catch (e) {
+      await giveBack(g, transferTo, owned);
+      throw e;
+    }
+  }
+
+  /** Undoes a transfer whose deletion did not land: no record may stay with an owner that is gone. */
+  async function giveBack(g: Id, to: Owner, owned: readonly Resource[]): Promise<void> {
+    await ctx.sync().catch(() => undefined);
+    if (!exists(to)) {
+      // The new owner went away meanwhile: everything it holds now goes to the group that stays.
+      await ctx.resources.transferOwnership(to, { group: g });
+      return;
+    }
+    for (const r of owned) {
+      const now = await ctx.resources.get(r.type, r.id);
+      if (now !== undefined && sameOwner(now.owner, to)) await ctx.resources.put({ ...now, owner: { group: g } });
+    }
+  }
 }

@@ -56,19 +56,86 @@ interface State {
   ctx: ValidationContext;
 }
 
+/** Whether a value is a promise or any other thenable (read without running a getter twice). */
+function thenOf(value: unknown): ((onFulfilled: unknown, onRejected: (e: unknown) => void) => unknown) | undefined {
+  if ((typeof value !== 'object' || value === null) && typeof value !== 'function') return undefined;
+  try {
+    const then = (value as { then?: unknown }).then;
+    return typeof then === 'function' ? (then as (a: unknown, b: (e: unknown) => void) => unknown) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A short description of a value for a message: its kind, never its content. */
+function kindOf(value: unknown): string {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return describe(value);
+  const tag = Object.prototype.toString.call(value).slice(8, -1);
+  if (tag !== 'Object') return `a ${tag}`;
+  try {
+    const name = (Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null)?.constructor?.name;
+    if (typeof name === 'string' && name !== '' && name !== 'Object') return `an instance of ${name.slice(0, 64)}`;
+  } catch {
+    // a hostile prototype: say no more
+  }
+  return describe(value);
+}
+
+/** What a recipe may return besides `undefined`: a whole policy, as a plain object (or one without a prototype). */
+function isPlainObject(value: unknown): value is object {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+const NOT_SYNC =
+  'a recipe must be synchronous: do the awaiting first, then pass a synchronous recipe (draft => { ... }) that changes the draft or returns a whole new policy';
+
+/** The error of a recipe that broke the recipe contract; nothing of its change lands. */
+function recipeError(message: string, cause?: unknown): InvalidInputError {
+  return new InvalidInputError({ message, path: ['recipe'], ...(cause === undefined ? {} : { cause }) });
+}
+
 /**
- * Runs a recipe under immer. A recipe that throws, or writes something immer cannot take (a Set of
- * odd objects, a function), fails as an `InvalidInputError` carrying the original as `cause`.
+ * Runs a recipe under immer. A recipe must be a synchronous function that changes the draft and
+ * returns `undefined`, or returns a whole new policy as a plain object. Anything else (an async
+ * recipe, a promise, a Date, a Map, a class instance, a number, a string, an array, null) is an
+ * `InvalidInputError` at `['recipe']` before anything lands; a returned promise is observed, so
+ * that its later rejection is never unhandled. A recipe that throws, or writes something immer
+ * cannot take (a Set of odd objects, a function), fails as an `InvalidInputError` carrying the
+ * original as `cause`.
  */
 function runRecipe(policy: Policy, recipe: Recipe): readonly [Policy, Patch[]] {
+  if (typeof recipe !== 'function') throw recipeError(`a recipe is a function (draft => { ... }), got ${describe(recipe)}`);
+  const tag = Object.prototype.toString.call(recipe);
+  if (tag === '[object AsyncFunction]' || tag === '[object AsyncGeneratorFunction]' || tag === '[object GeneratorFunction]') {
+    throw recipeError(`${NOT_SYNC}; got an ${tag === '[object AsyncFunction]' ? 'async function' : 'generator function'}`);
+  }
+  const guarded = (draft: Policy): unknown => {
+    const out = (recipe as unknown as (d: Policy) => unknown)(draft);
+    if (out === undefined || out === draft) return undefined;
+    const then = thenOf(out);
+    if (then !== undefined) {
+      // Observe the promise: its rejection (the recipe touching a revoked draft) is this error's business.
+      try {
+        then.call(out, undefined, () => undefined);
+      } catch {
+        // A thenable whose then throws: nothing to observe.
+      }
+      throw recipeError(`${NOT_SYNC}; it returned a promise`);
+    }
+    if (!isPlainObject(out)) {
+      throw recipeError(`a recipe returns undefined (after changing the draft) or a whole new policy as a plain object, got ${kindOf(out)}`);
+    }
+    return out;
+  };
   try {
-    const [next, patches] = produceWithPatches(policy, recipe as unknown as (d: Policy) => void);
+    const [next, patches] = produceWithPatches(policy, guarded as unknown as (d: Policy) => void);
+    if (thenOf(next) !== undefined) throw recipeError(`${NOT_SYNC}; it returned a promise`);
     return [next, patches];
   } catch (e) {
     if (e instanceof PurviewError) throw e;
-    const error = new InvalidInputError({ message: `the change could not be applied: ${e instanceof Error ? e.message : String(e)}`, path: ['recipe'] });
-    (error as { cause?: unknown }).cause = e;
-    throw error;
+    throw recipeError(`the change could not be applied: ${e instanceof Error ? e.message : String(e)}`, e);
   }
 }
 
@@ -97,6 +164,15 @@ function dropUnchanged(before: Policy, after: Policy, changes: ChangeSet): Chang
   return changes;
 }
 
+/** The commands, each refused (an observed rejection) while a recipe of this engine runs. */
+function guardCommands<C extends object>(commands: C, running: () => boolean, refused: <T>() => Promise<T>): C {
+  const out = {} as Record<string, unknown>;
+  for (const [name, fn] of Object.entries(commands) as [string, (...args: unknown[]) => Promise<unknown>][]) {
+    out[name] = (...args: unknown[]) => (running() ? refused() : fn(...args));
+  }
+  return out as C;
+}
+
 /** The engine's machinery, shared by `createEngine` and `openEngine`. */
 export interface Core {
   readonly engine: Engine;
@@ -117,7 +193,12 @@ export interface Core {
  * Builds the engine's core. `commit` decides how a prepared change lands: the in-memory engine
  * installs it; a shared engine appends it to its repository first.
  */
-export function createCore(options: EngineOptions, commit: (p: PreparedChange) => Promise<number>): Core {
+export function createCore(
+  options: EngineOptions,
+  commit: (p: PreparedChange) => Promise<number>,
+  /** Catches up with changes that landed elsewhere (a shared engine's repository); default: nothing to do. */
+  sync: () => Promise<void> = () => Promise.resolve(),
+): Core {
   checkEngineOptions(options);
   const policy = deepFreeze(normalizePolicy(options.policy));
   const ctx = validatePolicy(policy, options.limits);
@@ -179,11 +260,42 @@ export function createCore(options: EngineOptions, commit: (p: PreparedChange) =
     };
   }
 
+  // Set while a caller's recipe runs: a change started from inside it (updateSync, update, a
+  // command) is refused, and so is the recipe that started it, so that nothing half-applies.
+  let running = false;
+  let reentered = false;
+  const reentrancy = (): InvalidInputError =>
+    new InvalidInputError({ message: 'a recipe must not change the engine it runs on (updateSync, update or a command called from inside a recipe): make the whole change in one recipe, or make the second change after the first returns', path: ['recipe'] }
+    );
+  /** A rejected promise for a change refused because a recipe is running, already observed. */
+  const refused = <T>(): Promise<T> => {
+    reentered = true;
+    const p = Promise.reject<T>(reentrancy());
+    p.catch(() => undefined);
+    return p;
+  };
+
   function prepare(recipe: Recipe, at?: number): PreparedChange | undefined {
+    if (running) {
+      reentered = true;
+      throw reentrancy();
+    }
     const base = state;
-    const [next, patches] = runRecipe(base.policy, recipe);
+    running = true;
+    reentered = false;
+    let next: Policy;
+    let patches: Patch[];
+    try {
+      [next, patches] = runRecipe(base.policy, recipe);
+    } finally {
+      running = false;
+    }
+    if (reentered) {
+      reentered = false;
+      throw reentrancy();
+    }
     if (patches.length === 0) return undefined;
-    const changes = changeSetOf(patches);
+    const changes = changeSetOf(patches, base.policy, next);
     if (changes.full) return prepareReplace(next, at, changes);
     const revision = at ?? base.revision + 1;
     const normalized = normalizeChanged(next, changes);
@@ -219,6 +331,7 @@ export function createCore(options: EngineOptions, commit: (p: PreparedChange) =
     return view.queries;
   };
   const run = (recipe: Recipe): Promise<number> => {
+    if (running) return refused();
     let prepared: PreparedChange | undefined;
     try {
       prepared = prepare(recipe);
@@ -262,7 +375,7 @@ export function createCore(options: EngineOptions, commit: (p: PreparedChange) =
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    ...commandsOf({ prepare: (r) => prepare(r), commit, index: () => state.index, policy: () => state.policy, resources }),
+    ...guardCommands(commandsOf({ prepare: (r) => prepare(r), commit, index: () => state.index, policy: () => state.policy, resources, sync }), () => running, refused),
   };
   return { engine, prepare: (r) => prepare(r), prepareReplace, prepareAt, revision: () => state.revision };
 }

@@ -1,11 +1,11 @@
-import { ConflictError, StaleSnapshotError } from '../errors/errors.js';
+import { ConflictError, InvalidInputError, PurviewError, StaleSnapshotError } from '../errors/errors.js';
 import type { ChangeRecord } from '../ports/change-record.js';
 import type { PolicyRepository } from '../ports/policy-repository.js';
 import type { ResourceStore } from '../ports/resource-store.js';
 import type { Limits } from '../validate/limits.js';
 import { recipeOf } from './change-record-of.js';
 import { createCore, type Core, type PreparedChange } from './core.js';
-import type { Engine, Queries, QueryOptions } from './types.js';
+import type { EngineBase, Queries, QueryOptions } from './types.js';
 
 /** Options of {@link openEngine}. */
 export interface OpenEngineOptions {
@@ -26,8 +26,12 @@ export interface OpenEngineOptions {
   readonly onError?: (error: unknown) => void;
 }
 
-/** An engine that shares its policy with other instances through a {@link PolicyRepository}. */
-export interface SharedEngine extends Engine {
+/**
+ * An engine that shares its policy with other instances through a {@link PolicyRepository}. It has
+ * no `updateSync`: every change goes through the repository (`await engine.update(...)`), so that
+ * instances never fork.
+ */
+export interface SharedEngine extends EngineBase {
   /**
    * Resolves once this engine has reached `revision` (read-your-writes across instances); rejects
    * with `StaleSnapshotError` after the timeout rather than letting a caller answer from a stale snapshot.
@@ -108,6 +112,7 @@ export async function openEngine(options: OpenEngineOptions): Promise<SharedEngi
       ...(options.limits === undefined ? {} : { limits: options.limits }),
     },
     commit,
+    () => refresh(),
   );
 
   const applyRecord = (record: ChangeRecord): void => {
@@ -115,17 +120,67 @@ export async function openEngine(options: OpenEngineOptions): Promise<SharedEngi
     prepared.install();
   };
 
+  /**
+   * Loads the whole stored policy and installs it when it is newer than this engine's. Resolves to
+   * whether it moved this engine on.
+   */
+  const reload = async (): Promise<boolean> => {
+    const fresh = await repo.load();
+    if (fresh.revision <= core.revision()) return false;
+    core.prepareReplace(fresh.policy, fresh.revision).install();
+    return true;
+  };
+
+  /**
+   * A change record that cannot be applied (a hand-edited or foreign `change_log` row, one that
+   * fails validation here) must not leave this engine behind for good, where every write would
+   * fail with ConflictError: report it, typed, and start again from the stored policy, which the
+   * repository keeps beside the log.
+   */
+  const unreadable = async (revision: number | undefined, e: unknown): Promise<void> => {
+    const at = revision === undefined ? 'a change record' : `the change record at revision ${revision}`;
+    if (e instanceof PurviewError) report(e);
+    else {
+      report(
+        new InvalidInputError({
+          message: `${at} could not be applied (${e instanceof Error ? e.message : String(e)}); reloading the policy from the repository`,
+          path: ['changeLog', ...(revision === undefined ? [] : [revision])],
+          cause: e,
+        }),
+      );
+    }
+    if (!(await reload())) {
+      // The stored policy is no newer than this engine: nothing to recover to yet. Fail this
+      // catch-up (it is retried with backoff) rather than skip a change silently.
+      throw new InvalidInputError({ message: `${at} could not be applied and the stored policy is not newer than revision ${core.revision()}; this engine stays there until the change log is repaired (check it for rows not written by purview)`, path: ['changeLog', ...(revision === undefined ? [] : [revision])] }
+      );
+    }
+  };
+
   const catchUp = async (): Promise<void> => {
-    const records = await repo.changesSince(core.revision());
+    let records: readonly ChangeRecord[];
+    try {
+      records = await repo.changesSince(core.revision());
+    } catch (e) {
+      // A typed error here is about the rows (a malformed record), not the connection.
+      if (!(e instanceof PurviewError)) throw e;
+      await unreadable(undefined, e);
+      return catchUp();
+    }
     for (const record of records) {
       if (record.revision <= core.revision()) continue;
       if (record.revision !== core.revision() + 1) {
         // A gap: the log was compacted or rows were lost. Start again from a fresh load.
-        const fresh = await repo.load();
-        if (fresh.revision > core.revision()) core.prepareReplace(fresh.policy, fresh.revision).install();
+        if (await reload()) return catchUp();
+        // The stored policy is no newer: the record is not one this repository's writes made.
+        return unreadable(record.revision, new InvalidInputError({ message: `expected revision ${core.revision() + 1} next in the change log, got ${record.revision}`, path: ['changeLog', record.revision] }));
+      }
+      try {
+        applyRecord(record);
+      } catch (e) {
+        await unreadable(record.revision, e);
         return catchUp();
       }
-      applyRecord(record);
     }
   };
   // A failed catch-up (a timeout, a dropped connection) is retried with backoff until one succeeds,
@@ -184,7 +239,8 @@ export async function openEngine(options: OpenEngineOptions): Promise<SharedEngi
     });
   };
 
-  const shared: SharedEngine = Object.assign(Object.create(null) as object, core.engine, {
+  const { updateSync: _local, ...changes } = core.engine;
+  const shared: SharedEngine = Object.assign(Object.create(null) as object, changes, {
     waitFor,
     at: async (o: QueryOptions & { readonly timeoutMs?: number }) => {
       if (o.atLeast !== undefined) await waitFor(o.atLeast, o.timeoutMs === undefined ? undefined : { timeoutMs: o.timeoutMs });
@@ -201,5 +257,14 @@ export async function openEngine(options: OpenEngineOptions): Promise<SharedEngi
   // The getters of the core engine must stay live, not be copied as values.
   Object.defineProperty(shared, 'revision', { get: () => core.engine.revision, enumerable: true });
   Object.defineProperty(shared, 'policy', { get: () => core.engine.policy, enumerable: true });
+  // Not in the type; a caller that reaches for it anyway (a cast, plain JavaScript) gets a typed
+  // error and nothing changes: a local-only change would fork this instance from the others.
+  Object.defineProperty(shared, 'updateSync', {
+    value: (): never => {
+      throw new InvalidInputError({ message: 'a shared engine (openEngine) has no updateSync: its changes must reach the repository first; use await engine.update(recipe)', path: ['updateSync'] }
+      );
+    },
+    enumerable: false,
+  });
   return shared;
 }

@@ -111,11 +111,13 @@ export interface DeleteGroupOptions {
 }
 
 /**
- * An engine: queries on its newest snapshot, and changes that each produce a new snapshot.
- * Every change is validated as a whole before it lands; a rejected change throws a typed error
- * and leaves the engine exactly as it was.
+ * What every engine has, in memory ({@link Engine}) or shared (`SharedEngine`): queries on its
+ * newest snapshot, and changes that each produce a new snapshot. Every change is validated as a
+ * whole before it lands; a rejected change throws a typed error and leaves the engine exactly as
+ * it was. Every change here is asynchronous, so that a shared engine can write it to its
+ * repository first.
  */
-export interface Engine extends Queries {
+export interface EngineBase extends Queries {
   /** Pins the current snapshot: its queries keep answering from it, whatever changes later. */
   snapshot(): Queries;
   /**
@@ -127,8 +129,6 @@ export interface Engine extends Queries {
    * ```
    */
   update(recipe: Recipe): Promise<number>;
-  /** {@link Engine.update}, synchronously (the in-memory engine only). */
-  updateSync(recipe: Recipe): number;
   /**
    * Adds a member to a group (a no-op when it is one already).
    * @example
@@ -162,4 +162,21 @@ export interface Engine extends Queries {
   moveResource(resource: { readonly type: string; readonly id: Id }, move: { readonly from?: Id; readonly to: Id }): Promise<Resource>;
   /** Calls `listener` with each new revision after it lands; returns a function that unsubscribes. */
   subscribe(listener: (revision: number) => void): () => void;
+}
+
+/**
+ * The in-memory engine of `createEngine`: an {@link EngineBase} that can also change its policy
+ * synchronously. (A shared engine has no `updateSync`: its changes must reach the repository
+ * first.)
+ */
+export interface Engine extends EngineBase {
+  /**
+   * {@link EngineBase.update}, synchronously: returns the new revision, or throws the typed error
+   * of a rejected change.
+   * @example
+   * ```ts
+   * const rev = engine.updateSync((d) => { d.users.get('u1')!.status = 'inactive'; });
+   * ```
+   */
+  updateSync(recipe: Recipe): number;
 }

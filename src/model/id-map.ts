@@ -33,9 +33,13 @@ export type Shard<T> = Map<number, Bucket<T>>;
 export class IdMap<T> implements ReadonlyMap<Id, T> {
   static [immerable] = true;
 
-  /** The shards; internal, exposed only so that immer can draft them. */
+  /**
+   * The shards; internal, exposed only so that immer can draft them. A recipe that writes them
+   * (or `count`, or any other field of the collection) other than through `set` and `delete` is
+   * refused with `InvalidInputError`: the engine checks every such patch (see change-set.ts).
+   */
   shards: Map<number, Shard<T>>;
-  /** The number of entries. */
+  /** The number of entries; internal (see `shards`): a change must keep it equal to the entries. */
   count: number;
 
   constructor(entries?: Iterable<readonly [Id, T]>) {

@@ -5,6 +5,11 @@ import type { Owner, Resource } from '../model/resource.js';
  * Where the application's records live, as far as the engine needs them: which records an owner
  * has (to transfer them when a group is deleted) and moving records between access groups.
  * Implement it over your own tables; {@link memoryResourceStore} is the in-memory one.
+ *
+ * `deleteGroup` moves the records first and then lands the deletion, whose own validation requires
+ * the new owner to exist; when the deletion cannot land, it moves the records back (to the group
+ * that stays, everything the new owner holds when that owner is gone), so that no record is left
+ * with a group that does not exist. An engine runs its record-moving commands one at a time.
  */
 export interface ResourceStore {
   /** Every record owned by `owner`. */
@@ -23,8 +28,13 @@ export interface MemoryResourceStore extends ResourceStore {
   all(): Resource[];
 }
 
-function sameOwner(a: Owner, b: Owner): boolean {
-  return 'user' in a ? 'user' in b && a.user === b.user : 'group' in b && a.group === b.group;
+/** Whether two owners are the same user or the same group. */
+export function sameOwner(a: Owner, b: Owner): boolean {
+  const own = (o: Owner, k: 'user' | 'group'): unknown => (Object.hasOwn(o, k) ? (o as Record<string, unknown>)[k] : undefined);
+  const user = own(a, 'user');
+  if (user !== undefined) return user === own(b, 'user');
+  const group = own(a, 'group');
+  return group !== undefined && group === own(b, 'group');
 }
 
 /**

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { slowTransfers } from '../support/slow-store.js';
 import {
   createEngine,
   InvalidInputError,
@@ -156,17 +157,6 @@ describe('changes', () => {
     expect(engine.revision).toBe(1);
   });
 });
-
-/** A store whose transfers take 10 ms, so that another change can land meanwhile. */
-function slowTransfers(mem: ReturnType<typeof memoryResourceStore>): ReturnType<typeof memoryResourceStore> {
-  return {
-    ...mem,
-    transferOwnership: async (from, to) => {
-      await new Promise((r) => setTimeout(r, 10));
-      return mem.transferOwnership(from, to);
-    },
-  };
-}
 
 describe('snapshots are immutable and concurrent commands stay consistent', () => {
   it('the initial policy is frozen, entities inside Maps included', () => {
