@@ -4,7 +4,7 @@ import { normalizePrincipal } from '../model/normalize.js';
 import type { Group, Policy, UserStatus } from '../model/policy.js';
 import { principalParts, type Principal } from '../model/principal.js';
 import type { Owner, Resource } from '../model/resource.js';
-import { expectId, expectOneOf, fail } from '../model/shape.js';
+import { bare, expectId, expectObject, expectOneOf, fail, own } from '../model/shape.js';
 import type { Index } from '../index/nodes.js';
 import type { ResourceStore } from '../ports/resource-store.js';
 import type { PreparedChange } from './core.js';
@@ -37,9 +37,14 @@ function mentions(p: Principal, kind: 'role' | 'group', id: Id): boolean {
 
 function normalizeOwner(value: unknown, path: (string | number)[]): Owner {
   const p = normalizePrincipal(value, path);
-  if ('user' in p) return { user: p.user };
-  if ('group' in p) return { group: p.group };
+  if ('user' in p) return bare({ user: p.user });
+  if ('group' in p) return bare({ group: p.group });
   return fail(path, 'an owner is { user } or { group }');
+}
+
+/** A field of a command's argument object: own properties only; the object itself absent or plain. */
+function optionOf(obj: unknown, key: string, path: (string | number)[]): unknown {
+  return obj === undefined ? undefined : own(expectObject(obj, path), key);
 }
 
 /** The typed commands, each a recipe run through the engine's validated change path. */
@@ -101,7 +106,8 @@ export function commandsOf(ctx: CommandContext): Commands {
     deleteGroup: async (group, options?: DeleteGroupOptions) => {
       const g = expectId(group, ['group'], 'group id');
       needGroup(g);
-      const transferTo = options?.transferTo === undefined ? undefined : normalizeOwner(options.transferTo, ['transferTo']);
+      const transferRaw = optionOf(options, 'transferTo', ['options']);
+      const transferTo = transferRaw === undefined ? undefined : normalizeOwner(transferRaw, ['transferTo']);
       if (transferTo !== undefined) {
         if ('group' in transferTo) {
           if (transferTo.group === g) throw new InvalidInputError(`cannot transfer group ${quote(g)}'s records to itself`, ['transferTo', 'group'], [g]);
@@ -148,7 +154,7 @@ export function commandsOf(ctx: CommandContext): Commands {
     },
     deleteRole: async (role, options) => {
       const r = expectId(role, ['role'], 'role id');
-      const to = expectId(options?.reassignTo, ['reassignTo'], 'role id to reassign to');
+      const to = expectId(optionOf(options, 'reassignTo', ['options']), ['reassignTo'], 'role id to reassign to');
       const node = ctx.index().roles.get(r);
       if (node === undefined) throw new InvalidInputError(`role ${quote(r)} does not exist`, ['role'], [r]);
       const target = ctx.index().roles.get(to);
@@ -180,18 +186,20 @@ export function commandsOf(ctx: CommandContext): Commands {
       });
     },
     moveResource: async (ref, move) => {
-      const type = expectId(ref?.type, ['resource', 'type'], 'resource type');
-      const id = expectId(ref?.id, ['resource', 'id'], 'resource id');
-      const to = expectId(move?.to, ['to'], 'access group id');
-      const from = move?.from === undefined ? undefined : expectId(move.from, ['from'], 'access group id');
+      const type = expectId(optionOf(ref, 'type', ['resource']), ['resource', 'type'], 'resource type');
+      const id = expectId(optionOf(ref, 'id', ['resource']), ['resource', 'id'], 'resource id');
+      const toRaw = optionOf(move, 'to', ['move']);
+      const fromRaw = optionOf(move, 'from', ['move']);
+      const to = expectId(toRaw, ['to'], 'access group id');
+      const from = fromRaw === undefined ? undefined : expectId(fromRaw, ['from'], 'access group id');
       const stored = await ctx.resources.get(type, id);
       if (stored === undefined) throw new InvalidInputError(`no ${quote(type)} record ${quote(id)} in the resource store`, ['resource'], [id]);
       const ag = ctx.index().accessGroups.get(to);
-      const tenant = stored.tenant ?? 'default';
+      const tenant = (own(stored, 'tenant') as Id | null | undefined) ?? 'default';
       if (ag === undefined) throw new InvalidInputError(`access group ${quote(to)} does not exist`, ['to'], [to]);
       if (ag.tenant !== tenant) throw new InvalidInputError(`access group ${quote(to)} is in tenant ${quote(ag.tenant)}, the record in ${quote(tenant)}`, ['to'], [to]);
       if (ag.types !== undefined && !ag.types.has(type)) throw new InvalidInputError(`access group ${quote(to)} does not hold ${quote(type)} records`, ['to'], [to]);
-      const current = stored.accessGroups ?? [];
+      const current = (own(stored, 'accessGroups') as readonly Id[] | null | undefined) ?? [];
       if (from !== undefined && !current.includes(from)) {
         throw new InvalidInputError(`record ${quote(id)} is not in access group ${quote(from)}`, ['from'], [from]);
       }

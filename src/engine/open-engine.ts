@@ -3,8 +3,9 @@ import type { ChangeRecord } from '../ports/change-record.js';
 import type { PolicyRepository } from '../ports/policy-repository.js';
 import type { ResourceStore } from '../ports/resource-store.js';
 import type { Limits } from '../validate/limits.js';
-import { recipeOf } from './change-record-of.js';
+import { readChangeRecord, recipeOf } from './change-record-of.js';
 import { createCore, type Core, type PreparedChange } from './core.js';
+import { readOptions, readRevision } from './snapshot-view.js';
 import type { Engine, Queries, QueryOptions } from './types.js';
 
 /** Options of {@link openEngine}. */
@@ -111,7 +112,9 @@ export async function openEngine(options: OpenEngineOptions): Promise<SharedEngi
   );
 
   const applyRecord = (record: ChangeRecord): void => {
-    const prepared = 'replace' in record ? core.prepareReplace(record.replace, record.revision) : core.prepareAt(recipeOf(record.ops), record.revision);
+    // Read own properties only: an inherited `replace` must never install another policy.
+    const r = readChangeRecord(record);
+    const prepared = r.ops === undefined ? core.prepareReplace(r.replace, r.revision) : core.prepareAt(recipeOf(r.ops), r.revision);
     prepared.install();
   };
 
@@ -159,8 +162,14 @@ export async function openEngine(options: OpenEngineOptions): Promise<SharedEngi
   (poll as { unref?: () => void } | undefined)?.unref?.();
 
   const waitFor = (revision: number, opts?: { readonly timeoutMs?: number }): Promise<void> => {
+    try {
+      readRevision(revision, ['revision']);
+      opts = { timeoutMs: readOptions(opts, ['timeoutMs']).timeoutMs ?? timeoutDefault };
+    } catch (e) {
+      return Promise.reject(e);
+    }
     if (core.revision() >= revision) return Promise.resolve();
-    const timeoutMs = opts?.timeoutMs ?? timeoutDefault;
+    const timeoutMs = opts.timeoutMs ?? timeoutDefault;
     return new Promise<void>((resolve, reject) => {
       let done = false;
       const finish = (error?: unknown): void => {
@@ -186,7 +195,8 @@ export async function openEngine(options: OpenEngineOptions): Promise<SharedEngi
 
   const shared: SharedEngine = Object.assign(Object.create(null) as object, core.engine, {
     waitFor,
-    at: async (o: QueryOptions & { readonly timeoutMs?: number }) => {
+    at: async (options: QueryOptions & { readonly timeoutMs?: number }) => {
+      const o = readOptions(options, ['atLeast', 'timeoutMs']);
       if (o.atLeast !== undefined) await waitFor(o.atLeast, o.timeoutMs === undefined ? undefined : { timeoutMs: o.timeoutMs });
       return core.engine.snapshot();
     },

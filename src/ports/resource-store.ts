@@ -23,8 +23,16 @@ export interface MemoryResourceStore extends ResourceStore {
   all(): Resource[];
 }
 
+/** Own properties only, and a null field absent (a row's NULL column), as `check` reads an owner. */
+function ownerField(o: Owner, key: 'user' | 'group'): unknown {
+  const v: unknown = Object.prototype.propertyIsEnumerable.call(o, key) ? (o as Record<string, unknown>)[key] : undefined;
+  return v === null ? undefined : v;
+}
+
 function sameOwner(a: Owner, b: Owner): boolean {
-  return 'user' in a ? 'user' in b && a.user === b.user : 'group' in b && a.group === b.group;
+  const au = ownerField(a, 'user');
+  const ag = ownerField(a, 'group');
+  return au !== undefined ? au === ownerField(b, 'user') : ag !== undefined && ag === ownerField(b, 'group');
 }
 
 /**
