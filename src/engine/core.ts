@@ -86,12 +86,12 @@ function checkEngineOptions(options: unknown): EngineOptions {
   const limits = own(o, 'limits');
   checkLimits(limits);
   const resources = own(o, 'resources');
-  return {
+  return bare({
     policy: own(o, 'policy') as PolicyInput,
     ...(resources === undefined ? {} : { resources: resources as ResourceStore }),
     ...(revision === undefined ? {} : { revision }),
     ...(limits === undefined ? {} : { limits: bare({ ...(limits as Limits) }) }),
-  };
+  });
 }
 
 /**

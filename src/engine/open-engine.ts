@@ -6,6 +6,7 @@ import type { Limits } from '../validate/limits.js';
 import { readChangeRecord, recipeOf } from './change-record-of.js';
 import { createCore, type Core, type PreparedChange } from './core.js';
 import { readOptions, readRevision } from './snapshot-view.js';
+import { bare } from '../model/shape.js';
 import type { Engine, Queries, QueryOptions } from './types.js';
 
 /** Options of {@link openEngine}. */
@@ -69,7 +70,9 @@ export interface SharedEngine extends Engine {
  * const engine = await openEngine({ repository: postgresRepository({ pool }) });
  * ```
  */
-export async function openEngine(options: OpenEngineOptions): Promise<SharedEngine> {
+export async function openEngine(input: OpenEngineOptions): Promise<SharedEngine> {
+  // Own properties only: an inherited `limits` or `resources` must not reach the engine.
+  const options = bare({ ...input }) as OpenEngineOptions;
   const repo = options.repository;
   const timeoutDefault = options.timeoutMs ?? 5_000;
   const report = (e: unknown): void => {
@@ -209,7 +212,8 @@ export async function openEngine(options: OpenEngineOptions): Promise<SharedEngi
     },
   });
   // The getters of the core engine must stay live, not be copied as values.
-  Object.defineProperty(shared, 'revision', { get: () => core.engine.revision, enumerable: true });
-  Object.defineProperty(shared, 'policy', { get: () => core.engine.policy, enumerable: true });
+  // Prototype-less descriptors: an inherited `value` or `writable` must not turn them into data properties.
+  Object.defineProperty(shared, 'revision', bare({ get: () => core.engine.revision, enumerable: true }));
+  Object.defineProperty(shared, 'policy', bare({ get: () => core.engine.policy, enumerable: true }));
   return shared;
 }
