@@ -312,7 +312,8 @@ describe('item 8: snapshots hold plain data, copied at the boundary', () => {
   it('an entity with a getter is stored as plain data (its value), not as the object the recipe wrote', () => {
     const engine = createEngine({ policy: basePolicy });
     engine.updateSync((d) => {
-      const user = { id: 'eve', tenant: 'default' } as Record<string, unknown>;
+      // Complete and already normal but for the accessor, so that nothing but a copy removes it.
+      const user = { id: 'eve', tenant: 'default', status: 'active', tenants: [] } as Record<string, unknown>;
       Object.defineProperty(user, 'role', { enumerable: true, get: () => 'rep' });
       d.users.set('eve', user as never);
     });
