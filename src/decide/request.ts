@@ -2,7 +2,7 @@ import type { ActionSlot } from '../access/action-table.js';
 import { quote } from '../errors/errors.js';
 import { DEFAULT_TENANT, type Id } from '../model/ids.js';
 import type { AttributeValue } from '../model/resource.js';
-import { bare, describe, expectId, fail, hasOwn, isPlainObject, own } from '../model/shape.js';
+import { describe, expectId, fail, hasOwn, isPlainObject, own } from '../model/shape.js';
 import type { Index, TypeNode } from '../index/nodes.js';
 
 /**
@@ -18,7 +18,7 @@ export interface Request {
   readonly ownerGroup: Id | undefined;
   /** The access groups the resource lists (ids), or undefined. */
   readonly accessGroups: readonly Id[] | undefined;
-  /** The resource's attributes (a prototype-less copy), or undefined. */
+  /** The resource's attributes (a copy, to be read own properties only), or undefined. */
   readonly attributes: Readonly<Record<string, AttributeValue>> | undefined;
 }
 
@@ -50,11 +50,15 @@ function expectResource(value: unknown): object {
  * allowed, as a database row has it, but exactly one of the two must be set.
  */
 export function readOwner(resource: unknown): ReadOwner {
-  const r = expectResource(resource);
+  return ownerOf(expectResource(resource));
+}
+
+function ownerOf(r: object): ReadOwner {
   const owner = own(r, 'owner');
-  const bad = (): never => fail(['resource', 'owner'], `expected { user } or { group }, got ${describe(owner)}`);
-  if (!isPlainObject(owner)) return bad();
-  for (const key of Object.keys(owner)) {
+  if (!isPlainObject(owner)) fail(['resource', 'owner'], `expected { user } or { group }, got ${describe(owner)}`);
+  const keys = Object.keys(owner);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
     if (key !== 'user' && key !== 'group') fail(['resource', 'owner', key], `unknown field ${quote(key)}; the owner is { user } or { group }`);
   }
   const user = optional(owner, 'user');
@@ -86,7 +90,7 @@ export function readRequest(ix: Index, user: unknown, action: unknown, resource:
   const id = expectId(own(r, 'id'), ['resource', 'id'], 'resource id');
   const tenantRaw = optional(r, 'tenant');
   const tenant = tenantRaw === undefined ? DEFAULT_TENANT : expectId(tenantRaw, ['resource', 'tenant'], 'tenant id');
-  const owner = readOwner(r);
+  const owner = ownerOf(r);
   const listed = optional(r, 'accessGroups');
   const attributes = optional(r, 'attributes');
   return {
@@ -115,17 +119,24 @@ function readAccessGroups(value: unknown): Id[] {
 
 /**
  * Attributes are a plain object of strings, finite numbers, booleans or lists of strings; a
- * `null` value is an absent attribute. Returns a prototype-less copy (lists copied too).
+ * `null` value is an absent attribute. Returns a copy (lists copied too).
  */
 function readAttributes(value: unknown): Readonly<Record<string, AttributeValue>> {
   if (!isPlainObject(value)) fail(['resource', 'attributes'], `expected an object of attributes, got ${describe(value)}`);
-  const out: Record<string, AttributeValue> = bare({});
-  for (const key of Object.keys(value)) {
+  // A literal, not a prototype-less object (which V8 keeps in slow dictionary mode): segments read
+  // attributes own properties only, and `__proto__` is defined, never assigned.
+  const out: Record<string, AttributeValue> = {};
+  const keys = Object.keys(value);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
     const v = own(value, key);
+    let copy: AttributeValue;
     if (v === null || v === undefined) continue;
-    if (typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) out[key] = v;
-    else if (Array.isArray(v)) out[key] = stringList(v as readonly unknown[], key);
+    if (typeof v === 'string' || typeof v === 'boolean' || (typeof v === 'number' && Number.isFinite(v))) copy = v;
+    else if (Array.isArray(v)) copy = stringList(v as readonly unknown[], key);
     else fail(['resource', 'attributes', key], `expected a string, finite number, boolean or list of strings, got ${describe(v)}`);
+    if (key === '__proto__') Object.defineProperty(out, key, Object.setPrototypeOf({ value: copy, enumerable: true, writable: true, configurable: true }, null) as PropertyDescriptor);
+    else out[key] = copy;
   }
   return out;
 }

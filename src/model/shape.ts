@@ -49,16 +49,16 @@ function className(value: object): string {
 }
 
 /**
- * Reads an own enumerable property; inherited properties (`constructor`, or anything another
- * library put on `Object.prototype`) and hidden ones never count. Reads the value once.
+ * Reads an own property; inherited properties (`constructor`, or anything another library put on
+ * `Object.prototype`) never count. Reads the value once.
  */
 export function own(obj: object, key: string): unknown {
-  return Object.prototype.propertyIsEnumerable.call(obj, key) ? (obj as Record<string, unknown>)[key] : undefined;
+  return Object.hasOwn(obj, key) ? (obj as Record<string, unknown>)[key] : undefined;
 }
 
-/** Whether `obj` has `key` as an own enumerable property. */
+/** Whether `obj` has `key` as an own property. */
 export function hasOwn(obj: object, key: string | number): boolean {
-  return Object.prototype.propertyIsEnumerable.call(obj, key);
+  return Object.hasOwn(obj, key);
 }
 
 /**
