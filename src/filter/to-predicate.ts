@@ -8,7 +8,7 @@ type Compiled = { readonly clause: FilterClause; readonly ids: ReadonlySet<Id> }
 
 /** A field of a record: own properties only (never one from Object.prototype), as `check` reads it. */
 function field(o: unknown, key: string): unknown {
-  return typeof o === 'object' && o !== null && Object.prototype.propertyIsEnumerable.call(o, key) ? (o as Record<string, unknown>)[key] : undefined;
+  return typeof o === 'object' && o !== null && Object.hasOwn(o, key) ? (o as Record<string, unknown>)[key] : undefined;
 }
 
 function holds({ clause, ids }: Compiled, r: Resource, tenant: Id): boolean {

@@ -66,7 +66,7 @@ function attributeValue(v: unknown): 'ok' | 'bad' | 'hole' {
 const isPlain = (v: unknown): v is object =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && [Object.prototype, null].includes(Object.getPrototypeOf(v) as object | null);
 /** An own enumerable field, what the engine reads; null (a database NULL) counts as absent in optional fields (SPEC item 14). */
-const field = (o: object, k: string): unknown => (Object.prototype.propertyIsEnumerable.call(o, k) ? (o as Record<string, unknown>)[k] : undefined);
+const field = (o: object, k: string): unknown => (Object.hasOwn(o, k) ? (o as Record<string, unknown>)[k] : undefined);
 const optional = (o: object, k: string): unknown => field(o, k) ?? undefined;
 
 /** Only the owner: what effectiveOwners validates. */
