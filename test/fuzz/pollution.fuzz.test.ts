@@ -16,7 +16,10 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import {
+  checkPolicy,
   createEngine,
+  explainDecision,
+  policyGraph,
   memoryRepository,
   memoryResourceStore,
   openEngine,
@@ -195,6 +198,9 @@ function callsOf(s: Scenario): Call[] {
     { ownerUser: 'ou', ownerGroup: 'og', accessGroups: { table: 'j', recordId: 'rid', accessGroup: 'agid', id: 'id' }, attributes: 'attrs' },
   ];
   put('policy', (e) => toPolicyInput(e.policy));
+  put('checkPolicy', () => checkPolicy(s.policy));
+  put('policyGraph', () => policyGraph(s.policy));
+  put('policyGraph dot users', () => policyGraph(s.policy, { format: 'dot', users: true }));
   resources.forEach((r, ri) => {
     for (const a of actionsOf(r.type)) {
       for (const u of users) {
@@ -205,6 +211,8 @@ function callsOf(s: Scenario): Call[] {
         put(`can atLeast ${at}`, (e) => e.can(u, a, r, { atLeast: 0 }));
         put(`explain ${at}`, (e) => e.explain(u, a, r));
         put(`explain json ${at}`, (e) => e.explain(u, a, r, { format: 'json' }));
+        // A decision that travelled as JSON (another process, a log) renders the same.
+        put(`explainDecision ${at}`, (e) => explainDecision(JSON.parse(JSON.stringify(e.check(u, a, r))) as never));
       }
       put(`whoCan ${a}|${ri}`, (e) => e.whoCan(a, r));
     }
