@@ -33,11 +33,15 @@ function gate(ix: Index, userId: string, req: Request): { u: UserNode; p: Profil
 
 /** `can(user, action, resource)`: the fast path, a boolean without reasons. */
 export function can(ix: Index, user: string, action: string, resource: Resource): boolean {
-  const req = readRequest(ix, user, action, resource);
+  return canRequest(ix, user, readRequest(ix, user, action, resource));
+}
+
+/** `can` on a request already read (see {@link readRequest}), e.g. once for many users. */
+export function canRequest(ix: Index, user: string, req: Request): boolean {
   const g = gate(ix, user, req);
   if (typeof g === 'string') return false;
   const need = req.slot.required;
-  return recordRank(ix, g.u, g.p, req, resource, need) >= need;
+  return recordRank(ix, g.u, g.p, req, need) >= need;
 }
 
 /** The chain of groups from `inner` up to `outer` that contains it (shortest), as a path. */
@@ -60,7 +64,7 @@ function nestingPath(inner: GroupNode, outer: GroupNode): MembershipPath {
 }
 
 /** Every source of record-level access with the path that proves it. */
-function reasonsFor(ix: Index, u: UserNode, p: Profile, req: Request, resource: Resource): Reason[] {
+function reasonsFor(ix: Index, u: UserNode, p: Profile, req: Request): Reason[] {
   const out: Reason[] = [];
   let paths: GroupPaths | undefined;
   const lazyPaths = (): GroupPaths => (paths ??= groupPaths(u));
@@ -96,10 +100,10 @@ function reasonsFor(ix: Index, u: UserNode, p: Profile, req: Request, resource: 
     out.push({ source: 'sharing-rule', level: levelOfRank(r.rank), path: principalPath(u, r.to, lazyPaths) ?? [userStep], rule: r.def.id, ownerPath });
   }
   const listed = new Set<string>();
-  for (const id of resource.accessGroups ?? []) if (typeof id === 'string') listed.add(id);
+  for (const id of req.accessGroups ?? []) listed.add(id);
   for (const [ag, rank] of p.grants) {
     if (!accessGroupApplies(ag, req)) continue;
-    const via = listed.has(ag.id) ? 'listed' : ag.segment !== undefined && segmentMatches(ag.segment, resource.attributes) ? 'segment' : undefined;
+    const via = listed.has(ag.id) ? 'listed' : ag.segment !== undefined && segmentMatches(ag.segment, req.attributes) ? 'segment' : undefined;
     if (via === undefined) continue;
     // The path of the grant that gave the highest rank.
     let path: MembershipPath = [userStep];
@@ -122,14 +126,14 @@ export function check(ix: Index, user: string, action: string, resource: Resourc
   const base = {
     user,
     action,
-    resource: { type: req.type.def.name, id: resource.id, tenant: req.tenant },
+    resource: { type: req.type.def.name, id: req.id, tenant: req.tenant },
     required: levelOfRank(req.slot.required),
     revision: ix.revision,
   };
   const g = gate(ix, user, req);
   if (typeof g === 'string') return { ...base, allowed: false, level: 'none', denial: g, reasons: [] };
-  const reasons = reasonsFor(ix, g.u, g.p, req, resource);
-  const rank = recordRank(ix, g.u, g.p, req, resource, 4);
+  const reasons = reasonsFor(ix, g.u, g.p, req);
+  const rank = recordRank(ix, g.u, g.p, req, 4);
   const allowed = rank >= req.slot.required;
   return { ...base, allowed, level: levelOfRank(rank), ...(allowed ? {} : { denial: 'record-access' as const }), reasons };
 }

@@ -1,6 +1,11 @@
 import { quote } from '../errors/errors.js';
 import type { Decision, DenialCode, MembershipPath, Reason } from './decision.js';
 
+/** An optional field, own properties only: a decision may come from anywhere (JSON, another process). */
+function opt<T, K extends keyof T>(o: T, key: K): T[K] | undefined {
+  return Object.prototype.propertyIsEnumerable.call(o, key) ? o[key] : undefined;
+}
+
 const DENIALS: Readonly<Record<DenialCode, string>> = {
   'unknown-user': 'the user does not exist',
   'inactive-user': 'the user is inactive',
@@ -23,7 +28,7 @@ const SOURCES: Readonly<Record<Reason['source'], string>> = {
 export function formatPath(path: MembershipPath): string {
   return path
     .map((s) => {
-      if (s.kind === 'user') return s.via === 'owned-by' ? `owned by user ${quote(s.id)}` : `user ${quote(s.id)}`;
+      if (s.kind === 'user') return opt(s, 'via') === 'owned-by' ? `owned by user ${quote(s.id)}` : `user ${quote(s.id)}`;
       if (s.kind === 'group') return `member of group ${quote(s.id)}`;
       if (s.via === 'has-role') return `has role ${quote(s.id)}`;
       if (s.via === 'under') return `under role ${quote(s.id)}`;
@@ -34,10 +39,13 @@ export function formatPath(path: MembershipPath): string {
 
 function reasonLine(r: Reason): string {
   let head = `${SOURCES[r.source]}`;
-  if (r.rule !== undefined) head += ` ${quote(r.rule)}`;
-  if (r.accessGroup !== undefined) head += ` ${quote(r.accessGroup)} (${r.via === 'segment' ? 'segment matches' : 'listed on the record'})`;
+  const rule = opt(r, 'rule');
+  const accessGroup = opt(r, 'accessGroup');
+  const ownerPath = opt(r, 'ownerPath');
+  if (rule !== undefined) head += ` ${quote(rule)}`;
+  if (accessGroup !== undefined) head += ` ${quote(accessGroup)} (${opt(r, 'via') === 'segment' ? 'segment matches' : 'listed on the record'})`;
   const lines = [`- ${r.level}: ${head}`, `    ${formatPath(r.path)}`];
-  if (r.ownerPath !== undefined && r.ownerPath.length > 0) lines.push(`    owner: ${formatPath(r.ownerPath)}`);
+  if (ownerPath !== undefined && ownerPath.length > 0) lines.push(`    owner: ${formatPath(ownerPath)}`);
   return lines.join('\n');
 }
 
@@ -55,11 +63,12 @@ export function explainDecision(d: Decision): string {
   const lines = [
     `${verdict} user ${quote(d.user)} ${d.action} ${d.resource.type} ${quote(d.resource.id)} in tenant ${quote(d.resource.tenant)} (needs ${d.required}, reached ${d.level}; revision ${d.revision})`,
   ];
-  if (d.denial !== undefined) lines.push(`denied: ${DENIALS[d.denial]}`);
+  const denial = opt(d, 'denial');
+  if (denial !== undefined) lines.push(`denied: ${DENIALS[denial]}`);
   if (d.reasons.length > 0) {
     lines.push('reasons:');
     for (const r of d.reasons) lines.push(reasonLine(r));
-  } else if (d.denial === undefined || d.denial === 'record-access') {
+  } else if (denial === undefined || denial === 'record-access') {
     lines.push('reasons: none');
   }
   return lines.join('\n');

@@ -1,5 +1,4 @@
 import { within } from '../graph/euler.js';
-import type { Resource } from '../model/resource.js';
 import { segmentMatches } from '../model/segment-match.js';
 import { membershipOf, upClosure, isMember } from '../index/profile.js';
 import type { AccessGroupNode, GroupNode, Index, PrincipalRef, Profile, UserNode } from '../index/nodes.js';
@@ -31,7 +30,7 @@ export function accessGroupApplies(ag: AccessGroupNode, req: Request): boolean {
  * The highest record-level rank the user reaches, stopping as soon as `need` is reached.
  * The hot path of `can()`: a few Map lookups, no allocation.
  */
-export function recordRank(ix: Index, u: UserNode, p: Profile, req: Request, resource: Resource, need: number): number {
+export function recordRank(ix: Index, u: UserNode, p: Profile, req: Request, need: number): number {
   let best = req.type.defaultRank;
   if (best >= need) return best;
   let ownerUser: UserNode | undefined;
@@ -56,10 +55,10 @@ export function recordRank(ix: Index, u: UserNode, p: Profile, req: Request, res
       }
     }
   }
-  const listed = resource.accessGroups;
+  const listed = req.accessGroups;
   if (listed !== undefined && p.grants.size > 0) {
     for (const id of listed) {
-      const ag = typeof id === 'string' ? ix.accessGroups.get(id) : undefined;
+      const ag = ix.accessGroups.get(id);
       if (ag === undefined) continue;
       const rank = p.grants.get(ag);
       if (rank !== undefined && rank > best && accessGroupApplies(ag, req)) {
@@ -69,7 +68,7 @@ export function recordRank(ix: Index, u: UserNode, p: Profile, req: Request, res
     }
   }
   for (const { group, rank } of p.segmentGrants) {
-    if (rank > best && accessGroupApplies(group, req) && segmentMatches(group.segment ?? { all: [] }, resource.attributes)) {
+    if (rank > best && accessGroupApplies(group, req) && segmentMatches(group.segment ?? { all: [] }, req.attributes)) {
       best = rank;
       if (best >= need) return best;
     }

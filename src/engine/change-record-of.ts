@@ -1,5 +1,9 @@
 import type { Id } from '../model/ids.js';
+import type { ErrorPath } from '../errors/errors.js';
+import { expectArray, expectId, expectObject, expectOneOf, fail, onlyKeys, own } from '../model/shape.js';
+import { readRevision } from './snapshot-view.js';
 import type { Policy } from '../model/policy.js';
+import type { PolicyInput } from '../model/policy-input.js';
 import { resourceTypeInput } from '../model/serialize.js';
 import type { ChangeRecord, EntityOp } from '../ports/change-record.js';
 import type { ChangeSet } from './change-set.js';
@@ -30,8 +34,63 @@ export function recordOf(changes: ChangeSet, next: Policy, revision: number): Ch
   return { revision, ops };
 }
 
-/** The recipe that replays an entity-level change record. */
-export function recipeOf(ops: readonly EntityOp[]): Recipe {
+/** A change record as read from a repository: own properties only, checked, copied. */
+export type ReadRecord =
+  | { readonly revision: number; readonly replace: PolicyInput; readonly ops?: undefined }
+  | { readonly revision: number; readonly replace?: undefined; readonly ops: readonly ReadOp[] };
+
+/** One entity op of a change record, read: the entity itself is left to normalization. */
+export type ReadOp =
+  | { readonly op: 'put'; readonly collection: Collection; readonly key: Id; readonly entity: unknown }
+  | { readonly op: 'delete'; readonly collection: Collection; readonly id: Id }
+  | { readonly op: 'set'; readonly field: 'accessLevels' | 'defaultAccessLevel'; readonly value: unknown };
+
+type Collection = 'users' | 'roles' | 'groups' | 'sharingRules' | 'accessGroups' | 'tenants' | 'resourceTypes';
+const COLLECTIONS: readonly Collection[] = ['users', 'roles', 'groups', 'sharingRules', 'accessGroups', 'tenants', 'resourceTypes'];
+
+/**
+ * Reads a change record from a repository (caller data: rows, JSON, another process's write):
+ * own properties only, so that a `replace` or `ops` inherited from `Object.prototype` never
+ * counts, each read once. Throws `InvalidInputError` on a malformed record.
+ */
+export function readChangeRecord(value: unknown): ReadRecord {
+  const path: ErrorPath = ['changeRecord'];
+  const o = expectObject(value, path, 'a change record ({ revision, ops } or { revision, replace })');
+  onlyKeys(o, ['revision', 'ops', 'replace'], path);
+  const revision = readRevision(own(o, 'revision'), [...path, 'revision']);
+  const replace = own(o, 'replace');
+  const opsRaw = own(o, 'ops');
+  if ((replace === undefined) === (opsRaw === undefined)) fail(path, 'a change record has exactly one of ops and replace');
+  // The whole policy is checked by normalization, as any policy input is.
+  if (replace !== undefined) return { revision, replace: replace as PolicyInput };
+  const ops = expectArray(opsRaw, [...path, 'ops']).map((raw, i): ReadOp => {
+    const p = [...path, 'ops', i];
+    const op = expectObject(raw, p, 'an op');
+    const kind = expectOneOf(own(op, 'op'), ['put', 'delete', 'set'], [...p, 'op']);
+    if (kind === 'set') {
+      onlyKeys(op, ['op', 'field', 'value'], p);
+      return { op: kind, field: expectOneOf(own(op, 'field'), ['accessLevels', 'defaultAccessLevel'], [...p, 'field']), value: own(op, 'value') };
+    }
+    const collection = expectOneOf(own(op, 'collection'), COLLECTIONS, [...p, 'collection']);
+    if (kind === 'delete') {
+      onlyKeys(op, ['op', 'collection', 'id'], p);
+      return { op: kind, collection, id: expectId(own(op, 'id'), [...p, 'id']) };
+    }
+    onlyKeys(op, ['op', 'collection', 'entity'], p);
+    const entity = expectObject(own(op, 'entity'), [...p, 'entity'], 'an entity');
+    const keyField = collection === 'resourceTypes' ? 'name' : 'id';
+    const key = expectId(own(entity, keyField), [...p, 'entity', keyField]);
+    if (collection !== 'resourceTypes') return { op: kind, collection, key, entity };
+    // A resource type is stored keyed by name, without it.
+    const rest: Record<string, unknown> = {};
+    for (const k of Object.keys(entity)) if (k !== 'name') rest[k] = own(entity, k);
+    return { op: kind, collection, key, entity: rest };
+  });
+  return { revision, ops };
+}
+
+/** The recipe that replays an entity-level change record, as {@link readChangeRecord} read it. */
+export function recipeOf(ops: readonly ReadOp[]): Recipe {
   return (draft) => {
     for (const op of ops) {
       if (op.op === 'set') {
@@ -41,7 +100,7 @@ export function recipeOf(ops: readonly EntityOp[]): Recipe {
       }
       const map = draft[op.collection] as unknown as { set(id: Id, v: unknown): void; delete(id: Id): boolean };
       if (op.op === 'delete') map.delete(op.id);
-      else map.set(op.collection === 'resourceTypes' ? op.entity.name : op.entity.id, op.entity);
+      else map.set(op.key, op.entity);
     }
   };
 }

@@ -4,7 +4,7 @@ import { normalizePrincipal } from '../model/normalize.js';
 import type { Group, Policy, UserStatus } from '../model/policy.js';
 import { principalParts, type Principal } from '../model/principal.js';
 import type { Owner, Resource } from '../model/resource.js';
-import { expectId, expectOneOf, fail } from '../model/shape.js';
+import { bare, expectId, expectObject, expectOneOf, fail, own } from '../model/shape.js';
 import type { Index } from '../index/nodes.js';
 import { sameOwner, type ResourceStore } from '../ports/resource-store.js';
 import type { PreparedChange } from './core.js';
@@ -44,9 +44,14 @@ function isGroup(owner: Owner): owner is { readonly group: Id } {
 
 function normalizeOwner(value: unknown, path: (string | number)[]): Owner {
   const p = normalizePrincipal(value, path);
-  if (Object.hasOwn(p, 'user')) return { user: (p as { user: Id }).user };
-  if (Object.hasOwn(p, 'group')) return { group: (p as { group: Id }).group };
+  if (Object.hasOwn(p, 'user')) return bare({ user: (p as { user: Id }).user });
+  if (Object.hasOwn(p, 'group')) return bare({ group: (p as { group: Id }).group });
   return fail(path, 'an owner is { user } or { group }');
+}
+
+/** A field of a command's argument object: own properties only; the object itself absent or plain. */
+function optionOf(obj: unknown, key: string, path: (string | number)[]): unknown {
+  return obj === undefined ? undefined : own(expectObject(obj, path), key);
 }
 
 /** The typed commands, each a recipe run through the engine's validated change path. */
@@ -117,7 +122,7 @@ export function commandsOf(ctx: CommandContext): Commands {
     deleteGroup: (group, options?: DeleteGroupOptions) => exclusive(() => deleteGroup(group, options)),
     deleteRole: async (role, options) => {
       const r = expectId(role, ['role'], 'role id');
-      const to = expectId(options?.reassignTo, ['reassignTo'], 'role id to reassign to');
+      const to = expectId(optionOf(options, 'reassignTo', ['options']), ['reassignTo'], 'role id to reassign to');
       const node = ctx.index().roles.get(r);
       if (node === undefined) throw new InvalidInputError({ message: `role ${quote(r)} does not exist`, path: ['role'], ids: [r] });
       const target = ctx.index().roles.get(to);
@@ -153,18 +158,20 @@ export function commandsOf(ctx: CommandContext): Commands {
 
   async function moveResource(ref: { readonly type: string; readonly id: Id }, move: { readonly from?: Id; readonly to: Id }): Promise<Resource> {
     {
-      const type = expectId(ref?.type, ['resource', 'type'], 'resource type');
-      const id = expectId(ref?.id, ['resource', 'id'], 'resource id');
-      const to = expectId(move?.to, ['to'], 'access group id');
-      const from = move?.from === undefined ? undefined : expectId(move.from, ['from'], 'access group id');
+      const type = expectId(optionOf(ref, 'type', ['resource']), ['resource', 'type'], 'resource type');
+      const id = expectId(optionOf(ref, 'id', ['resource']), ['resource', 'id'], 'resource id');
+      const toRaw = optionOf(move, 'to', ['move']);
+      const fromRaw = optionOf(move, 'from', ['move']);
+      const to = expectId(toRaw, ['to'], 'access group id');
+      const from = fromRaw === undefined ? undefined : expectId(fromRaw, ['from'], 'access group id');
       const stored = await ctx.resources.get(type, id);
       if (stored === undefined) throw new InvalidInputError({ message: `no ${quote(type)} record ${quote(id)} in the resource store`, path: ['resource'], ids: [id] });
       const ag = ctx.index().accessGroups.get(to);
-      const tenant = stored.tenant ?? 'default';
+      const tenant = (own(stored, 'tenant') as Id | null | undefined) ?? 'default';
       if (ag === undefined) throw new InvalidInputError({ message: `access group ${quote(to)} does not exist`, path: ['to'], ids: [to] });
       if (ag.tenant !== tenant) throw new InvalidInputError({ message: `access group ${quote(to)} is in tenant ${quote(ag.tenant)}, the record in ${quote(tenant)}`, path: ['to'], ids: [to] });
       if (ag.types !== undefined && !ag.types.has(type)) throw new InvalidInputError({ message: `access group ${quote(to)} does not hold ${quote(type)} records`, path: ['to'], ids: [to] });
-      const current = stored.accessGroups ?? [];
+      const current = (own(stored, 'accessGroups') as readonly Id[] | null | undefined) ?? [];
       if (from !== undefined && !current.includes(from)) {
         throw new InvalidInputError({ message: `record ${quote(id)} is not in access group ${quote(from)}`, path: ['from'], ids: [from] });
       }
@@ -189,7 +196,8 @@ export function commandsOf(ctx: CommandContext): Commands {
   async function deleteGroup(group: unknown, options: DeleteGroupOptions | undefined): Promise<number> {
     const g = expectId(group, ['group'], 'group id');
     needGroup(g);
-    const transferTo = options?.transferTo === undefined ? undefined : normalizeOwner(options.transferTo, ['transferTo']);
+    const transferRaw = optionOf(options, 'transferTo', ['options']);
+    const transferTo = transferRaw === undefined ? undefined : normalizeOwner(transferRaw, ['transferTo']);
     if (transferTo !== undefined) {
       if (isGroup(transferTo)) {
         if (transferTo.group === g) throw new InvalidInputError({ message: `cannot transfer group ${quote(g)}'s records to itself`, path: ['transferTo', 'group'], ids: [g] });
@@ -198,8 +206,11 @@ export function commandsOf(ctx: CommandContext): Commands {
     }
     const owned = await ctx.resources.ownedBy({ group: g });
     if (owned.length > 0 && transferTo === undefined) {
-      throw new InvalidInputError({ message: `group ${quote(g)} owns ${owned.length} record(s); pass { transferTo: { user } or { group } } to say who gets them`, path: ['transferTo'], ids: [g] }
-      );
+      throw new InvalidInputError({
+        message: `group ${quote(g)} owns ${owned.length} record(s); pass { transferTo: { user } or { group } } to say who gets them`,
+        path: ['transferTo'],
+        ids: [g],
+      });
     }
     const recipe: Recipe = (d) => {
       if (transferTo !== undefined) {

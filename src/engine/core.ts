@@ -11,7 +11,7 @@ import type { Index } from '../index/nodes.js';
 import { validationContext, type ValidationContext } from '../validate/context.js';
 import { validatePolicy } from '../validate/validate-policy.js';
 import { checkLimits, type Limits } from '../validate/limits.js';
-import { describe, expectObject, fail, onlyKeys, own } from '../model/shape.js';
+import { bare, describe, expectObject, fail, onlyKeys, own } from '../model/shape.js';
 import { validateChange } from '../validate/validate-change.js';
 import { memoryResourceStore, type ResourceStore } from '../ports/resource-store.js';
 import type { ChangeRecord } from '../ports/change-record.js';
@@ -139,15 +139,26 @@ function runRecipe(policy: Policy, recipe: Recipe): readonly [Policy, Patch[]] {
   }
 }
 
-/** Checks the options' shape, so that `createEngine(null)` is a typed error too. */
-function checkEngineOptions(options: unknown): asserts options is EngineOptions {
+/**
+ * Checks the options' shape, so that `createEngine(null)` is a typed error too, and copies them:
+ * own properties only, each read once (an inherited `policy` or `limits` never counts).
+ */
+function checkEngineOptions(options: unknown): EngineOptions {
   const o = expectObject(options, ['options'], 'an options object ({ policy })');
   onlyKeys(o, ['policy', 'resources', 'revision', 'limits'], ['options']);
   const revision = own(o, 'revision');
   if (revision !== undefined && !(typeof revision === 'number' && Number.isSafeInteger(revision) && revision >= 0)) {
     fail(['options', 'revision'], `expected a whole number of 0 or more, got ${describe(revision)}`);
   }
-  checkLimits(own(o, 'limits'));
+  const limits = own(o, 'limits');
+  checkLimits(limits);
+  const resources = own(o, 'resources');
+  return bare({
+    policy: own(o, 'policy') as PolicyInput,
+    ...(resources === undefined ? {} : { resources: resources as ResourceStore }),
+    ...(revision === undefined ? {} : { revision }),
+    ...(limits === undefined ? {} : { limits: bare({ ...(limits as Limits) }) }),
+  });
 }
 
 /**
@@ -194,12 +205,12 @@ export interface Core {
  * installs it; a shared engine appends it to its repository first.
  */
 export function createCore(
-  options: EngineOptions,
+  input: EngineOptions,
   commit: (p: PreparedChange) => Promise<number>,
   /** Catches up with changes that landed elsewhere (a shared engine's repository); default: nothing to do. */
   sync: () => Promise<void> = () => Promise.resolve(),
 ): Core {
-  checkEngineOptions(options);
+  const options = checkEngineOptions(input);
   const policy = deepFreeze(normalizePolicy(options.policy));
   const ctx = validatePolicy(policy, options.limits);
   const revision0 = options.revision ?? 0;
@@ -349,7 +360,8 @@ export function createCore(
       return state.policy;
     },
     check: (u, a, r, o) => current().check(u, a, r, o),
-    can: (u, a, r, o) => (o?.atLeast === undefined ? canLive(state.index, u, a, r) : current().can(u, a, r, o)),
+    // The fast path: no options, no allocation. Options of any kind are checked by the snapshot's can().
+    can: (u, a, r, o) => (o === undefined ? canLive(state.index, u, a, r) : current().can(u, a, r, o)),
     explain: (u, a, r, o) => current().explain(u, a, r, o),
     groupsOf: ((u: string, o?: { paths?: boolean; atLeast?: number }) => current().groupsOf(u, o as never)) as Engine['groupsOf'],
     membersOf: (g, o) => current().membersOf(g, o),

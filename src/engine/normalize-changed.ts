@@ -10,9 +10,7 @@ import {
 import type { Policy } from '../model/policy.js';
 import type { ErrorPath } from '../errors/errors.js';
 import type { IdMap } from '../model/id-map.js';
-import { current, isDraft } from 'immer';
 import { produce } from './immer.js';
-import { sameData } from '../model/same-data.js';
 import { fail } from '../model/shape.js';
 import type { ChangeSet, EntityCollection } from './change-set.js';
 
@@ -26,7 +24,8 @@ const NORMALIZE: Readonly<Record<EntityCollection, (v: unknown, p: ErrorPath) =>
 
 /**
  * Checks the shape of every entity a recipe touched and fills in its defaults, so that a recipe may
- * add `{ id: 'u9' }` and get a complete user. Throws `InvalidInputError` on a malformed entity.
+ * add `{ id: 'u9' }` and get a complete user; the snapshot holds the normalized copy of each, never
+ * the object the recipe wrote. Throws `InvalidInputError` on a malformed entity.
  */
 export function normalizeChanged(policy: Policy, changes: ChangeSet): Policy {
   return produce(policy, (draft) => {
@@ -39,8 +38,7 @@ export function normalizeChanged(policy: Policy, changes: ChangeSet): Policy {
       noUndefined(draft.tenants, 'tenants', id);
       const value = draft.tenants.get(id);
       if (value === undefined) continue;
-      const normal = normalizeTenant(value, ['tenants', id]);
-      if (!sameData(normal, isDraft(value) ? current(value) : value)) draft.tenants.set(id, normal as never);
+      draft.tenants.set(id, normalizeTenant(value, ['tenants', id]) as never);
     }
     for (const [collection, ids] of changes.ids) {
       const map = draft[collection] as unknown as IdMap<{ id: Id }>;
@@ -48,9 +46,10 @@ export function normalizeChanged(policy: Policy, changes: ChangeSet): Policy {
         noUndefined(map, collection, id);
         const value = map.get(id);
         if (value === undefined) continue;
-        const normal = NORMALIZE[collection](value, [collection, id]);
-        // Write only what normalization changed, so that a change that is already normal copies nothing more.
-        if (!sameData(normal, isDraft(value) ? current(value) : value)) map.set(id, normal);
+        // The normalized copy is what is stored, always: it is plain data read once from what the
+        // recipe wrote, so that a getter, an accessor or a class instance never reaches a snapshot
+        // and the stored value is exactly the validated one.
+        map.set(id, NORMALIZE[collection](value, [collection, id]));
       }
     }
   });

@@ -3,8 +3,10 @@ import type { ChangeRecord } from '../ports/change-record.js';
 import type { PolicyRepository } from '../ports/policy-repository.js';
 import type { ResourceStore } from '../ports/resource-store.js';
 import type { Limits } from '../validate/limits.js';
-import { recipeOf } from './change-record-of.js';
+import { readChangeRecord, recipeOf } from './change-record-of.js';
 import { createCore, type Core, type PreparedChange } from './core.js';
+import { readOptions, readRevision } from './snapshot-view.js';
+import { bare } from '../model/shape.js';
 import type { EngineBase, Queries, QueryOptions } from './types.js';
 
 /** Options of {@link openEngine}. */
@@ -72,7 +74,9 @@ export interface SharedEngine extends EngineBase {
  * const engine = await openEngine({ repository: postgresRepository({ pool }) });
  * ```
  */
-export async function openEngine(options: OpenEngineOptions): Promise<SharedEngine> {
+export async function openEngine(input: OpenEngineOptions): Promise<SharedEngine> {
+  // Own properties only: an inherited `limits` or `resources` must not reach the engine.
+  const options = bare({ ...input }) as OpenEngineOptions;
   const repo = options.repository;
   const timeoutDefault = options.timeoutMs ?? 5_000;
   const report = (e: unknown): void => {
@@ -116,7 +120,9 @@ export async function openEngine(options: OpenEngineOptions): Promise<SharedEngi
   );
 
   const applyRecord = (record: ChangeRecord): void => {
-    const prepared = 'replace' in record ? core.prepareReplace(record.replace, record.revision) : core.prepareAt(recipeOf(record.ops), record.revision);
+    // Read own properties only: an inherited `replace` must never install another policy.
+    const r = readChangeRecord(record);
+    const prepared = r.ops === undefined ? core.prepareReplace(r.replace, r.revision) : core.prepareAt(recipeOf(r.ops), r.revision);
     prepared.install();
   };
 
@@ -214,8 +220,14 @@ export async function openEngine(options: OpenEngineOptions): Promise<SharedEngi
   (poll as { unref?: () => void } | undefined)?.unref?.();
 
   const waitFor = (revision: number, opts?: { readonly timeoutMs?: number }): Promise<void> => {
+    try {
+      readRevision(revision, ['revision']);
+      opts = { timeoutMs: readOptions(opts, ['timeoutMs']).timeoutMs ?? timeoutDefault };
+    } catch (e) {
+      return Promise.reject(e);
+    }
     if (core.revision() >= revision) return Promise.resolve();
-    const timeoutMs = opts?.timeoutMs ?? timeoutDefault;
+    const timeoutMs = opts.timeoutMs ?? timeoutDefault;
     return new Promise<void>((resolve, reject) => {
       let done = false;
       const finish = (error?: unknown): void => {
@@ -242,7 +254,8 @@ export async function openEngine(options: OpenEngineOptions): Promise<SharedEngi
   const { updateSync: _local, ...changes } = core.engine;
   const shared: SharedEngine = Object.assign(Object.create(null) as object, changes, {
     waitFor,
-    at: async (o: QueryOptions & { readonly timeoutMs?: number }) => {
+    at: async (options: QueryOptions & { readonly timeoutMs?: number }) => {
+      const o = readOptions(options, ['atLeast', 'timeoutMs']);
       if (o.atLeast !== undefined) await waitFor(o.atLeast, o.timeoutMs === undefined ? undefined : { timeoutMs: o.timeoutMs });
       return core.engine.snapshot();
     },
@@ -255,16 +268,23 @@ export async function openEngine(options: OpenEngineOptions): Promise<SharedEngi
     },
   });
   // The getters of the core engine must stay live, not be copied as values.
-  Object.defineProperty(shared, 'revision', { get: () => core.engine.revision, enumerable: true });
-  Object.defineProperty(shared, 'policy', { get: () => core.engine.policy, enumerable: true });
+  // Prototype-less descriptors: an inherited `value` or `writable` must not turn them into data properties.
+  Object.defineProperty(shared, 'revision', bare({ get: () => core.engine.revision, enumerable: true }));
+  Object.defineProperty(shared, 'policy', bare({ get: () => core.engine.policy, enumerable: true }));
   // Not in the type; a caller that reaches for it anyway (a cast, plain JavaScript) gets a typed
   // error and nothing changes: a local-only change would fork this instance from the others.
-  Object.defineProperty(shared, 'updateSync', {
-    value: (): never => {
-      throw new InvalidInputError({ message: 'a shared engine (openEngine) has no updateSync: its changes must reach the repository first; use await engine.update(recipe)', path: ['updateSync'] }
-      );
-    },
-    enumerable: false,
-  });
+  Object.defineProperty(
+    shared,
+    'updateSync',
+    bare({
+      value: (): never => {
+        throw new InvalidInputError({
+          message: 'a shared engine (openEngine) has no updateSync: its changes must reach the repository first; use await engine.update(recipe)',
+          path: ['updateSync'],
+        });
+      },
+      enumerable: false,
+    }),
+  );
   return shared;
 }

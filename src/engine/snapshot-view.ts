@@ -7,20 +7,74 @@ import { effectiveOwners, groupsOf, groupsOfWithPaths, membersOf, whoCan } from 
 import type { Index } from '../index/nodes.js';
 import type { GroupMembership, QueryOptions, Queries } from './types.js';
 import type { Id } from '../model/ids.js';
+import type { ErrorPath } from '../errors/errors.js';
+import { describe, expectObject, expectOneOf, fail, onlyKeys, own } from '../model/shape.js';
+
+/** A query's options, checked: own properties only, every value of the right kind. */
+export interface ReadOptions {
+  readonly atLeast: number | undefined;
+  readonly paths: boolean;
+  readonly format: 'text' | 'json';
+  readonly timeoutMs: number | undefined;
+}
+
+type OptionKey = 'atLeast' | 'paths' | 'format' | 'timeoutMs';
+
+/** The longest wait `setTimeout` honours (a longer one fires at once). */
+const MAX_TIMEOUT_MS = 2_147_483_647;
+
+/** Checks a revision number: a whole number of 0 or more (what `Number(header)` gives for a missing header, NaN, is not one). */
+export function readRevision(value: unknown, path: ErrorPath): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    fail(path, `expected a revision (a whole number of 0 or more), got ${describe(value)}`);
+  }
+  return value;
+}
+
+/**
+ * Checks the options object of a query (or of `at()` and `waitFor()`): absent, or a plain object
+ * with only the `allowed` keys, each of the right kind; an own key set to `undefined` counts as
+ * absent. Malformed options are an `InvalidInputError` with the path, never ignored.
+ */
+export function readOptions(options: unknown, allowed: readonly OptionKey[], path: ErrorPath = ['options']): ReadOptions {
+  if (options === undefined) return { atLeast: undefined, paths: false, format: 'text', timeoutMs: undefined };
+  const o = expectObject(options, path, `an options object ({ ${allowed.join(', ')} })`);
+  onlyKeys(o, allowed, path);
+  const atLeast = own(o, 'atLeast');
+  const paths = own(o, 'paths');
+  const format = own(o, 'format');
+  const timeoutMs = own(o, 'timeoutMs');
+  if (paths !== undefined && typeof paths !== 'boolean') fail([...path, 'paths'], `expected true or false, got ${describe(paths)}`);
+  if (timeoutMs !== undefined && !(typeof timeoutMs === 'number' && Number.isFinite(timeoutMs) && timeoutMs >= 0 && timeoutMs <= MAX_TIMEOUT_MS)) {
+    fail([...path, 'timeoutMs'], `expected a number of milliseconds from 0 to ${MAX_TIMEOUT_MS}, got ${describe(timeoutMs)}`);
+  }
+  return {
+    atLeast: atLeast === undefined ? undefined : readRevision(atLeast, [...path, 'atLeast']),
+    paths: paths === true,
+    format: format === undefined ? 'text' : expectOneOf(format, ['text', 'json'], [...path, 'format']),
+    timeoutMs: timeoutMs as number | undefined,
+  };
+}
+
+const PLAIN: readonly OptionKey[] = ['atLeast'];
+const EXPLAIN: readonly OptionKey[] = ['atLeast', 'format'];
+const GROUPS_OF: readonly OptionKey[] = ['atLeast', 'paths'];
 
 /**
  * The queries over one snapshot. `indexOf()` hands back the index to answer from: the engine's
  * live index while it is still at this revision, else one built for this snapshot alone.
  */
 export function queriesOver(policy: Policy, revision: number, indexOf: () => Index): Queries {
-  const ix = (options: QueryOptions | undefined): Index => {
-    if (options?.atLeast !== undefined && options.atLeast > revision) throw new StaleSnapshotError({ wanted: options.atLeast, current: revision });
+  const at = (o: ReadOptions): Index => {
+    if (o.atLeast !== undefined && o.atLeast > revision) throw new StaleSnapshotError({ wanted: o.atLeast, current: revision });
     return indexOf();
   };
+  const ix = (options: QueryOptions | undefined): Index => at(readOptions(options, PLAIN));
   function groupsOfQuery(user: Id, options?: QueryOptions & { readonly paths?: false }): Id[];
   function groupsOfQuery(user: Id, options: QueryOptions & { readonly paths: true }): GroupMembership[];
   function groupsOfQuery(user: Id, options?: QueryOptions & { readonly paths?: boolean }): Id[] | GroupMembership[] {
-    return options?.paths === true ? groupsOfWithPaths(ix(options), user) : groupsOf(ix(options), user);
+    const o = readOptions(options, GROUPS_OF);
+    return o.paths ? groupsOfWithPaths(at(o), user) : groupsOf(at(o), user);
   }
   return {
     revision,
@@ -28,8 +82,9 @@ export function queriesOver(policy: Policy, revision: number, indexOf: () => Ind
     check: (user, action, resource, options) => check(ix(options), user, action, resource),
     can: (user, action, resource, options) => can(ix(options), user, action, resource),
     explain: (user, action, resource, options) => {
-      const d = check(ix(options), user, action, resource);
-      return options?.format === 'json' ? JSON.stringify(d, null, 2) : explainDecision(d);
+      const o = readOptions(options, EXPLAIN);
+      const d = check(at(o), user, action, resource);
+      return o.format === 'json' ? JSON.stringify(d, null, 2) : explainDecision(d);
     },
     groupsOf: groupsOfQuery,
     membersOf: (group, options) => membersOf(ix(options), group),

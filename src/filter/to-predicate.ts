@@ -6,18 +6,34 @@ import type { AccessFilter, FilterClause } from './access-filter.js';
 /** A clause with its id list turned into a set once, so a user in 10,000 groups still tests in O(1). */
 type Compiled = { readonly clause: FilterClause; readonly ids: ReadonlySet<Id> };
 
+/** A field of a record: own properties only (never one from Object.prototype), as `check` reads it. */
+function field(o: unknown, key: string): unknown {
+  return typeof o === 'object' && o !== null && Object.hasOwn(o, key) ? (o as Record<string, unknown>)[key] : undefined;
+}
+
 function holds({ clause, ids }: Compiled, r: Resource, tenant: Id): boolean {
-  if (clause.tenant !== undefined && clause.tenant !== tenant) return false;
-  const owner = r.owner as { readonly user?: unknown; readonly group?: unknown } | undefined;
+  if (field(clause, 'tenant') !== undefined && clause.tenant !== tenant) return false;
+  const owner = field(r, 'owner');
   switch (clause.kind) {
-    case 'ownerUser':
-      return typeof owner?.user === 'string' && ids.has(owner.user);
-    case 'ownerGroup':
-      return typeof owner?.group === 'string' && ids.has(owner.group);
-    case 'accessGroup':
-      return Array.isArray(r.accessGroups) && r.accessGroups.some((id) => typeof id === 'string' && ids.has(id));
+    case 'ownerUser': {
+      const user = field(owner, 'user');
+      return typeof user === 'string' && ids.has(user);
+    }
+    case 'ownerGroup': {
+      const group = field(owner, 'group');
+      return typeof group === 'string' && ids.has(group);
+    }
+    case 'accessGroup': {
+      const listed = field(r, 'accessGroups');
+      if (!Array.isArray(listed)) return false;
+      for (let i = 0; i < listed.length; i++) {
+        const id: unknown = field(listed, String(i));
+        if (typeof id === 'string' && ids.has(id)) return true;
+      }
+      return false;
+    }
     case 'segment':
-      return segmentMatches(clause.segment, r.attributes);
+      return segmentMatches(clause.segment, field(r, 'attributes'));
   }
 }
 
@@ -34,8 +50,8 @@ export function toPredicate(filter: AccessFilter): (resource: Resource) => boole
   const tenants = new Set(filter.tenants);
   const compiled: Compiled[] = filter.anyOf.map((clause) => ({ clause, ids: new Set(clause.kind === 'segment' ? [] : clause.ids) }));
   return (r) => {
-    if (r === null || typeof r !== 'object' || r.type !== filter.type) return false;
-    const tenant = r.tenant ?? DEFAULT_TENANT;
+    if (r === null || typeof r !== 'object' || field(r, 'type') !== filter.type) return false;
+    const tenant = (field(r, 'tenant') as Id | null | undefined) ?? DEFAULT_TENANT;
     if (!tenants.has(tenant)) return false;
     if (filter.kind === 'all') return true;
     return compiled.some((c) => holds(c, r, tenant));

@@ -1,12 +1,13 @@
 import { DEFAULT_TENANT, type Id } from '../model/ids.js';
 import type { Policy, Tenant, User } from '../model/policy.js';
+import { bare } from '../model/shape.js';
 
 /**
  * The tenant named `id`: a declared one, or the implicit root `default`, which exists whether or
  * not it is declared.
  */
 export function tenantOf(policy: Policy, id: Id): Tenant | undefined {
-  return policy.tenants.get(id) ?? (id === DEFAULT_TENANT ? { id: DEFAULT_TENANT } : undefined);
+  return policy.tenants.get(id) ?? (id === DEFAULT_TENANT ? bare({ id: DEFAULT_TENANT }) : undefined);
 }
 
 /** Whether `ancestor` is `id` or one of its ancestors. Iterative and cycle-safe. */

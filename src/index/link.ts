@@ -6,6 +6,7 @@ import { principalParts, type Principal } from '../model/principal.js';
 import { capSetOf } from '../access/capabilities.js';
 import { eulerTour } from '../graph/euler.js';
 import type { LevelRef } from '../model/access-level.js';
+import { bare } from '../model/shape.js';
 import type {
   AccessGroupNode,
   CompiledRule,
@@ -45,7 +46,7 @@ export function newTenantNode(id: Id): TenantNode {
  */
 export function relinkTenants(ix: Index, tenants: ReadonlyMap<Id, Tenant>): void {
   const all: Tenant[] = [...tenants.values()];
-  if (!tenants.has(DEFAULT_TENANT)) all.push({ id: DEFAULT_TENANT });
+  if (!tenants.has(DEFAULT_TENANT)) all.push(bare({ id: DEFAULT_TENANT }));
   const keep = new Set(all.map((t) => t.id));
   for (const id of [...ix.tenants.keys()]) if (!keep.has(id)) ix.tenants.delete(id);
   for (const t of all) {

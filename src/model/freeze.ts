@@ -1,5 +1,5 @@
 import { freeze } from 'immer';
-import { IdMap } from './id-map.js';
+import { isIdMap } from './id-map.js';
 
 /**
  * Deep-freezes a policy, Maps and their values included (immer's own deep freeze stops at Map
@@ -15,7 +15,7 @@ export function deepFreeze<T>(root: T): T {
     if (v instanceof Map) {
       freeze(v); // makes set/delete/clear throw
       for (const x of v.values()) stack.push(x);
-    } else if (v instanceof IdMap) {
+    } else if (isIdMap(v)) {
       Object.freeze(v);
       stack.push(v.shards);
     } else if (!ArrayBuffer.isView(v)) {

@@ -11,6 +11,17 @@ export function hashId(id: Id): number {
   return h >>> 0;
 }
 
+/**
+ * The registered brand of an {@link IdMap}: the ESM and CommonJS builds are two copies of the
+ * class, so a Policy made by one is recognised by the other through this, not `instanceof`.
+ */
+export const ID_MAP_BRAND: unique symbol = Symbol.for('purview.IdMap') as never;
+
+/** Whether `value` is an {@link IdMap} made by any copy of this library. */
+export function isIdMap(value: unknown): value is IdMap<unknown> {
+  return typeof value === 'object' && value !== null && (value as { [ID_MAP_BRAND]?: unknown })[ID_MAP_BRAND] === true;
+}
+
 /** One bucket of an {@link IdMap}: ids to entities. */
 export type Bucket<T> = Map<Id, T>;
 /** One shard of an {@link IdMap}: 64 buckets. */
@@ -32,6 +43,11 @@ export type Shard<T> = Map<number, Bucket<T>>;
  */
 export class IdMap<T> implements ReadonlyMap<Id, T> {
   static [immerable] = true;
+
+  /** The brand that {@link isIdMap} recognises across copies of the library. */
+  get [ID_MAP_BRAND](): true {
+    return true;
+  }
 
   /**
    * The shards; internal, exposed only so that immer can draft them. A recipe that writes them

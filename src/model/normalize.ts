@@ -14,7 +14,7 @@ import type {
   Tenant,
   User,
 } from './policy.js';
-import { IdMap } from './id-map.js';
+import { IdMap, isIdMap } from './id-map.js';
 import { principalParts, type Principal, type RulePrincipal } from './principal.js';
 import type { Condition, Segment } from './segment.js';
 import {
@@ -30,6 +30,7 @@ import {
   optionalString,
   own,
   keyOf,
+  bare,
   type Plain,
 } from './shape.js';
 
@@ -37,6 +38,10 @@ import {
  * Shape normalization: untrusted plain data (or an entity a recipe wrote) to the engine's
  * normalized entities, with every default filled in. Only the shape is checked here; whether
  * references resolve is validate/'s business.
+ *
+ * Input is read own enumerable properties only, each once, and never kept: every object this
+ * module returns is a fresh copy without a prototype ({@link bare}), so that neither a getter in
+ * the input nor a key another library put on `Object.prototype` can reach the engine.
  */
 
 const ORG_DEFAULTS: readonly OrgDefault[] = ['private', 'publicRead', 'publicReadWrite', 'publicFull'];
@@ -48,11 +53,11 @@ export function normalizeTenant(value: unknown, path: ErrorPath): Tenant {
   const id = expectId(own(o, 'id'), [...path, 'id'], 'tenant id');
   const parent = optionalId(o, 'parent', path, 'parent tenant id');
   const ceilingRaw = own(o, 'ceiling');
-  return {
+  return bare({
     id,
     ...(parent === undefined ? {} : { parent }),
     ...(ceilingRaw === undefined ? {} : { ceiling: normalizeCapabilities(ceilingRaw, [...path, 'ceiling']) }),
-  };
+  });
 }
 
 /** Normalizes a role; `tenant` defaults to `default`. */
@@ -62,12 +67,12 @@ export function normalizeRole(value: unknown, path: ErrorPath): Role {
   const id = expectId(own(o, 'id'), [...path, 'id'], 'role id');
   const parent = optionalId(o, 'parent', path, 'parent role id');
   const level = own(o, 'accessLevel');
-  return {
+  return bare({
     id,
     tenant: optionalId(o, 'tenant', path, 'tenant id') ?? DEFAULT_TENANT,
     ...(parent === undefined ? {} : { parent }),
     ...(level === undefined ? {} : { accessLevel: normalizeLevelRef(level, [...path, 'accessLevel']) }),
-  };
+  });
 }
 
 /** Normalizes a user; `status` defaults to `active`, `tenant` to `default`. */
@@ -79,14 +84,14 @@ export function normalizeUser(value: unknown, path: ErrorPath): User {
   const role = optionalId(o, 'role', path, 'role id');
   const level = own(o, 'accessLevel');
   const tenantsRaw = own(o, 'tenants');
-  return {
+  return bare({
     id,
     tenant: optionalId(o, 'tenant', path, 'tenant id') ?? DEFAULT_TENANT,
     status: statusRaw === undefined ? 'active' : expectOneOf(statusRaw, ['active', 'inactive'], [...path, 'status']),
     ...(role === undefined ? {} : { role }),
     ...(level === undefined ? {} : { accessLevel: normalizeLevelRef(level, [...path, 'accessLevel']) }),
     tenants: tenantsRaw === undefined ? [] : expectIdList(tenantsRaw, [...path, 'tenants'], 'tenant id'),
-  };
+  });
 }
 
 /** Normalizes a group; every member list defaults to empty. */
@@ -105,19 +110,19 @@ export function normalizeGroup(value: unknown, path: ErrorPath): Group {
     const v = own(m, key);
     return v === undefined ? [] : expectIdList(v, [...mp, key], what);
   };
-  return {
+  return bare({
     id,
     tenant: optionalId(o, 'tenant', path, 'tenant id') ?? DEFAULT_TENANT,
     ...(name === undefined ? {} : { name }),
     ...(description === undefined ? {} : { description }),
-    members: {
+    members: bare({
       users: list('users', 'user id'),
       roles: list('roles', 'role id'),
       rolesAndSubordinates: list('rolesAndSubordinates', 'role id'),
       groups: list('groups', 'group id'),
-    },
+    }),
     ...(level === undefined ? {} : { accessLevel: normalizeLevelRef(level, [...path, 'accessLevel']) }),
-  };
+  });
 }
 
 /** Checks a resource type or action name: an id without `:` and not `*`, so capabilities stay unambiguous. */
@@ -141,11 +146,11 @@ export function normalizeResourceType(name: string, value: unknown, path: ErrorP
   }
   const ap = [...path, 'actions'];
   const actionsRaw = own(o, 'actions');
-  const entries: [string, unknown][] =
-    actionsRaw instanceof Map ? [...(actionsRaw as Map<string, unknown>)] : Object.entries(expectObject(actionsRaw, ap, 'an object of actions'));
+  const entries = actionsRaw instanceof Map ? mapEntries(actionsRaw, ap) : Object.entries(expectObject(actionsRaw, ap, 'an object of actions'));
   if (entries.length === 0) fail(ap, 'a resource type needs at least one action');
   const actions = new Map<string, Level>();
   for (const [action, level] of entries) {
+    if (typeof action !== 'string') fail([...ap, keyOf(action)], 'actions are keyed by name (a string)');
     expectTypeName(action, [...ap, action], 'action name', true);
     actions.set(action, expectOneOf(level, LEVELS, [...ap, action]));
   }
@@ -163,14 +168,14 @@ export function normalizeResourceType(name: string, value: unknown, path: ErrorP
     fail([...path, 'hierarchy'], `expected true or false, got ${describe(hierarchy)}`);
   }
   const gol = own(o, 'groupOwnerLevel');
-  return {
+  return bare({
     name,
     actions,
     ...(readActions === undefined ? {} : { readActions }),
     default: def === undefined ? 'private' : expectOneOf(def, ORG_DEFAULTS, [...path, 'default']),
     hierarchy: hierarchy ?? true,
     groupOwnerLevel: gol === undefined ? 'full' : expectOneOf(gol, LEVELS, [...path, 'groupOwnerLevel']),
-  };
+  });
 }
 
 /** Normalizes a principal of any of the four kinds. */
@@ -182,13 +187,13 @@ export function normalizePrincipal(value: unknown, path: ErrorPath): Principal {
   const id = expectId(parts.id, [...path, parts.kind], `${parts.kind} id`);
   switch (parts.kind) {
     case 'user':
-      return { user: id };
+      return bare({ user: id });
     case 'role':
-      return { role: id };
+      return bare({ role: id });
     case 'roleAndSubordinates':
-      return { roleAndSubordinates: id };
+      return bare({ roleAndSubordinates: id });
     case 'group':
-      return { group: id };
+      return bare({ group: id });
   }
 }
 
@@ -203,14 +208,14 @@ export function normalizeRulePrincipal(value: unknown, path: ErrorPath): RulePri
 export function normalizeSharingRule(value: unknown, path: ErrorPath): SharingRule {
   const o = expectObject(value, path, 'a sharing rule');
   onlyKeys(o, ['id', 'tenant', 'resourceType', 'from', 'to', 'level'], path);
-  return {
+  return bare({
     id: expectId(own(o, 'id'), [...path, 'id'], 'sharing rule id'),
     tenant: optionalId(o, 'tenant', path, 'tenant id') ?? DEFAULT_TENANT,
     resourceType: expectId(own(o, 'resourceType'), [...path, 'resourceType'], 'resource type'),
     from: normalizeRulePrincipal(own(o, 'from'), [...path, 'from']),
     to: normalizeRulePrincipal(own(o, 'to'), [...path, 'to']),
     level: expectOneOf(own(o, 'level'), ['read', 'readWrite'], [...path, 'level']),
-  };
+  });
 }
 
 /** Normalizes a segment. */
@@ -218,7 +223,7 @@ export function normalizeSegment(value: unknown, path: ErrorPath): Segment {
   const o = expectObject(value, path, 'a segment');
   onlyKeys(o, ['all'], path);
   const all = expectArray(own(o, 'all'), [...path, 'all']);
-  return {
+  return bare({
     all: all.map((c, i): Condition => {
       const cp = [...path, 'all', i];
       const co = expectObject(c, cp, 'a condition');
@@ -227,10 +232,10 @@ export function normalizeSegment(value: unknown, path: ErrorPath): Segment {
       if (keys.length !== 1) fail(cp, 'a condition has an attribute and exactly one of equals, in, contains');
       const op = keys[0];
       const v = own(co, op as string);
-      if (op === 'equals') return { attribute, equals: expectAttributeValue(v, [...cp, 'equals']) };
+      if (op === 'equals') return bare({ attribute, equals: expectAttributeValue(v, [...cp, 'equals']) });
       if (op === 'contains') {
         if (typeof v !== 'string') fail([...cp, 'contains'], `expected a string, got ${describe(v)}`);
-        return { attribute, contains: v };
+        return bare({ attribute, contains: v });
       }
       if (op === 'in') {
         const list = expectArray(v, [...cp, 'in']).map((x, j) => {
@@ -239,17 +244,23 @@ export function normalizeSegment(value: unknown, path: ErrorPath): Segment {
           }
           return x;
         });
-        return { attribute, in: list };
+        return bare({ attribute, in: list });
       }
       return fail([...cp, op as string], `unknown condition ${quote(op)}; expected equals, in or contains`);
     }),
-  };
+  });
 }
 
+/** An attribute value a segment compares with; a list is copied, and a hole in it is refused like any non-string. */
 function expectAttributeValue(v: unknown, path: ErrorPath): string | number | boolean | readonly string[] {
   if (typeof v === 'string' || typeof v === 'boolean') return v;
   if (typeof v === 'number' && Number.isFinite(v)) return v;
-  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return v as string[];
+  if (Array.isArray(v)) {
+    return expectArray(v, path).map((x, i) => {
+      if (typeof x !== 'string') fail([...path, i], `expected a string, got ${describe(x)}`);
+      return x;
+    });
+  }
   return fail(path, `expected a string, finite number, boolean or list of strings, got ${describe(v)}`);
 }
 
@@ -261,7 +272,7 @@ export function normalizeAccessGroup(value: unknown, path: ErrorPath): AccessGro
   const segRaw = own(o, 'segment');
   const grantsRaw = own(o, 'grants');
   const grants = grantsRaw === undefined ? [] : expectArray(grantsRaw, [...path, 'grants']);
-  return {
+  return bare({
     id: expectId(own(o, 'id'), [...path, 'id'], 'access group id'),
     tenant: optionalId(o, 'tenant', path, 'tenant id') ?? DEFAULT_TENANT,
     ...(typesRaw === undefined ? {} : { resourceTypes: expectIdList(typesRaw, [...path, 'resourceTypes'], 'resource type') }),
@@ -270,9 +281,9 @@ export function normalizeAccessGroup(value: unknown, path: ErrorPath): AccessGro
       const gp = [...path, 'grants', i];
       const go = expectObject(g, gp, 'a grant');
       onlyKeys(go, ['to', 'level'], gp);
-      return { to: normalizePrincipal(own(go, 'to'), [...gp, 'to']), level: expectOneOf(own(go, 'level'), LEVELS, [...gp, 'level']) };
+      return bare({ to: normalizePrincipal(own(go, 'to'), [...gp, 'to']), level: expectOneOf(own(go, 'level'), LEVELS, [...gp, 'level']) });
     }),
-  };
+  });
 }
 
 /** Normalizes a list of capabilities (shape only: `type:action`, `type:*`, `*:action`, `*`). */
@@ -302,14 +313,14 @@ export function normalizeLevelRef(value: unknown, path: ErrorPath): LevelRef {
   }
   const o = expectObject(value, path, 'an access level');
   onlyKeys(o, ['custom'], path);
-  return { custom: normalizeCapabilities(own(o, 'custom'), [...path, 'custom']) };
+  return bare({ custom: normalizeCapabilities(own(o, 'custom'), [...path, 'custom']) });
 }
 
 /** Normalizes the access-level tiers. */
 export function normalizeAccessLevels(value: unknown, path: ErrorPath): AccessLevels {
   const o = expectObject(value, path, 'the access levels');
   onlyKeys(o, TIERS, path);
-  const out: { -readonly [K in keyof AccessLevels]: Capability[] } = {};
+  const out: { -readonly [K in keyof AccessLevels]: Capability[] } = bare({});
   for (const tier of TIERS) {
     const v = own(o, tier);
     if (v !== undefined) out[tier] = normalizeCapabilities(v, [...path, tier]);
@@ -329,12 +340,25 @@ function collect<T extends { id: Id }>(raw: unknown, key: string, one: (v: unkno
   return map;
 }
 
+/** The entries of a Map (a recipe's draft, or a Policy's), each checked to be a [key, value] pair. */
+function mapEntries(map: Iterable<unknown>, path: ErrorPath): [unknown, unknown][] {
+  const out: [unknown, unknown][] = [];
+  for (const entry of map) {
+    if (!Array.isArray(entry) || entry.length !== 2) fail(path, 'expected a map of [key, value] entries');
+    out.push([entry[0], entry[1]]);
+  }
+  return out;
+}
+
 /**
  * Turns untrusted plain data into a normalized {@link Policy}, checking its shape. Throws
- * {@link InvalidInputError} with the path of the first problem.
+ * {@link InvalidInputError} with the path of the first problem. The input is a plain object (see
+ * {@link expectObject}) or a Policy this library made, from this copy of it or another (ESM and
+ * CommonJS): collections are recognised by a registered brand, not `instanceof`, and every entity
+ * is validated and copied all the same.
  */
 export function normalizePolicy(value: unknown): Policy {
-  const o = expectObject(value, [], 'a policy object');
+  const o = expectObject(value, [], 'a policy object ({ resourceTypes, users, ... })');
   onlyKeys(
     o,
     ['tenants', 'roles', 'users', 'groups', 'resourceTypes', 'sharingRules', 'accessGroups', 'accessLevels', 'defaultAccessLevel'],
@@ -343,8 +367,7 @@ export function normalizePolicy(value: unknown): Policy {
   const typesRaw = own(o, 'resourceTypes');
   const resourceTypes = new Map<string, ResourceType>();
   if (typesRaw !== undefined) {
-    const entries: [string, unknown][] =
-      typesRaw instanceof Map ? [...(typesRaw as Map<string, unknown>)] : Object.entries(expectObject(typesRaw, ['resourceTypes']));
+    const entries = typesRaw instanceof Map ? mapEntries(typesRaw, ['resourceTypes']) : Object.entries(expectObject(typesRaw, ['resourceTypes']));
     for (const [name, t] of entries) {
       if (typeof name !== 'string') fail(['resourceTypes', keyOf(name)], 'resource types are keyed by name (a string)');
       resourceTypes.set(name, normalizeResourceType(name, t, ['resourceTypes', name]));
@@ -354,16 +377,16 @@ export function normalizePolicy(value: unknown): Policy {
   const def = own(o, 'defaultAccessLevel');
   const coll = <T extends { id: Id }>(key: string, one: (v: unknown, p: ErrorPath) => T): IdMap<T> => {
     const raw = own(o, key);
-    if (!(raw instanceof Map) && !(raw instanceof IdMap)) return collect(raw, key, one);
+    if (!(raw instanceof Map) && !isIdMap(raw)) return collect(raw, key, one);
     const map = new IdMap<T>();
-    for (const [k, v] of raw as Iterable<[unknown, unknown]>) {
+    for (const [k, v] of mapEntries(raw as Iterable<unknown>, [key])) {
       const entity = one(v, [key, keyOf(k)]);
       if (entity.id !== k) fail([key, keyOf(k), 'id'], `entry keyed ${quote(keyOf(k))} has id ${quote(entity.id)}; the key must be the id`, [entity.id]);
       map.set(entity.id, entity);
     }
     return map;
   };
-  return {
+  return bare({
     tenants: coll('tenants', normalizeTenant),
     roles: coll('roles', normalizeRole),
     users: coll('users', normalizeUser),
@@ -373,5 +396,5 @@ export function normalizePolicy(value: unknown): Policy {
     accessGroups: coll('accessGroups', normalizeAccessGroup),
     ...(levels === undefined ? {} : { accessLevels: normalizeAccessLevels(levels, ['accessLevels']) }),
     ...(def === undefined ? {} : { defaultAccessLevel: normalizeLevelRef(def, ['defaultAccessLevel']) }),
-  };
+  });
 }

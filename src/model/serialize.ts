@@ -1,10 +1,11 @@
 import type { ResourceTypeInput, PolicyInput } from './policy-input.js';
 import type { Policy, ResourceType } from './policy.js';
+import { bare } from './shape.js';
 
 /** A resource type as plain data (its actions as an object, odd action names kept as own keys). */
 export function resourceTypeInput(t: ResourceType): ResourceTypeInput {
   const actions: Record<string, ResourceTypeInput['actions'][string]> = Object.create(null) as Record<string, never>;
-  for (const [a, l] of t.actions) Object.defineProperty(actions, a, { value: l, enumerable: true, writable: true, configurable: true });
+  for (const [a, l] of t.actions) Object.defineProperty(actions, a, bare({ value: l, enumerable: true, writable: true, configurable: true }));
   return {
     actions: { ...actions },
     ...(t.readActions === undefined ? {} : { readActions: [...t.readActions] }),
@@ -31,7 +32,7 @@ export function toPolicyInput(policy: Policy): PolicyInput {
   for (const name of [...policy.resourceTypes.keys()].sort()) {
     const t = policy.resourceTypes.get(name);
     if (t === undefined) continue;
-    Object.defineProperty(resourceTypes, name, { value: resourceTypeInput(t), enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(resourceTypes, name, bare({ value: resourceTypeInput(t), enumerable: true, writable: true, configurable: true }));
   }
   return {
     tenants: sorted(policy.tenants),

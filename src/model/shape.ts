@@ -21,17 +21,53 @@ export function describe(value: unknown): string {
   return `${typeof value} ${String(value)}`;
 }
 
-/** `value` as a plain object (not an array, not null), or a failure. */
-export function expectObject(value: unknown, path: ErrorPath, what = 'an object'): Plain {
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || value instanceof Map) {
-    fail(path, `expected ${what}, got ${describe(value)}`);
-  }
-  return value as Plain;
+/**
+ * Whether `value` is a plain object: its prototype is `Object.prototype` or `null` (object
+ * literals, `JSON.parse` output, immer drafts of those). Arrays, Maps, Dates, promises and class
+ * instances are not, so that their inherited accessors are never mistaken for absent fields.
+ */
+export function isPlainObject(value: unknown): value is Plain {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
 }
 
-/** Reads an own property; inherited properties such as `constructor` never count. */
-export function own(obj: Plain, key: string): unknown {
-  return Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined;
+/** `value` as a plain object (see {@link isPlainObject}), or a failure. */
+export function expectObject(value: unknown, path: ErrorPath, what = 'an object'): Plain {
+  if (!isPlainObject(value)) {
+    const kind = typeof value === 'object' && value !== null && !Array.isArray(value) ? `${describe(value)} that is not plain data (${className(value)})` : describe(value);
+    fail(path, `expected ${what}, got ${kind}`);
+  }
+  return value;
+}
+
+function className(value: object): string {
+  if (value instanceof Map) return 'a Map';
+  if (value instanceof Date) return 'a Date';
+  if (typeof (value as { then?: unknown }).then === 'function') return 'a promise or thenable';
+  return 'an instance of a class, or an object whose prototype is not Object.prototype';
+}
+
+/**
+ * Reads an own property; inherited properties (`constructor`, or anything another library put on
+ * `Object.prototype`) never count. Reads the value once.
+ */
+export function own(obj: object, key: string): unknown {
+  return Object.hasOwn(obj, key) ? (obj as Record<string, unknown>)[key] : undefined;
+}
+
+/** Whether `obj` has `key` as an own property. */
+export function hasOwn(obj: object, key: string | number): boolean {
+  return Object.hasOwn(obj, key);
+}
+
+/**
+ * Makes a freshly built object prototype-less, so that reading a field it lacks gives `undefined`
+ * whatever another library put on `Object.prototype` (`setPrototypeOf` on a literal keeps V8's
+ * fast properties, unlike `Object.create(null)`). Returns its argument.
+ */
+export function bare<T extends object>(obj: T): T {
+  return Object.setPrototypeOf(obj, null) as T;
 }
 
 /** Rejects keys outside `allowed`, so that a misspelt field is an error rather than ignored. */
@@ -59,11 +95,18 @@ export function optionalId(obj: Plain, key: string, path: ErrorPath, what = key)
   return v === undefined ? undefined : expectId(v, [...path, key], what);
 }
 
-/** `value` as an array, or a failure. */
+/**
+ * `value` as an array, or a failure. Returns a dense copy read by index, own elements only: a
+ * hole becomes `undefined` (so that every element is visited and checked) and is never filled
+ * from `Array.prototype`; each element is read once.
+ */
 export function expectArray(value: unknown, path: ErrorPath): readonly unknown[] {
   if (!Array.isArray(value)) fail(path, `expected a list, got ${describe(value)}`);
-  // Array.from turns holes into undefined, so that every element is visited and checked.
-  return Array.from(value as unknown[]);
+  const list = value as readonly unknown[];
+  const n = list.length;
+  const out: unknown[] = new Array<unknown>(n);
+  for (let i = 0; i < n; i++) out[i] = Object.prototype.hasOwnProperty.call(list, i) ? list[i] : undefined;
+  return out;
 }
 
 /** A key of an untrusted Map as a path element: strings as they are, anything else described. */

@@ -28,13 +28,17 @@ export interface MemoryResourceStore extends ResourceStore {
   all(): Resource[];
 }
 
-/** Whether two owners are the same user or the same group. */
+/** Own properties only, and a null field absent (a row's NULL column), as `check` reads an owner. */
+function ownerField(o: Owner, key: 'user' | 'group'): unknown {
+  const v: unknown = Object.prototype.propertyIsEnumerable.call(o, key) ? (o as Record<string, unknown>)[key] : undefined;
+  return v === null ? undefined : v;
+}
+
+/** Whether two owners are the same user or the same group (own properties only; a null field is absent). */
 export function sameOwner(a: Owner, b: Owner): boolean {
-  const own = (o: Owner, k: 'user' | 'group'): unknown => (Object.hasOwn(o, k) ? (o as Record<string, unknown>)[k] : undefined);
-  const user = own(a, 'user');
-  if (user !== undefined) return user === own(b, 'user');
-  const group = own(a, 'group');
-  return group !== undefined && group === own(b, 'group');
+  const au = ownerField(a, 'user');
+  const ag = ownerField(a, 'group');
+  return au !== undefined ? au === ownerField(b, 'user') : ag !== undefined && ag === ownerField(b, 'group');
 }
 
 /**

@@ -1,9 +1,9 @@
 import { can } from '../decide/check.js';
-import { readRequest } from '../decide/request.js';
+import { readOwner, readRequest } from '../decide/request.js';
 import { groupPaths, membersOfGroup, sortIds } from '../graph/membership.js';
 import type { Id } from '../model/ids.js';
 import type { Resource } from '../model/resource.js';
-import { describe, expectId, fail } from '../model/shape.js';
+import { expectId } from '../model/shape.js';
 import { profileOf } from '../index/profile.js';
 import type { Index } from '../index/nodes.js';
 import type { GroupMembership } from '../engine/types.js';
@@ -37,20 +37,9 @@ export function membersOf(ix: Index, group: Id): Id[] {
 
 /** The owner user, or every member of the owner group, sorted. */
 export function effectiveOwners(ix: Index, resource: Resource): Id[] {
-  if (typeof resource !== 'object' || resource === null) fail(['resource'], `expected a resource object, got ${describe(resource)}`);
-  const owner = (resource as { owner?: unknown }).owner;
-  if (typeof owner === 'object' && owner !== null) {
-    const o = owner as { user?: unknown; group?: unknown };
-    const hasUser = Object.prototype.hasOwnProperty.call(o, 'user');
-    const hasGroup = Object.prototype.hasOwnProperty.call(o, 'group');
-    if (Object.keys(o).length !== 1) return fail(['resource', 'owner'], 'the owner must be exactly one of { user } or { group }');
-    if (hasUser && !hasGroup) {
-      const id = expectId(o.user, ['resource', 'owner', 'user'], 'owner user id');
-      return ix.users.has(id) ? [id] : [];
-    }
-    if (hasGroup && !hasUser) return membersOf(ix, expectId(o.group, ['resource', 'owner', 'group'], 'owner group id'));
-  }
-  return fail(['resource', 'owner'], 'the owner must be exactly one of { user } or { group }');
+  const owner = readOwner(resource);
+  if (owner.user !== undefined) return ix.users.has(owner.user) ? [owner.user] : [];
+  return membersOf(ix, owner.group as Id);
 }
 
 /** Every active user that `can` allows, sorted. */

@@ -1,4 +1,5 @@
 import { cycleThrough, cyclicComponents } from './cycles.js';
+import { bare } from '../model/shape.js';
 
 /*
  * The policy as a graph, before any drawing: roles, groups and (on request) users as nodes;
@@ -179,18 +180,24 @@ export function buildPolicyGraph(policy: unknown, options: GraphOptions = {}): P
       existing.duplicate = true;
       return;
     }
-    const node: Mutable<GraphNode> = {
-      index: nodes.length,
-      kind,
-      id,
-      tenant,
-      ...(extra.name === undefined ? {} : { name: extra.name }),
-      inactive: extra.inactive === true,
-      missing: false,
-      duplicate: false,
-      inCycle: false,
-      unreachable: false,
-    };
+    // Prototype-less, and `extra` read own properties only: an absent `name` stays absent
+    // whatever another library put on Object.prototype.
+    const name = own(extra, 'name') as string | undefined;
+    const node: Mutable<GraphNode> = Object.setPrototypeOf(
+      {
+        index: nodes.length,
+        kind,
+        id,
+        tenant,
+        ...(name === undefined ? {} : { name }),
+        inactive: own(extra, 'inactive') === true,
+        missing: false,
+        duplicate: false,
+        inCycle: false,
+        unreachable: false,
+      },
+      null,
+    ) as Mutable<GraphNode>;
     nodes.push(node);
     byKind[kind].set(id, node);
   };
@@ -214,7 +221,7 @@ export function buildPolicyGraph(policy: unknown, options: GraphOptions = {}): P
     const parent = idOf(own(r, 'parent'));
     if (!parentOf.has(id) && !byKind.role.has(id) && parent !== undefined) parentOf.set(id, parent);
     define('role', id, idOf(own(r, 'tenant')) ?? DEFAULT_TENANT, {});
-    roleEntries.push(parent === undefined ? { id } : { id, parent });
+    roleEntries.push(bare(parent === undefined ? { id } : { id, parent }));
   }
   const groups: RawGroup[] = [];
   for (const g of entries(own(policy, 'groups'))) {
@@ -230,7 +237,7 @@ export function buildPolicyGraph(policy: unknown, options: GraphOptions = {}): P
     const id = idOf(own(u, 'id'));
     if (id === undefined) continue;
     const role = idOf(own(u, 'role'));
-    users.push(role === undefined ? { id } : { id, role });
+    users.push(bare(role === undefined ? { id } : { id, role }));
     if (drawUsers) define('user', id, idOf(own(u, 'tenant')) ?? DEFAULT_TENANT, { inactive: own(u, 'status') === 'inactive' });
   }
 
@@ -301,12 +308,12 @@ function tenantsOf(policy: unknown, nodes: readonly GraphNode[]): GraphTenant[] 
     if (id === undefined || listed.has(id) || !used.has(id)) continue;
     listed.add(id);
     const parent = idOf(own(t, 'parent'));
-    out.push(parent === undefined ? { id } : { id, parent });
+    out.push(bare(parent === undefined ? { id } : { id, parent }));
   }
   for (const n of nodes) {
     if (n.tenant !== undefined && !listed.has(n.tenant)) {
       listed.add(n.tenant);
-      out.push({ id: n.tenant });
+      out.push(bare({ id: n.tenant }));
     }
   }
   return out;

@@ -28,7 +28,9 @@ export interface PolicyGraphOptions {
  * //   n0("ceo")
  * ```
  */
-export function policyGraph(policy: unknown, options: PolicyGraphOptions = {}): string {
+export function policyGraph(policy: unknown, input: PolicyGraphOptions = {}): string {
+  // Own properties only: an inherited `format` or `users` must never count.
+  const options = Object.setPrototypeOf({ ...input }, null) as PolicyGraphOptions;
   const format = options.format ?? 'mermaid';
   if (format !== 'mermaid' && format !== 'dot') {
     throw new InvalidInputError({ message: `unknown graph format ${JSON.stringify(String(format))}; expected "mermaid" or "dot"`, path: ['format'] });

@@ -2,7 +2,7 @@ import type { PolicyInput, ResourceTypeInput } from '../index.js';
 
 /** Sets an own, enumerable property, so that keys such as `__proto__` stay data. */
 function own<T>(obj: Record<string, T>, key: string, value: T): Record<string, T> {
-  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  Object.defineProperty(obj, key, Object.setPrototypeOf({ value, enumerable: true, writable: true, configurable: true }, null) as PropertyDescriptor);
   return obj;
 }
 

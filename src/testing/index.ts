@@ -42,7 +42,8 @@ export interface ConformanceOptions {
 
 /** The policy as canonical text: equal policies give equal text (collections sorted, defaults filled in). */
 export function canonicalPolicy(policy: Policy | PolicyInput): string {
-  const p = 'resourceTypes' in policy && policy.resourceTypes instanceof Map ? (policy as Policy) : createEngine({ policy: policy as PolicyInput }).policy;
+  // Own properties only; a Policy (from this copy of the library or another) is normalized like any input.
+  const p = createEngine({ policy }).policy;
   return JSON.stringify(toPolicyInput(p));
 }
 

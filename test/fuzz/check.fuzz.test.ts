@@ -62,44 +62,69 @@ function attributeValue(v: unknown): 'ok' | 'bad' | 'hole' {
   return hole ? 'hole' : 'ok';
 }
 
+/** Plain data: an object whose prototype is Object.prototype or null (not an array, a class instance, an object inheriting its fields). */
+const isPlain = (v: unknown): v is object =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && [Object.prototype, null].includes(Object.getPrototypeOf(v) as object | null);
+/** An own enumerable field, what the engine reads; null (a database NULL) counts as absent in optional fields (SPEC item 14). */
+const field = (o: object, k: string): unknown => (Object.hasOwn(o, k) ? (o as Record<string, unknown>)[k] : undefined);
+const optional = (o: object, k: string): unknown => field(o, k) ?? undefined;
+
 /** Only the owner: what effectiveOwners validates. */
 function classifyOwner(resource: unknown): Verdict {
-  if (typeof resource !== 'object' || resource === null) return { kind: 'core', why: 'resource is not an object' };
-  const owner = (resource as { owner?: unknown }).owner;
-  if (typeof owner !== 'object' || owner === null) return { kind: 'core', why: 'owner is not an object' };
-  const u = hasOwn(owner, 'user');
-  const g = hasOwn(owner, 'group');
-  if (u === g) return { kind: 'core', why: 'owner is not exactly one of user and group' };
-  if (!isId((owner as Record<string, unknown>)[u ? 'user' : 'group'])) return { kind: 'core', why: 'owner id is not an id' };
-  if (Object.keys(owner).length !== 1) return { kind: 'core', why: 'owner has further keys' };
+  if (!isPlain(resource)) return { kind: 'core', why: 'resource is not a plain object' };
+  const owner = field(resource, 'owner');
+  if (!isPlain(owner)) return { kind: 'core', why: 'owner is not a plain object' };
+  if (Object.keys(owner).some((k) => k !== 'user' && k !== 'group')) return { kind: 'core', why: 'owner has further keys' };
+  const u = optional(owner, 'user');
+  const g = optional(owner, 'group');
+  if ((u === undefined) === (g === undefined)) return { kind: 'core', why: 'owner is not exactly one of user and group' };
+  if (!isId(u ?? g)) return { kind: 'core', why: 'owner id is not an id' };
   return { kind: 'ok' };
 }
 
 function classify(policy: PolicyInput, user: unknown, action: unknown, resource: unknown, withUser = true): Verdict {
   if (withUser && !isId(user)) return { kind: 'core', why: 'user is not an id' };
-  if (typeof action !== 'string') return { kind: 'core', why: 'action is not a string' };
-  if (typeof resource !== 'object' || resource === null) return { kind: 'core', why: 'resource is not an object' };
-  const r = resource as Record<string, unknown>;
-  if (typeof r.type !== 'string') return { kind: 'core', why: 'type is not a string' };
-  const actions = actionsOf(policy, r.type);
+  if (!isPlain(resource)) return { kind: 'core', why: 'resource is not a plain object' };
+  const type = field(resource, 'type');
+  if (typeof type !== 'string') return { kind: 'core', why: 'type is not a string' };
+  const actions = actionsOf(policy, type);
   if (actions === undefined) return { kind: 'core', why: 'type is not declared' };
+  if (typeof action !== 'string') return { kind: 'core', why: 'action is not a string' };
   if (!actions.includes(action)) return { kind: 'core', why: 'action is not declared' };
-  if (!isId(r.id)) return { kind: 'core', why: 'id is not an id' };
-  if (r.tenant !== undefined && !isId(r.tenant)) return { kind: 'core', why: 'tenant is not an id' };
+  if (!isId(field(resource, 'id'))) return { kind: 'core', why: 'id is not an id' };
+  const tenant = optional(resource, 'tenant');
+  if (tenant !== undefined && !isId(tenant)) return { kind: 'core', why: 'tenant is not an id' };
   const owner = classifyOwner(resource);
   if (owner.kind === 'core') return owner;
-  if (r.accessGroups !== undefined && !Array.isArray(r.accessGroups)) return { kind: 'core', why: 'accessGroups is not a list' };
-  if (Array.isArray(r.accessGroups)) {
-    for (let i = 0; i < r.accessGroups.length; i++) if (!isId(r.accessGroups[i])) return { kind: 'core', why: 'accessGroups holds a non-id' };
+  const listed = optional(resource, 'accessGroups');
+  if (listed !== undefined && !Array.isArray(listed)) return { kind: 'core', why: 'accessGroups is not a list' };
+  if (Array.isArray(listed)) {
+    for (let i = 0; i < listed.length; i++) if (!hasOwn(listed, String(i)) || !isId(listed[i])) return { kind: 'core', why: 'accessGroups holds a non-id' };
   }
-  const attrs = r.attributes;
+  const attrs = optional(resource, 'attributes');
   if (attrs !== undefined) {
-    if (typeof attrs !== 'object' || attrs === null || Array.isArray(attrs)) return { kind: 'core', why: 'attributes are not a mapping' };
-    const values = Object.values(attrs).map(attributeValue);
+    if (!isPlain(attrs)) return { kind: 'core', why: 'attributes are not a mapping' };
+    const values = Object.keys(attrs).map((k) => field(attrs, k)).filter((x) => x !== null && x !== undefined).map(attributeValue);
     if (values.includes('bad')) return { kind: 'core', why: 'an attribute value is malformed' };
     if (values.includes('hole')) return { kind: 'core', why: 'an attribute list has a hole (BUG 9, fixed)' };
   }
   return owner;
+}
+
+/** The request as the reference evaluator takes it: own fields only, null optional fields dropped. */
+function cleaned(resource: unknown): Resource {
+  const r = resource as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(r)) if (field(r, k) !== null && field(r, k) !== undefined) setOwn(out, k, field(r, k));
+  const owner = field(r, 'owner') as Record<string, unknown>;
+  out.owner = optional(owner, 'user') !== undefined ? { user: owner.user } : { group: owner.group };
+  const attrs = field(r, 'attributes');
+  if (isPlain(attrs)) {
+    const a: Record<string, unknown> = {};
+    for (const k of Object.keys(attrs)) if (optional(attrs, k) !== undefined) setOwn(a, k, field(attrs, k));
+    out.attributes = a;
+  }
+  return out as unknown as Resource;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -245,7 +270,7 @@ function probe(engine: Engine, s: Scenario, req: Request): void {
     ensure(typeof dec.allowed === 'boolean' && LEVELS.includes(dec.level) && LEVELS.includes(dec.required), () => `malformed decision ${show(dec)}`);
     const problems = decisionInvariants(dec);
     ensure(problems.length === 0, () => `decision invariants: ${problems.join('; ')} in ${show(dec)}`);
-    const r = resource as Resource;
+    const r = cleaned(resource);
     ensure(dec.resource.tenant === (r.tenant ?? 'default') && dec.resource.type === r.type && dec.resource.id === r.id, () => `decision names another resource: ${show(dec.resource)}`);
     if (v.kind === 'ok') {
       const ref = refCheck(s.policy, user as string, action as string, r);
@@ -257,7 +282,7 @@ function probe(engine: Engine, s: Scenario, req: Request): void {
   const vw = classify(s.policy, user, action, resource, false);
   const w = guard('whoCan', () => engine.whoCan(action as string, resource as Resource), stats);
   if (judge('whoCan', vw, w, req) && vw.kind === 'ok') {
-    const ref = refWhoCan(s.policy, action as string, resource as Resource);
+    const ref = refWhoCan(s.policy, action as string, cleaned(resource));
     ensure(JSON.stringify(w.value) === JSON.stringify(ref), () => `whoCan ${show(w.value)} but reference ${show(ref)} for ${show(req)}`);
   }
 
@@ -265,7 +290,7 @@ function probe(engine: Engine, s: Scenario, req: Request): void {
   const vo = classifyOwner(resource);
   const o = guard('effectiveOwners', () => engine.effectiveOwners(resource as Resource), stats);
   if (judge('effectiveOwners', vo, o, req) && vo.kind === 'ok') {
-    const ref = refEffectiveOwners(s.policy, resource as Resource);
+    const ref = refEffectiveOwners(s.policy, cleaned(resource));
     ensure(JSON.stringify(o.value) === JSON.stringify(ref), () => `effectiveOwners ${show(o.value)} but reference ${show(ref)}`);
   }
 

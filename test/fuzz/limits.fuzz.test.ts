@@ -95,7 +95,8 @@ const limitArb = (actual: number): fc.Arbitrary<number | undefined> =>
 /** Whether a `limits` option is valid, from the contract: an object of the three limits, each a whole number of 1 or more or Infinity. */
 function limitsValid(v: unknown): boolean {
   if (v === undefined) return true;
-  if (typeof v !== 'object' || v === null || Array.isArray(v) || v instanceof Map) return false;
+  // Plain data only (issue 10 item 5): a Map, a typed array, a class instance is not an options object.
+  if (typeof v !== 'object' || v === null || Array.isArray(v) || ![Object.prototype, null].includes(Object.getPrototypeOf(v) as object | null)) return false;
   for (const k of Object.keys(v)) {
     if (!(MEASURES as readonly string[]).includes(k)) return false;
     const x = (v as Record<string, unknown>)[k];

@@ -79,7 +79,7 @@ const show = (v: unknown): string => JSON.stringify(v) ?? String(v);
 
 /** Defines an own, enumerable property, so that a key such as `__proto__` stays data. */
 function define<T>(obj: Record<string, T>, key: string, value: T): void {
-  Object.defineProperty(obj, key, { value, enumerable: true, writable: true, configurable: true });
+  Object.defineProperty(obj, key, Object.setPrototypeOf({ value, enumerable: true, writable: true, configurable: true }, null) as PropertyDescriptor);
 }
 
 /** Reads the whole policy and its revision from schema `s` (quoted) in one snapshot. */

@@ -95,7 +95,9 @@ function advisoryKey(schema: string): string {
  * const engine = await openEngine({ repository: postgresRepository({ pool }) });
  * ```
  */
-export function postgresRepository(options: PostgresRepositoryOptions): PostgresRepository {
+export function postgresRepository(input: PostgresRepositoryOptions): PostgresRepository {
+  // Own properties only: an inherited `schema` or `initialPolicy` must never count.
+  const options = Object.setPrototypeOf({ ...input }, null) as PostgresRepositoryOptions;
   const { pool } = options;
   if (pool === undefined || pool === null || typeof (pool as { connect?: unknown }).connect !== 'function') {
     throw new InvalidInputError({ message: 'postgresRepository needs { pool }: a pg.Pool', path: ['pool'] });

@@ -51,6 +51,13 @@ export interface SqlFragment {
   readonly params: unknown[];
 }
 
+/** A prototype-less copy of an options object's own enumerable fields (an absent one gives an empty object). */
+function ownCopy(o: unknown): object {
+  if (o === undefined) return Object.create(null) as object;
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new InvalidInputError({ message: 'expected an options object', path: ['mapping'] });
+  return Object.setPrototypeOf({ ...o }, null) as object;
+}
+
 /** Quotes an identifier (or a dotted, qualified one) for PostgreSQL. */
 export function quoteIdent(name: string): string {
   if (typeof name !== 'string' || name.length === 0) throw new InvalidInputError({ message: 'a column or table name must be a non-empty string', path: ['mapping'] });
@@ -83,8 +90,10 @@ export function quoteIdent(name: string): string {
  * @param options.firstParam the number of the first placeholder (default 1), to put the fragment
  * after parameters of your own: `toSql(f, m, { firstParam: 2 })` uses `$2`, `$3`, ...
  */
-export function toSql(filter: AccessFilter, mapping: SqlMapping, options?: { readonly firstParam?: number }): SqlFragment {
-  const first = options?.firstParam ?? 1;
+export function toSql(filter: AccessFilter, mappingIn: SqlMapping, options?: { readonly firstParam?: number }): SqlFragment {
+  // Own properties only: a `tenant` or `attributes` inherited from Object.prototype is no column.
+  const mapping = ownCopy(mappingIn) as SqlMapping;
+  const first = (ownCopy(options) as { readonly firstParam?: number }).firstParam ?? 1;
   if (!Number.isSafeInteger(first) || first < 1) throw new InvalidInputError({ message: 'firstParam must be a positive integer', path: ['options', 'firstParam'] });
   const params: unknown[] = [];
   // A text value (a tenant named by several clauses) is passed once and its placeholder reused.
@@ -118,7 +127,7 @@ export function toSql(filter: AccessFilter, mapping: SqlMapping, options?: { rea
   };
   const ors: string[] = [];
   for (const c of filter.anyOf) {
-    const t = inTenant(c.tenant);
+    const t = inTenant(Object.prototype.propertyIsEnumerable.call(c, 'tenant') ? c.tenant : undefined);
     if (t === false) continue;
     const cond = clauseSql(c, mapping, param);
     ors.push(t === undefined ? cond : `(${t} AND ${cond})`);
@@ -139,8 +148,9 @@ function clauseSql(c: FilterClause, m: SqlMapping, param: Param): string {
       const ag = m.accessGroups;
       if (ag === undefined) throw new InvalidInputError({ message: 'the filter reaches records through access groups: map accessGroups (a text[] column or a join table)', path: ['mapping', 'accessGroups'] });
       if (typeof ag === 'string') return `${quoteIdent(ag)} && ${param([...c.ids], 'text[]')}`;
+      const join = ownCopy(ag) as AccessGroupJoin;
       const j = 'purview_ag';
-      return `${quoteIdent(ag.id)} IN (SELECT ${j}.${quoteIdent(ag.recordId)} FROM ${quoteIdent(ag.table)} ${j} WHERE ${j}.${quoteIdent(ag.accessGroup)} = ANY(${param([...c.ids], 'text[]')}))`;
+      return `${quoteIdent(join.id)} IN (SELECT ${j}.${quoteIdent(join.recordId)} FROM ${quoteIdent(join.table)} ${j} WHERE ${j}.${quoteIdent(join.accessGroup)} = ANY(${param([...c.ids], 'text[]')}))`;
     }
     case 'segment': {
       if (c.segment.all.length === 0) return 'TRUE';
@@ -163,14 +173,14 @@ const pair = (attribute: string, value: unknown): string => `{${JSON.stringify(a
  * (containment ignores order and duplicates).
  */
 function conditionSql(attrs: string, c: Condition, param: Param): string {
-  if ('equals' in c) {
+  if (Object.prototype.propertyIsEnumerable.call(c, 'equals') && 'equals' in c) {
     const contains = `${attrs} @> ${param(pair(c.attribute, c.equals), 'jsonb')}`;
     if (!Array.isArray(c.equals)) return contains;
     return `(${contains} AND ${attrs} -> ${param(c.attribute, 'text')} = ${param(JSON.stringify(c.equals), 'jsonb')})`;
   }
-  if ('in' in c) {
+  if (Object.prototype.propertyIsEnumerable.call(c, 'in') && 'in' in c) {
     if (c.in.length === 0) return 'FALSE';
     return `${attrs} @> ANY(${param(c.in.map((v) => pair(c.attribute, v)), 'jsonb[]')})`;
   }
-  return `${attrs} @> ${param(pair(c.attribute, [c.contains]), 'jsonb')}`;
+  return `${attrs} @> ${param(pair(c.attribute, [(c as { contains: string }).contains]), 'jsonb')}`;
 }
