@@ -6,18 +6,28 @@ import type { AccessFilter, FilterClause } from './access-filter.js';
 /** A clause with its id list turned into a set once, so a user in 10,000 groups still tests in O(1). */
 type Compiled = { readonly clause: FilterClause; readonly ids: ReadonlySet<Id> };
 
+/** An own property of a record (or of its owner); inherited ones, from a polluted prototype, never count. */
+function own(o: unknown, key: string): unknown {
+  return typeof o === 'object' && o !== null && Object.prototype.hasOwnProperty.call(o, key) ? (o as Record<string, unknown>)[key] : undefined;
+}
+
 function holds({ clause, ids }: Compiled, r: Resource, tenant: Id): boolean {
   if (clause.tenant !== undefined && clause.tenant !== tenant) return false;
-  const owner = r.owner as { readonly user?: unknown; readonly group?: unknown } | undefined;
   switch (clause.kind) {
-    case 'ownerUser':
-      return typeof owner?.user === 'string' && ids.has(owner.user);
-    case 'ownerGroup':
-      return typeof owner?.group === 'string' && ids.has(owner.group);
-    case 'accessGroup':
-      return Array.isArray(r.accessGroups) && r.accessGroups.some((id) => typeof id === 'string' && ids.has(id));
+    case 'ownerUser': {
+      const user = own(own(r, 'owner'), 'user');
+      return typeof user === 'string' && ids.has(user);
+    }
+    case 'ownerGroup': {
+      const group = own(own(r, 'owner'), 'group');
+      return typeof group === 'string' && ids.has(group);
+    }
+    case 'accessGroup': {
+      const listed = own(r, 'accessGroups');
+      return Array.isArray(listed) && listed.some((id) => typeof id === 'string' && ids.has(id));
+    }
     case 'segment':
-      return segmentMatches(clause.segment, r.attributes);
+      return segmentMatches(clause.segment, own(r, 'attributes'));
   }
 }
 
@@ -34,8 +44,10 @@ export function toPredicate(filter: AccessFilter): (resource: Resource) => boole
   const tenants = new Set(filter.tenants);
   const compiled: Compiled[] = filter.anyOf.map((clause) => ({ clause, ids: new Set(clause.kind === 'segment' ? [] : clause.ids) }));
   return (r) => {
-    if (r === null || typeof r !== 'object' || r.type !== filter.type) return false;
-    const tenant = r.tenant ?? DEFAULT_TENANT;
+    if (r === null || typeof r !== 'object' || own(r, 'type') !== filter.type) return false;
+    const t = own(r, 'tenant');
+    const tenant = t ?? DEFAULT_TENANT;
+    if (typeof tenant !== 'string') return false;
     if (!tenants.has(tenant)) return false;
     if (filter.kind === 'all') return true;
     return compiled.some((c) => holds(c, r, tenant));
