@@ -187,7 +187,7 @@ describe('random changes', () => {
     resetStats();
     fc.assert(
       fc.property(changeScenarioArb(COLLIDING, 6, 2), (s) => runSequence(s, s.changes)),
-      runParams(200),
+      runParams(150),
     );
     summary('changes (colliding ids)');
     if (!replaying) expect(stats.rewrites, 'effective list rewrites').toBeGreaterThan(0);
