@@ -9,7 +9,18 @@ import { profileOf } from '../index/profile.js';
 import type { GroupNode, Index, PrincipalRef, UserNode } from '../index/nodes.js';
 import type { AccessFilter, FilterClause, FilterSource } from './access-filter.js';
 
-const ANY = '\u0000any';
+/** Owner ids of one kind: those that count in any tenant, and those that count in one tenant only. */
+interface Owners {
+  readonly any: Set<Id>;
+  readonly byTenant: Map<Id, Set<Id>>;
+}
+
+/** The owner set of one tenant, created on first use. */
+function inTenant(owners: Owners, tenant: Id): Set<Id> {
+  let s = owners.byTenant.get(tenant);
+  if (s === undefined) owners.byTenant.set(tenant, (s = new Set()));
+  return s;
+}
 
 /** Groups nested inside `root` at any depth, and `root` itself. Iterative. */
 function groupsWithin(ix: Index, root: GroupNode): Set<GroupNode> {
@@ -70,37 +81,33 @@ export function buildFilter(ix: Index, user: Id, action: string, type: string): 
     return { ...base, kind: 'all', tenants, anyOf: [], sources: [{ source: 'default', level: levelOfRank(t.defaultRank) }] };
   }
   const sources: FilterSource[] = [];
-  const ownerUsers = new Map<string, Set<Id>>();
-  const ownerGroups = new Map<string, Set<Id>>();
+  // Owners that reach records in any tenant, and owners that reach them in one tenant only (a
+  // sharing rule applies in its own tenant). Kept apart structurally: no tenant id can stand for "any".
+  const ownerUsers: Owners = { any: new Set(), byTenant: new Map() };
+  const ownerGroups: Owners = { any: new Set(), byTenant: new Map() };
   const listed = new Map<Id, Set<Id>>();
   const segments: FilterClause[] = [];
-  const into = (m: Map<string, Set<Id>>, tenant: string): Set<Id> => {
-    let s = m.get(tenant);
-    if (s === undefined) m.set(tenant, (s = new Set()));
-    return s;
-  };
   // owner
-  into(ownerUsers, ANY).add(u.id);
+  ownerUsers.any.add(u.id);
   sources.push({ source: 'owner', level: 'full' });
   // hierarchy: records owned by users whose role is strictly below the user's.
   if (t.def.hierarchy && u.role !== undefined) {
-    const set = into(ownerUsers, ANY);
+    const set = ownerUsers.any;
     for (const child of u.role.children) usersInSubtree(child, (o) => set.add(o.id));
     sources.push({ source: 'hierarchy', level: 'full' });
   }
   // group-owner
   if (t.groupOwnerRank >= need && p.groups.size > 0) {
-    const set = into(ownerGroups, ANY);
-    for (const g of p.groups) set.add(g.id);
+    for (const g of p.groups) ownerGroups.any.add(g.id);
     sources.push({ source: 'group-owner', level: levelOfRank(t.groupOwnerRank) });
   }
   // sharing rules that include the user, for this type, in a tenant it may reach here.
   for (const r of p.rules.get(t.def.name) ?? []) {
     if (r.rank < need || !allowedTenant.has(r.tenant)) continue;
-    const users = into(ownerUsers, r.tenant);
+    const users = inTenant(ownerUsers, r.tenant);
     ownerUsersOf(ix, r.from, (o) => users.add(o.id));
     if (r.from.kind === 'group') {
-      const groups = into(ownerGroups, r.tenant);
+      const groups = inTenant(ownerGroups, r.tenant);
       for (const g of groupsWithin(ix, r.from.node)) groups.add(g.id);
     }
     sources.push({ source: 'sharing-rule', level: levelOfRank(r.rank), rule: r.def.id });
@@ -116,11 +123,10 @@ export function buildFilter(ix: Index, user: Id, action: string, type: string): 
   }
   const sorted = (s: Set<Id>): Id[] => [...s].sort();
   const anyOf: FilterClause[] = [];
-  for (const [tenant, ids] of ownerUsers) {
-    if (ids.size > 0) anyOf.push(tenant === ANY ? { kind: 'ownerUser', ids: sorted(ids) } : { kind: 'ownerUser', ids: sorted(ids), tenant });
-  }
-  for (const [tenant, ids] of ownerGroups) {
-    if (ids.size > 0) anyOf.push(tenant === ANY ? { kind: 'ownerGroup', ids: sorted(ids) } : { kind: 'ownerGroup', ids: sorted(ids), tenant });
+  for (const kind of ['ownerUser', 'ownerGroup'] as const) {
+    const owners = kind === 'ownerUser' ? ownerUsers : ownerGroups;
+    if (owners.any.size > 0) anyOf.push({ kind, ids: sorted(owners.any) });
+    for (const [tenant, ids] of owners.byTenant) if (ids.size > 0) anyOf.push({ kind, ids: sorted(ids), tenant });
   }
   for (const [tenant, ids] of listed) anyOf.push({ kind: 'accessGroup', ids: sorted(ids), tenant });
   anyOf.push(...segments);

@@ -52,6 +52,7 @@ export function toPredicate(filter: AccessFilter): (resource: Resource) => boole
   return (r) => {
     if (r === null || typeof r !== 'object' || field(r, 'type') !== filter.type) return false;
     const tenant = (field(r, 'tenant') as Id | null | undefined) ?? DEFAULT_TENANT;
+    if (typeof tenant !== 'string') return false;
     if (!tenants.has(tenant)) return false;
     if (filter.kind === 'all') return true;
     return compiled.some((c) => holds(c, r, tenant));

@@ -1,5 +1,6 @@
 import { membersOfGroup, usersInSubtree } from '../graph/membership.js';
 import type { Id } from '../model/ids.js';
+import { sameData } from '../model/same-data.js';
 import type { Group, Policy } from '../model/policy.js';
 import type { ChangeSet, EntityCollection } from '../engine/change-set.js';
 import {
@@ -22,10 +23,6 @@ import type { GroupNode, Index, UserNode } from './nodes.js';
 type MemberKind = keyof Group['members'];
 const MEMBER_KINDS: readonly MemberKind[] = ['users', 'roles', 'rolesAndSubordinates', 'groups'];
 const NONE: ReadonlySet<Id> = new Set();
-
-function sameLevel(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
 
 /**
  * Applies a validated change to the index in place, touching only what it affects: the changed
@@ -69,11 +66,11 @@ export function applyChange(ix: Index, next: Policy, changes: ChangeSet, revisio
   for (const id of ids('groups')) {
     const node = ix.groups.get(id);
     const def = next.groups.get(id);
-    const wide = node === undefined || def === undefined || def.tenant !== node.def.tenant || !sameLevel(def.accessLevel, node.def.accessLevel);
+    const wide = node === undefined || def === undefined || def.tenant !== node.def.tenant || !sameData(def.accessLevel, node.def.accessLevel);
     changedGroups.push({ node, def, old: node?.def, wide });
     if (node === undefined) continue;
     dropDiff(node, node.def, def, wide);
-    if (def === undefined || def.members.groups.join('\0') !== node.def.members.groups.join('\0')) nest = true;
+    if (def === undefined || !sameData(def.members.groups, node.def.members.groups)) nest = true;
     unlinkGroup(ix, node);
   }
   const movedRoles: Id[] = [];

@@ -23,13 +23,21 @@ function listHas(list: readonly unknown[], x: string): boolean {
   return false;
 }
 
+/**
+ * Whether a condition has the form `form` (`equals`, `in` or `contains`), by its own fields only: a
+ * field inherited from a polluted `Object.prototype` never picks the form.
+ */
+export function conditionIs<K extends 'equals' | 'in' | 'contains'>(c: Condition, form: K): c is Extract<Condition, { readonly [P in K]: unknown }> {
+  return Object.prototype.hasOwnProperty.call(c, form);
+}
+
 /** Whether one condition holds for a resource's attributes; a missing attribute never matches. */
 export function conditionHolds(c: Condition, attributes: unknown): boolean {
   const v = attributeOf(attributes, c.attribute);
   if (v === undefined || v === null) return false;
-  if (Object.prototype.hasOwnProperty.call(c, 'equals')) return sameValue(v, (c as { equals: AttributeValue }).equals);
-  if (Object.prototype.hasOwnProperty.call(c, 'in')) return (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') && (c as { in: readonly unknown[] }).in.includes(v);
-  return Array.isArray(v) && listHas(v, (c as { contains: string }).contains);
+  if (conditionIs(c, 'equals')) return sameValue(v, c.equals);
+  if (conditionIs(c, 'in')) return (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') && c.in.includes(v);
+  return conditionIs(c, 'contains') && Array.isArray(v) && listHas(v, c.contains);
 }
 
 /** Whether a segment matches a resource's attributes: every condition holds (an empty list matches all). */

@@ -3,6 +3,7 @@ import type { Id } from '../model/ids.js';
 import type { Policy } from '../model/policy.js';
 import { principalParts, type Principal } from '../model/principal.js';
 import { fail } from '../model/shape.js';
+import { sameData } from '../model/same-data.js';
 import type { ChangeSet, EntityCollection } from '../engine/change-set.js';
 import type { Index } from '../index/nodes.js';
 import type { ValidationContext } from './context.js';
@@ -50,7 +51,7 @@ export function validateChange(ctx: ValidationContext, old: Index, before: Polic
       if (collection === 'users') {
         const before = old.users.get(id)?.def;
         const after = next.users.get(id);
-        if (before !== undefined && (after === undefined || after.tenant !== before.tenant || after.tenants.join('\0') !== before.tenants.join('\0'))) referrersOf('user', id);
+        if (before !== undefined && (after === undefined || after.tenant !== before.tenant || !sameData(after.tenants, before.tenants))) referrersOf('user', id);
       } else if (collection === 'roles') {
         const before = old.roles.get(id);
         const after = next.roles.get(id);

@@ -30,10 +30,35 @@ import { Choices, STREAM_LENGTH } from './choices.js';
 /* ------------------------------------------------------------------------------------------ */
 /* Pools.                                                                                       */
 
-/** Ids of users, roles, groups, rules and access groups (each kind has its own namespace). */
-export const ID_POOL: readonly string[] = ['a', 'b', '__proto__', 'constructor', 'toString', 'a:b', ' ', 'hasOwnProperty', 'default', 'valueOf'];
+/** An id of the greatest length accepted (256 characters). */
+export const LONG_ID = 'l'.repeat(256);
+/** Ids that hold NUL (which PostgreSQL text cannot store). */
+export const hasNul = (id: string): boolean => id.includes('\u0000');
+
+/**
+ * Ids of users, roles, groups, rules and access groups (each kind has its own namespace): ids that
+ * collide under any separator (`a\0b` is `a` and `b` joined by NUL, `a:b` joined by `:`), the
+ * string filter() once used as its "any tenant" key, Object.prototype names, ids that look empty
+ * (a space, a zero-width space) and the longest id accepted.
+ */
+export const ID_POOL: readonly string[] = [
+  'a',
+  'b',
+  'a\u0000b',
+  'a:b',
+  '\u0000any',
+  '__proto__',
+  'constructor',
+  'toString',
+  'hasOwnProperty',
+  'valueOf',
+  ' ',
+  '\u200b',
+  'default',
+  LONG_ID,
+];
 /** Tenants besides `default`. */
-export const TENANT_POOL: readonly string[] = ['acme', '__proto__', 'constructor', 'a:b', ' '];
+export const TENANT_POOL: readonly string[] = ['acme', 'a', 'b', 'a\u0000b', '\u0000any', '__proto__', 'constructor', 'a:b', ' '];
 /** Resource type names: no `:`, never `*`. */
 export const TYPE_POOL: readonly string[] = ['lead', '__proto__', 'constructor', 'x y'];
 export const ACTION_POOL: readonly string[] = ['view', 'edit', 'delete', 'a:b', 'toString', '__proto__', 'share', 'hasOwnProperty'];
@@ -185,9 +210,9 @@ function principals(b: Built, t: string): Principal[] {
   return [...b.users.filter((u) => actsIn(b, u, t)).map((u) => ({ user: u.id })), ...rulePrincipals(b, t)];
 }
 
-/** A tenant, `default` about half the time (entities of one tenant meet more often). */
-function someTenant(c: Choices, tenantIds: readonly string[]): string {
-  return c.chance(2) ? c.pick(tenantIds) : 'default';
+/** A tenant, `default` about half the time (entities of one tenant meet more often), or more with a higher `spread`. */
+function someTenant(c: Choices, tenantIds: readonly string[], spread = 2): string {
+  return c.chance(spread) ? c.pick(tenantIds) : 'default';
 }
 
 /** Writes `tenant` only sometimes when it is `default`, to exercise the default. */
@@ -199,6 +224,8 @@ function withTenant(c: Choices, t: string): { tenant?: string } {
 /** How big a generated policy may get, and the ids it draws from. */
 export interface Size {
   readonly ids: readonly string[];
+  /** The tenants besides `default` it draws from. */
+  readonly tenantPool: readonly string[];
   readonly tenants: number;
   readonly roles: number;
   readonly users: number;
@@ -207,14 +234,48 @@ export interface Size {
   readonly accessGroups: number;
   /** A group nests each earlier group of its tenant with probability 1/nesting. */
   readonly nesting: number;
+  /** Groups often nest `['a', 'b']` or `['a\0b']` (when those groups exist), lists that join alike with NUL. */
+  readonly twins?: boolean;
+  /** An entity is put in a random tenant one time in `spread` (default 2), else in `default`. */
+  readonly spread?: number;
+  /** At most this many random resources per scenario (default 4). */
+  readonly resources?: number;
+  /** Also one resource owned by each group, in the group's tenant (what sharing rules from groups reach). */
+  readonly groupOwned?: boolean;
 }
 
 /** Small policies over the nasty pool: ids collide often. */
-export const SMALL: Size = { ids: ID_POOL, tenants: 3, roles: 5, users: 6, groups: 5, rules: 3, accessGroups: 3, nesting: 2 };
+export const SMALL: Size = { ids: ID_POOL, tenantPool: TENANT_POOL, tenants: 3, roles: 5, users: 6, groups: 5, rules: 3, accessGroups: 3, nesting: 2 };
+
+/** {@link SMALL} without the ids that hold NUL, for suites that store policies and records in PostgreSQL text. */
+export const SMALL_TEXT: Size = { ...SMALL, ids: ID_POOL.filter((id) => !hasNul(id)), tenantPool: TENANT_POOL.filter((id) => !hasNul(id)) };
+
+/**
+ * Small policies over ids that collide under a separator and little else, so that a list and its
+ * re-split twin (`['a\0b']` and `['a', 'b']`) both name existing entities often: change detection
+ * that compares joined strings shows here.
+ */
+export const COLLIDING: Size = {
+  ids: ['a', 'b', 'a\u0000b', 'a:b', '\u0000any', 'c', 'd'],
+  tenantPool: ['a', 'b', 'a\u0000b'],
+  tenants: 6,
+  roles: 3,
+  users: 5,
+  // More than the pool holds, so that most policies have every id as a group.
+  groups: 12,
+  rules: 4,
+  accessGroups: 2,
+  nesting: 2,
+  twins: true,
+  spread: 5,
+  resources: 4,
+  groupOwned: true,
+};
 
 /** Larger policies with deeper nesting and role trees, for incremental maintenance. */
 export const LARGE: Size = {
   ids: [...ID_POOL, ...Array.from({ length: 10 }, (_, i) => `x${i}`)],
+  tenantPool: TENANT_POOL,
   tenants: 2,
   roles: 10,
   users: 14,
@@ -264,7 +325,7 @@ export function buildPolicy(c: Choices, size: Size = SMALL): PolicyInput {
     ceilingOf.set('default', ceiling);
     tenants.push({ id: 'default', ...(ceiling === undefined ? {} : { ceiling: capsFor(c, b, ceiling) }) });
   }
-  for (const id of c.distinct(TENANT_POOL, size.tenants)) {
+  for (const id of c.distinct(size.tenantPool, size.tenants)) {
     const parent = c.chance(4) ? undefined : c.pick(b.tenantIds);
     const ceiling = maybeCeiling(parent);
     ceilingOf.set(id, ceiling);
@@ -285,7 +346,7 @@ export function buildPolicy(c: Choices, size: Size = SMALL): PolicyInput {
 
   // Roles: a forest per tenant.
   for (const id of c.distinct(size.ids, size.roles)) {
-    const tenant = someTenant(c, b.tenantIds);
+    const tenant = someTenant(c, b.tenantIds, size.spread);
     const candidates = b.roles.filter((r) => tenantOf(r) === tenant);
     const parent = candidates.length > 0 && !c.chance(3) ? c.pick(candidates).id : undefined;
     b.roles.push({ id, ...withTenant(c, tenant), ...(parent === undefined ? {} : { parent }), ...maybeLevel() });
@@ -293,7 +354,7 @@ export function buildPolicy(c: Choices, size: Size = SMALL): PolicyInput {
 
   // Users: a role of their own tenant, maybe inactive, maybe further tenants.
   for (const id of c.distinct(size.ids, size.users)) {
-    const tenant = someTenant(c, b.tenantIds);
+    const tenant = someTenant(c, b.tenantIds, size.spread);
     const roles = b.roles.filter((r) => tenantOf(r) === tenant);
     const role = roles.length > 0 && !c.chance(4) ? c.pick(roles).id : undefined;
     const extra = c.chance(3) ? c.subset(b.tenantIds, 2) : undefined;
@@ -309,12 +370,15 @@ export function buildPolicy(c: Choices, size: Size = SMALL): PolicyInput {
 
   // Groups: nested only inside groups built earlier of the same tenant, so acyclic.
   for (const id of c.distinct(size.ids, size.groups)) {
-    const tenant = someTenant(c, b.tenantIds);
+    const tenant = someTenant(c, b.tenantIds, size.spread);
     const users = c.subset(b.users.filter((u) => actsIn(b, u, tenant)).map((u) => u.id), 2);
     const tenantRoles = b.roles.filter((r) => tenantOf(r) === tenant).map((r) => r.id);
     const roles = c.subset(tenantRoles, 4);
     const rolesAndSubordinates = c.subset(tenantRoles, 4);
-    const groups = c.subset(b.groups.filter((g) => tenantOf(g) === tenant).map((g) => g.id), size.nesting);
+    const earlier = b.groups.filter((g) => tenantOf(g) === tenant).map((g) => g.id);
+    let groups = c.subset(earlier, size.nesting);
+    // With twins: often exactly one of two lists that join alike, ['a', 'b'] or ['a\0b'], for a rewrite to turn into the other.
+    if (size.twins === true && ['a', 'b', 'a\u0000b'].every((x) => earlier.includes(x)) && !c.chance(3)) groups = c.chance(2) ? ['a', 'b'] : ['a\u0000b'];
     const members: Record<string, string[]> = {};
     if (users.length > 0 || c.chance(4)) members.users = users;
     if (roles.length > 0) members.roles = roles;
@@ -332,14 +396,17 @@ export function buildPolicy(c: Choices, size: Size = SMALL): PolicyInput {
   // Sharing rules.
   const sharingRules: SharingRuleInput[] = [];
   for (const id of c.distinct(size.ids, size.rules)) {
-    const tenant = someTenant(c, b.tenantIds);
+    const tenant = someTenant(c, b.tenantIds, size.spread);
     const ps = rulePrincipals(b, tenant);
     if (ps.length === 0) continue;
+    // With twins, mostly from a group that nests a twin list: what a rewrite of that list changes.
+    const twinned = b.groups.filter((g) => tenantOf(g) === tenant && (g.members?.groups ?? []).some((m) => m === 'a\u0000b' || m === 'a'));
+    const from = size.twins === true && twinned.length > 0 && !c.chance(3) ? { group: c.pick(twinned).id } : c.pick(ps);
     sharingRules.push({
       id,
       ...withTenant(c, tenant),
       resourceType: c.pick(typeNames),
-      from: c.pick(ps),
+      from,
       to: c.pick(ps),
       level: c.pick(['read', 'readWrite'] as const),
     });
@@ -348,7 +415,7 @@ export function buildPolicy(c: Choices, size: Size = SMALL): PolicyInput {
   // Access groups.
   const accessGroups: AccessGroupInput[] = [];
   for (const id of c.distinct(size.ids, size.accessGroups)) {
-    const tenant = someTenant(c, b.tenantIds);
+    const tenant = someTenant(c, b.tenantIds, size.spread);
     const ps = principals(b, tenant);
     const grants: { to: Principal; level: Level }[] = [];
     const nGrants = ps.length === 0 ? 0 : c.int(4);
@@ -417,9 +484,15 @@ export interface Scenario {
 
 export function buildScenario(c: Choices, size: Size = SMALL): Scenario {
   const policy = buildPolicy(c, size);
-  const n = 1 + c.int(4);
+  const n = 1 + c.int(size.resources ?? 4);
   const resources: Resource[] = [];
   for (let i = 0; i < n; i++) resources.push(buildResource(c, policy, i));
+  if (size.groupOwned === true) {
+    const types = Object.keys(policy.resourceTypes);
+    (policy.groups ?? []).forEach((g, i) => {
+      resources.push({ type: c.pick(types), id: `g${i}`, ...(g.tenant === undefined ? {} : { tenant: g.tenant }), owner: { group: g.id } });
+    });
+  }
   return { policy, resources };
 }
 
@@ -430,7 +503,7 @@ export const policyArb = (size: Size = SMALL): fc.Arbitrary<PolicyInput> => stre
 
 /** Enough choices for a policy of this size, its resources and its changes. */
 function streamLength(size: Size): number {
-  return size === SMALL ? STREAM_LENGTH : STREAM_LENGTH + 40 * (size.users + size.groups + size.roles);
+  return size === SMALL || size === SMALL_TEXT || size === COLLIDING ? STREAM_LENGTH : STREAM_LENGTH + 40 * (size.users + size.groups + size.roles);
 }
 
 /** A random valid policy with 1-4 resources (that may point at unknown owners, tenants and access groups). */
@@ -556,6 +629,85 @@ function somePrincipal(c: Choices, src: IdSource): Principal {
   return c.chance(3) ? { user: someId(c, src.users, ID_POOL) } : someRulePrincipal(c, src);
 }
 
+/** Separators under which ids of the pools collide. */
+const SEPARATORS: readonly string[] = ['\u0000', ':'];
+
+/**
+ * A list that equals `list` when both are joined with `sep` but differs as a list: one id split
+ * at `sep` into its parts, or two neighbours joined into one (`['a\0b']` and `['a', 'b']`). `at`
+ * picks which, mostly among those whose new ids `exist` (so that the change can land); undefined
+ * when there is nothing to split or join.
+ */
+function collide(list: readonly string[], sep: string, at: number, exists: (id: string) => boolean): string[] | undefined {
+  const good: string[][] = [];
+  const other: string[][] = [];
+  const offer = (made: readonly string[], next: string[]): void => void (made.every(exists) && new Set(next).size === next.length ? good : other).push(next);
+  list.forEach((id, i) => {
+    if (id.includes(sep)) offer(id.split(sep), [...list.slice(0, i), ...id.split(sep), ...list.slice(i + 1)]);
+    const next = list[i + 1];
+    if (next !== undefined) offer([`${id}${sep}${next}`], [...list.slice(0, i), `${id}${sep}${next}`, ...list.slice(i + 2)]);
+  });
+  if (good.length > 0 && at % 4 !== 0) return good[at % good.length];
+  // Nothing that can land: mostly a list that a later rewrite can turn into its twin.
+  const seed = at % 4 !== 0 ? twinSeed(sep, at, exists) : undefined;
+  if (seed !== undefined) return seed;
+  const all = [...good, ...other];
+  return all.length === 0 ? undefined : all[at % all.length];
+}
+
+/** `[a, b]` or `[a<sep>b]` (when all three exist): a list that a later rewrite can turn into its twin. */
+function twinSeed(sep: string, at: number, exists: (id: string) => boolean): string[] | undefined {
+  const joined = `a${sep}b`;
+  if (!exists('a') || !exists('b') || !exists(joined)) return undefined;
+  return at % 2 === 0 ? ['a', 'b'] : [joined];
+}
+
+/** Rewrites of a list into its twin under a separator: ['a\\0b'] and ['a', 'b'], ['a:b'] and ['a', 'b']. A change like this must count as a change everywhere. */
+const REWRITE_KINDS: readonly { weight: number; build: (c: Choices, s: IdSource) => Change }[] = [
+  {
+    weight: 3,
+    build: (c, s) => {
+      // Usually a list that has members, nested groups first: a split or a join needs something to work on.
+      const twins = new Set(['a', 'b', 'a\u0000b', 'a:b']);
+      const nested = s.memberships.filter(([, l, m]) => l === 'groups' && twins.has(m));
+      const listed = nested.length > 0 && !c.chance(4) ? nested : s.memberships.filter(([, l]) => l === 'groups');
+      const [g, list] =
+        listed.length > 0 && !c.chance(3)
+          ? c.pick(listed)
+          : s.memberships.length > 0 && !c.chance(3)
+            ? c.pick(s.memberships)
+            : [someId(c, s.groups, ID_POOL), c.pick(MEMBER_LISTS)];
+      const sep = c.pick(SEPARATORS);
+      const at = c.int(1 << 16);
+      return change(`rewrite group ${q(g)}.members.${list} into a list that joins alike with ${q(sep)}`, (d) => {
+        const group = d.groups.get(g);
+        const members = group?.members;
+        const old = members?.[list];
+        if (group === undefined || members === undefined || old === undefined) return;
+        // Ids that exist, and for groups and roles are of the group's tenant: the rewrite can land.
+        const exists = (id: string): boolean =>
+          list === 'users' ? d.users.has(id) : (list === 'groups' ? d.groups.get(id)?.tenant : d.roles.get(id)?.tenant) === group.tenant;
+        const next = collide([...old], sep, at, exists);
+        if (next !== undefined) members[list] = next;
+      });
+    },
+  },
+  {
+    weight: 2,
+    build: (c, s) => {
+      const u = someId(c, s.users, ID_POOL);
+      const sep = c.pick(SEPARATORS);
+      const at = c.int(1 << 16);
+      return change(`rewrite the tenants of user ${q(u)} into a list that joins alike with ${q(sep)}`, (d) => {
+        const user = d.users.get(u);
+        if (user?.tenants === undefined) return;
+        const next = collide([...user.tenants], sep, at, (id) => d.tenants.has(id));
+        if (next !== undefined) user.tenants = next;
+      });
+    },
+  },
+];
+
 /** The kinds of change, each with a weight and a builder that draws its parameters. */
 const CHANGE_KINDS: readonly { weight: number; build: (c: Choices, s: IdSource) => Change }[] = [
   // Group membership (nesting may close a cycle; members may be of another tenant or missing).
@@ -587,6 +739,7 @@ const CHANGE_KINDS: readonly { weight: number; build: (c: Choices, s: IdSource) 
       });
     },
   },
+  ...REWRITE_KINDS,
   // Users.
   {
     weight: 3,
@@ -968,7 +1121,8 @@ const CHANGE_KINDS: readonly { weight: number; build: (c: Choices, s: IdSource) 
 
 const TOTAL_WEIGHT = CHANGE_KINDS.reduce((n, k) => n + k.weight, 0);
 
-function buildSimpleChange(c: Choices, src: IdSource): Change {
+function buildSimpleChange(c: Choices, src: IdSource, rewriteOneIn: number): Change {
+  if (rewriteOneIn > 0 && c.chance(rewriteOneIn)) return c.pick(REWRITE_KINDS).build(c, src);
   let w = c.int(TOTAL_WEIGHT);
   for (const k of CHANGE_KINDS) {
     if (w < k.weight) return k.build(c, src);
@@ -981,10 +1135,10 @@ function buildSimpleChange(c: Choices, src: IdSource): Change {
  * Builds one random change (valid or not) drawing ids from `src`: usually one edit, sometimes
  * two or three in one recipe (validated and applied together, as a whole).
  */
-export function buildChange(c: Choices, src: IdSource): Change {
-  if (!c.chance(5)) return buildSimpleChange(c, src);
-  const parts = [buildSimpleChange(c, src), buildSimpleChange(c, src)];
-  if (c.chance(2)) parts.push(buildSimpleChange(c, src));
+export function buildChange(c: Choices, src: IdSource, rewriteOneIn = 0): Change {
+  if (!c.chance(5)) return buildSimpleChange(c, src, rewriteOneIn);
+  const parts = [buildSimpleChange(c, src, rewriteOneIn), buildSimpleChange(c, src, rewriteOneIn)];
+  if (c.chance(2)) parts.push(buildSimpleChange(c, src, rewriteOneIn));
   return change(`{ ${parts.map((p) => p.description).join('; ')} }`, (d) => {
     for (const p of parts) p.recipe(d);
   });
@@ -998,13 +1152,17 @@ export interface ChangeScenario extends Scenario {
   readonly changes: readonly Change[];
 }
 
-export const changeScenarioArb = (size: Size = SMALL, maxChanges = 8): fc.Arbitrary<ChangeScenario> =>
+/**
+ * A scenario and 1-`maxChanges` changes. With `rewriteOneIn`, about one change in `rewriteOneIn`
+ * rewrites a list into its twin under a separator (see {@link COLLIDING}).
+ */
+export const changeScenarioArb = (size: Size = SMALL, maxChanges = 8, rewriteOneIn = 0): fc.Arbitrary<ChangeScenario> =>
   stream(streamLength(size) + 30 * maxChanges).map((s) => {
     const c = new Choices(s);
     const scenario = buildScenario(c, size);
     const src = idSourceOf(scenario.policy);
     const n = 1 + c.int(maxChanges);
     const changes: Change[] = [];
-    for (let i = 0; i < n; i++) changes.push(buildChange(c, src));
+    for (let i = 0; i < n; i++) changes.push(buildChange(c, src, rewriteOneIn));
     return { ...scenario, changes };
   });

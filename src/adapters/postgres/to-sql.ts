@@ -2,6 +2,7 @@ import { InvalidInputError, quote } from '../../errors/errors.js';
 import type { AccessFilter, FilterClause } from '../../filter/access-filter.js';
 import { DEFAULT_TENANT } from '../../model/ids.js';
 import type { Condition } from '../../model/segment.js';
+import { conditionIs } from '../../model/segment-match.js';
 
 /**
  * A join table that lists which access groups each record is in. The condition is
@@ -173,14 +174,15 @@ const pair = (attribute: string, value: unknown): string => `{${JSON.stringify(a
  * (containment ignores order and duplicates).
  */
 function conditionSql(attrs: string, c: Condition, param: Param): string {
-  if (Object.prototype.propertyIsEnumerable.call(c, 'equals') && 'equals' in c) {
+  if (conditionIs(c, 'equals')) {
     const contains = `${attrs} @> ${param(pair(c.attribute, c.equals), 'jsonb')}`;
     if (!Array.isArray(c.equals)) return contains;
     return `(${contains} AND ${attrs} -> ${param(c.attribute, 'text')} = ${param(JSON.stringify(c.equals), 'jsonb')})`;
   }
-  if (Object.prototype.propertyIsEnumerable.call(c, 'in') && 'in' in c) {
+  if (conditionIs(c, 'in')) {
     if (c.in.length === 0) return 'FALSE';
     return `${attrs} @> ANY(${param(c.in.map((v) => pair(c.attribute, v)), 'jsonb[]')})`;
   }
-  return `${attrs} @> ${param(pair(c.attribute, [(c as { contains: string }).contains]), 'jsonb')}`;
+  if (!conditionIs(c, 'contains')) return 'FALSE';
+  return `${attrs} @> ${param(pair(c.attribute, [c.contains]), 'jsonb')}`;
 }
