@@ -71,6 +71,14 @@ function kindsOf(value: unknown): readonly string[] | undefined {
   return Array.isArray(kinds) && kinds.every((k) => typeof k === 'string') ? (kinds as string[]) : undefined;
 }
 
+/**
+ * A field of a constructor's options, own properties only: an `ids` or `path` inherited from a
+ * polluted `Object.prototype` never lands in an error.
+ */
+function field<T>(options: object, key: string): T | undefined {
+  return Object.prototype.hasOwnProperty.call(options, key) ? ((options as Record<string, unknown>)[key] as T) : undefined;
+}
+
 /** The field names that belong to every error and are not class-particular details. */
 const COMMON_FIELDS: ReadonlySet<string> = new Set(['name', 'code', 'message', 'ids', 'path', 'cause', 'stack']);
 
@@ -98,10 +106,11 @@ export class PurviewError extends Error {
   readonly path: ErrorPath;
 
   constructor(options: PurviewErrorOptions) {
-    super(options.message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = options.code;
-    this.ids = Object.freeze([...(options.ids ?? [])]);
-    this.path = Object.freeze([...(options.path ?? [])]);
+    const cause = field<unknown>(options, 'cause');
+    super(String(field(options, 'message') ?? ''), cause === undefined ? undefined : { cause });
+    this.code = field<ErrorCode>(options, 'code') ?? 'invalid-input';
+    this.ids = Object.freeze([...(field<readonly Id[]>(options, 'ids') ?? [])]);
+    this.path = Object.freeze([...(field<ErrorPath>(options, 'path') ?? [])]);
     const kinds: string[] = [];
     for (let c: unknown = new.target; typeof c === 'function' && c !== Error; c = Object.getPrototypeOf(c)) {
       const kind = (c as { kind?: unknown }).kind;
@@ -159,8 +168,10 @@ export abstract class CycleError extends PurviewError {
   /** The ids of the cycle, each linked to the one before it; the first is repeated last. */
   readonly cycle: readonly Id[];
   protected constructor(code: ErrorCode, message: string, options: CycleErrorOptions) {
-    super({ code, message, ids: options.cycle, ...(options.path === undefined ? {} : { path: options.path }) });
-    this.cycle = Object.freeze([...options.cycle]);
+    const cycle = field<readonly Id[]>(options, 'cycle') ?? [];
+    const path = field<ErrorPath>(options, 'path');
+    super({ code, message, ids: cycle, ...(path === undefined ? {} : { path }) });
+    this.cycle = Object.freeze([...cycle]);
   }
 }
 
@@ -211,7 +222,8 @@ export class StaleSnapshotError extends PurviewError {
   /** How long the engine waited for it, in ms, when it waited. */
   readonly waitedMs?: number;
   constructor(options: { readonly wanted: number; readonly current: number; readonly waitedMs?: number }) {
-    const { wanted, current, waitedMs } = options;
+    const { wanted, current } = options;
+    const waitedMs = field<number>(options, 'waitedMs');
     super({
       code: 'stale-snapshot',
       message:
@@ -255,8 +267,8 @@ export class LimitError extends PurviewError {
     super({
       code: 'limit',
       message: `${options.message}; the limit ${options.limit} is ${options.max} (raise it in createEngine({ limits }) if this is intended)`,
-      ...(options.ids === undefined ? {} : { ids: options.ids }),
-      ...(options.path === undefined ? {} : { path: options.path }),
+      ...(field(options, 'ids') === undefined ? {} : { ids: field<readonly Id[]>(options, 'ids') ?? [] }),
+      ...(field(options, 'path') === undefined ? {} : { path: field<ErrorPath>(options, 'path') ?? [] }),
     });
     this.limit = options.limit;
     this.max = options.max;
