@@ -2,6 +2,69 @@ import { union, type CapSet } from '../access/capabilities.js';
 import { within } from '../graph/euler.js';
 import type { GroupNode, Index, PrincipalRef, Profile, RoleNode, UserNode, CompiledRule } from './nodes.js';
 
+/*
+ * Shared group closures. A user's group closure depends only on its direct membership sources:
+ * its role (the groups listing the role, and those listing the role or a role above it as
+ * `rolesAndSubordinates`) and the groups listing the user itself. Users with the same sources
+ * share one closure object, interned per index by (role, set of groups listing the user) in a
+ * trie of nested Maps keyed by nodes (the groups in id order): no string keys. A user whose only
+ * memberships come through its role holds the role's closure.
+ *
+ * Invalidation stays exact: `applyChange` releases, through `dropClosure`, the closure of each
+ * user whose memberships a change may alter (exactly the users it drops for membership reasons),
+ * so the stale closure is never handed out again; users it merely relinks (a status, a level, a
+ * role change) only let go of theirs (`unholdClosure`), and a closure nobody holds leaves the
+ * table, so the table never keeps a closure that no drop could reach.
+ */
+
+/** One shared group closure and what depends on the groups alone. */
+export interface Closure {
+  /** Every group reachable from the sources, at any depth. Shared: never mutate. */
+  readonly groups: ReadonlySet<GroupNode>;
+  /** The union of the groups' capability sets (undefined when none has a level), once computed. */
+  groupCaps: CapSet | undefined;
+  capsDone: boolean;
+  /** How many users hold it. */
+  holders: number;
+  /** Where it is interned, or undefined once released. */
+  slot: Trie | undefined;
+}
+
+interface Trie {
+  closure: Closure | undefined;
+  readonly next: Map<GroupNode, Trie>;
+  readonly up: Trie | undefined;
+  /** The group this node is keyed by under `up`. */
+  readonly key: GroupNode | undefined;
+  /** For a root: the role it is for (undefined for the users without a role). */
+  readonly role: RoleNode | undefined;
+}
+
+interface ClosureTable {
+  readonly byRole: Map<RoleNode, Trie>;
+  readonly noRole: Trie;
+  /** The closure each user holds (kept across profile drops, so that releasing it stays possible). */
+  readonly held: Map<UserNode, Closure>;
+}
+
+const tables = new WeakMap<Index, ClosureTable>();
+
+function tableOf(ix: Index): ClosureTable {
+  let t = tables.get(ix);
+  if (t === undefined) {
+    t = { byRole: new Map(), noRole: newTrie(undefined, undefined, undefined), held: new Map() };
+    tables.set(ix, t);
+  }
+  return t;
+}
+
+function newTrie(up: Trie | undefined, key: GroupNode | undefined, role: RoleNode | undefined): Trie {
+  return { closure: undefined, next: new Map(), up, key, role };
+}
+
+/** Test-only counters (imported by the cost tests from this internal module, not the public API). */
+export const closureStats = { computed: 0 };
+
 /**
  * Every group a user is a member of: the groups listing it, its role, or a role above its role
  * as `rolesAndSubordinates`, then every group containing those, breadth-first without recursion.
@@ -26,6 +89,89 @@ export function closureOfUser(u: UserNode): Set<GroupNode> {
   }
   for (let i = 0; i < queue.length; i++) (queue[i] as GroupNode).parents.forEach(seed);
   return out;
+}
+
+function byId(a: GroupNode, b: GroupNode): number {
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** The shared closure for the user's current sources, interned; the user now holds it. */
+function closureFor(ix: Index, u: UserNode): Closure {
+  const t = tableOf(ix);
+  let node: Trie;
+  if (u.role === undefined) node = t.noRole;
+  else {
+    let root = t.byRole.get(u.role);
+    if (root === undefined) t.byRole.set(u.role, (root = newTrie(undefined, undefined, u.role)));
+    node = root;
+  }
+  const direct = u.inUsers.size === 0 ? [] : [...u.inUsers].sort(byId);
+  for (const g of direct) {
+    let child = node.next.get(g);
+    if (child === undefined) node.next.set(g, (child = newTrie(node, g, undefined)));
+    node = child;
+  }
+  let c = node.closure;
+  if (c === undefined) {
+    closureStats.computed++;
+    c = { groups: closureOfUser(u), groupCaps: undefined, capsDone: false, holders: 0, slot: node };
+    node.closure = c;
+  }
+  hold(t, u, c);
+  return c;
+}
+
+function hold(t: ClosureTable, u: UserNode, c: Closure): void {
+  const before = t.held.get(u);
+  if (before === c) return;
+  if (before !== undefined) letGo(t, before);
+  t.held.set(u, c);
+  c.holders++;
+}
+
+function letGo(t: ClosureTable, c: Closure): void {
+  c.holders--;
+  if (c.holders <= 0) unintern(t, c);
+}
+
+/** Takes a closure out of the table (its holders keep the object), pruning empty trie nodes. */
+function unintern(t: ClosureTable, c: Closure): void {
+  let node = c.slot;
+  if (node === undefined || node.closure !== c) return;
+  node.closure = undefined;
+  c.slot = undefined;
+  while (node.closure === undefined && node.next.size === 0) {
+    const up: Trie | undefined = node.up;
+    if (up === undefined) {
+      if (node.role !== undefined && t.byRole.get(node.role) === node) t.byRole.delete(node.role);
+      break;
+    }
+    up.next.delete(node.key as GroupNode);
+    node = up;
+  }
+}
+
+/**
+ * A change may alter this user's memberships (or its groups' levels): the closure it holds must
+ * not be handed out again. Every other holder of it is dropped by the same change (same sources,
+ * same memberships), and gets a fresh closure on next use.
+ */
+export function dropClosure(ix: Index, u: UserNode): void {
+  const t = tables.get(ix);
+  const c = t?.held.get(u);
+  if (t === undefined || c === undefined) return;
+  unintern(t, c);
+  t.held.delete(u);
+  c.holders--;
+}
+
+/** The user is being relinked or deleted: it lets go of its closure, which stays valid for the others. */
+export function unholdClosure(ix: Index, u: UserNode): void {
+  const t = tables.get(ix);
+  const c = t?.held.get(u);
+  if (t === undefined || c === undefined) return;
+  t.held.delete(u);
+  letGo(t, c);
 }
 
 /** A group and every group containing it, cached until group nesting next changes. */
@@ -60,14 +206,20 @@ export function isMember(u: UserNode, groups: ReadonlySet<GroupNode>, p: Princip
   }
 }
 
-function capsOf(ix: Index, u: UserNode, groups: Set<GroupNode>): CapSet | undefined {
+function capsOf(ix: Index, u: UserNode, c: Closure): CapSet | undefined {
   if (ix.levels === undefined) return undefined;
+  if (!c.capsDone) {
+    let g: CapSet | undefined;
+    for (const n of c.groups) if (n.level !== undefined) g = g === undefined ? n.level : union(g, n.level);
+    c.groupCaps = g;
+    c.capsDone = true;
+  }
   let caps: CapSet | undefined = u.level;
   const add = (s: CapSet | undefined): void => {
     if (s !== undefined) caps = caps === undefined ? s : union(caps, s);
   };
   add(u.role?.level);
-  for (const g of groups) add(g.level);
+  add(c.groupCaps);
   return caps ?? ix.defaultCaps;
 }
 
@@ -101,8 +253,8 @@ function compileGrants(ix: Index, u: UserNode, p: Profile): void {
 export function membershipOf(ix: Index, u: UserNode): Profile {
   let p = u.profile;
   if (p === undefined) {
-    const groups = closureOfUser(u);
-    p = { groups, caps: capsOf(ix, u, groups), grantEpoch: -1, rules: new Map(), hasRules: false, grants: new Map(), segmentGrants: [] };
+    const c = closureFor(ix, u);
+    p = { groups: c.groups, caps: capsOf(ix, u, c), grantEpoch: -1, rules: new Map(), hasRules: false, grants: new Map(), segmentGrants: [] };
     u.profile = p;
   }
   return p;

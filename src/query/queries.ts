@@ -1,11 +1,12 @@
 import { can } from '../decide/check.js';
 import { readRequest } from '../decide/request.js';
-import { groupPaths, membersOfGroup, sortIds } from '../graph/membership.js';
+import { groupPaths, materialisePath, membersOfGroup, sortIds, type PathLink } from '../graph/membership.js';
+import type { MembershipPath, PathStep } from '../decide/decision.js';
 import type { Id } from '../model/ids.js';
 import type { Resource } from '../model/resource.js';
 import { describe, expectId, fail } from '../model/shape.js';
 import { profileOf } from '../index/profile.js';
-import type { Index } from '../index/nodes.js';
+import type { GroupNode, Index } from '../index/nodes.js';
 import type { GroupMembership } from '../engine/types.js';
 
 /** Every group a user is a member of, sorted by id. */
@@ -16,15 +17,45 @@ export function groupsOf(ix: Index, user: Id): Id[] {
   return sortIds([...profileOf(ix, u).groups].map((g) => g.id));
 }
 
-/** Every group a user is a member of, with the shortest path that proves it, sorted by group id. */
+/**
+ * Every group a user is a member of, with a shortest path that proves it, sorted by group id.
+ * Linear in the number of groups: paths share their prefixes (see {@link groupPaths}), and each
+ * membership's `path` is an enumerable accessor that builds the path as a frozen array on first
+ * read, O(its length), and keeps it. Reading every path of a user at the end of an n-deep chain
+ * is O(n^2) by nature; the answer itself is not.
+ */
 export function groupsOfWithPaths(ix: Index, user: Id): GroupMembership[] {
   expectId(user, ['user'], 'user id');
   const u = ix.users.get(user);
   if (u === undefined) return [];
-  const paths = groupPaths(u);
-  return paths.groups
-    .map((g) => ({ group: g.id, path: paths.pathTo(g) ?? [] }))
+  const links = groupPaths(u).links;
+  // One frozen step per group, shared by every path through it.
+  const steps = new Map<GroupNode, PathStep>();
+  const stepOf = (g: GroupNode): PathStep => {
+    let s = steps.get(g);
+    if (s === undefined) steps.set(g, (s = Object.freeze({ kind: 'group', id: g.id, via: 'member-of' } as const)));
+    return s;
+  };
+  return links
+    .map((link) => lazyMembership(link, stepOf))
     .sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));
+}
+
+function lazyMembership(link: PathLink, stepOf: (g: GroupNode) => PathStep): GroupMembership {
+  let path: MembershipPath | undefined;
+  const m = { group: link.group.id } as { group: Id; path: MembershipPath };
+  Object.defineProperty(m, 'path', {
+    enumerable: true,
+    get: (): MembershipPath => {
+      if (path === undefined) {
+        const steps = materialisePath(link, stepOf);
+        for (let i = 0; i < steps.length; i++) if (!Object.isFrozen(steps[i])) Object.freeze(steps[i]);
+        path = Object.freeze(steps);
+      }
+      return path;
+    },
+  });
+  return Object.freeze(m);
 }
 
 /** Every user who is a member of a group, expanded, sorted. */
