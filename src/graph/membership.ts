@@ -138,34 +138,89 @@ export function usersInSubtree(root: RoleNode, visit: (u: UserNode) => void): vo
   }
 }
 
+/**
+ * Expands principals down to their member users, sharing one walk across every principal given:
+ * each group, role and role subtree is expanded at most once, so expanding many principals costs
+ * the part of the graph they reach, not the sum of their member counts. `visit` may see a user
+ * more than once (through different principals). Iterative.
+ */
+export interface MemberWalk {
+  principal(p: PrincipalRef): void;
+  group(g: GroupNode): void;
+}
+
+/** A {@link MemberWalk} over `ix` calling `visit` for each member user reached. */
+export function memberWalk(ix: Index, visit: (u: UserNode) => void): MemberWalk {
+  const groups = new Set<GroupNode>();
+  const roles = new Set<RoleNode>();
+  const subtrees = new Set<RoleNode>();
+  const role = (r: RoleNode): void => {
+    if (roles.has(r)) return;
+    roles.add(r);
+    r.users.forEach(visit);
+  };
+  const subtree = (root: RoleNode): void => {
+    const stack: RoleNode[] = [root];
+    while (stack.length > 0) {
+      const r = stack.pop() as RoleNode;
+      if (subtrees.has(r)) continue;
+      subtrees.add(r);
+      role(r);
+      r.children.forEach((c) => stack.push(c));
+    }
+  };
+  const group = (root: GroupNode): void => {
+    if (groups.has(root)) return;
+    groups.add(root);
+    const stack: GroupNode[] = [root];
+    while (stack.length > 0) {
+      const g = stack.pop() as GroupNode;
+      const m = g.def.members;
+      for (const id of m.users) {
+        const u = ix.users.get(id);
+        if (u !== undefined) visit(u);
+      }
+      for (const id of m.roles) {
+        const r = ix.roles.get(id);
+        if (r !== undefined) role(r);
+      }
+      for (const id of m.rolesAndSubordinates) {
+        const r = ix.roles.get(id);
+        if (r !== undefined) subtree(r);
+      }
+      for (const id of m.groups) {
+        const c = ix.groups.get(id);
+        if (c !== undefined && !groups.has(c)) {
+          groups.add(c);
+          stack.push(c);
+        }
+      }
+    }
+  };
+  return {
+    group,
+    principal: (p) => {
+      switch (p.kind) {
+        case 'user': {
+          const u = ix.users.get(p.id);
+          if (u !== undefined) visit(u);
+          return;
+        }
+        case 'role':
+          return role(p.node);
+        case 'roleAndSubordinates':
+          return subtree(p.node);
+        case 'group':
+          return group(p.node);
+      }
+    },
+  };
+}
+
 /** Every user who is a member of a group, expanded through roles, subtrees and nested groups. Iterative. */
 export function membersOfGroup(ix: Index, root: GroupNode): Set<UserNode> {
   const out = new Set<UserNode>();
-  const seen = new Set<GroupNode>([root]);
-  const stack: GroupNode[] = [root];
-  const add = (u: UserNode): void => {
-    out.add(u);
-  };
-  while (stack.length > 0) {
-    const g = stack.pop() as GroupNode;
-    const m = g.def.members;
-    for (const id of m.users) {
-      const u = ix.users.get(id);
-      if (u !== undefined) out.add(u);
-    }
-    for (const id of m.roles) ix.roles.get(id)?.users.forEach(add);
-    for (const id of m.rolesAndSubordinates) {
-      const r = ix.roles.get(id);
-      if (r !== undefined) usersInSubtree(r, add);
-    }
-    for (const id of m.groups) {
-      const c = ix.groups.get(id);
-      if (c !== undefined && !seen.has(c)) {
-        seen.add(c);
-        stack.push(c);
-      }
-    }
-  }
+  memberWalk(ix, (u) => out.add(u)).group(root);
   return out;
 }
 
