@@ -54,8 +54,9 @@ function groupStep(g: GroupNode): PathStep {
  * lists the user is 2 steps away (`user → group`), one that lists its role, or its role as
  * `rolesAndSubordinates`, 3 (`user → role → group`), one that lists a role above the user's as
  * `rolesAndSubordinates` 4 (`user → role → role above → group`), and each nesting adds one. The
- * sources enter the search at their own distance, so every path is a shortest one (ties go to
- * the source found first: users, then roles, then subtrees from the user's role upwards).
+ * sources enter the search at their own distance, so every path is a shortest one. Ties go by
+ * the first step: a group listing the user, then the user's role (listed in `roles` or
+ * `rolesAndSubordinates`), then a role above it; within a kind, the order the index lists them.
  * Linear in the groups reached; a path is assembled only when asked for.
  */
 export function groupPaths(u: UserNode): GroupPaths {
@@ -79,13 +80,9 @@ export function groupPaths(u: UserNode): GroupPaths {
   }
   let frontier: PathLink[] = [];
   for (let length = 2; frontier.length > 0 || length <= 4; length++) {
+    // Nestings of the groups found before first, then the sources of this length: each level
+    // stays ordered by the kind of first step, so a tie goes to the earlier kind.
     const next: PathLink[] = [];
-    for (const [g, head] of seeds[length - 2] ?? []) {
-      if (links.has(g)) continue;
-      const link: PathLink = { group: g, pred: undefined, head, length };
-      links.set(g, link);
-      next.push(link);
-    }
     for (const l of frontier) {
       for (const p of l.group.parents) {
         if (links.has(p)) continue;
@@ -93,6 +90,12 @@ export function groupPaths(u: UserNode): GroupPaths {
         links.set(p, link);
         next.push(link);
       }
+    }
+    for (const [g, head] of seeds[length - 2] ?? []) {
+      if (links.has(g)) continue;
+      const link: PathLink = { group: g, pred: undefined, head, length };
+      links.set(g, link);
+      next.push(link);
     }
     for (const l of next) order.push(l);
     frontier = next;

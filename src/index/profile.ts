@@ -63,7 +63,7 @@ function newTrie(up: Trie | undefined, key: GroupNode | undefined, role: RoleNod
 }
 
 /** Test-only counters (imported by the cost tests from this internal module, not the public API). */
-export const closureStats = { computed: 0 };
+export const closureStats = { computed: 0, grantCompiles: 0 };
 
 /**
  * Every group a user is a member of: the groups listing it, its role, or a role above its role
@@ -225,6 +225,7 @@ function capsOf(ix: Index, u: UserNode, c: Closure): CapSet | undefined {
 
 /** Compiles which sharing rules and access-group grants include the user. */
 function compileGrants(ix: Index, u: UserNode, p: Profile): void {
+  closureStats.grantCompiles++;
   const rules = new Map<string, CompiledRule[]>();
   for (const r of ix.rules.values()) {
     if (!isMember(u, p.groups, r.to)) continue;

@@ -1,4 +1,5 @@
 import { LimitError, quote } from '../errors/errors.js';
+import { validationStats } from './cycles.js';
 import type { Id } from '../model/ids.js';
 import type { Policy } from '../model/policy.js';
 import { describe, expectObject, fail, onlyKeys, own } from '../model/shape.js';
@@ -73,7 +74,10 @@ function depthsDown(policy: Policy, starts: Iterable<Id>, memo: Map<Id, number>)
       const children = policy.groups.get(top.id)?.members.groups ?? [];
       if (top.next < children.length) {
         const child = children[top.next++] as Id;
-        if (!memo.has(child)) stack.push({ id: child, next: 0 });
+        if (!memo.has(child)) {
+          validationStats.groupVisits++;
+          stack.push({ id: child, next: 0 });
+        }
         continue;
       }
       let best = 0;
@@ -125,6 +129,7 @@ export function nestingDepthChecker(policy: Policy, parentsOf: (id: Id) => Itera
         else if (onPath.has(p)) top.best = cap; // a loop above: too deep by any count
         else {
           onPath.add(p);
+          validationStats.groupVisits++;
           stack.push({ id: p, parents: parentsOf(p)[Symbol.iterator](), best: 0 });
         }
         continue;
