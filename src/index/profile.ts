@@ -8,7 +8,10 @@ import type { GroupNode, Index, PrincipalRef, Profile, RoleNode, UserNode, Compi
  * `rolesAndSubordinates`) and the groups listing the user itself. Users with the same sources
  * share one closure object, interned per index by (role, set of groups listing the user) in a
  * trie of nested Maps keyed by nodes (the groups in id order): no string keys. A user whose only
- * memberships come through its role holds the role's closure.
+ * memberships come through its role holds the role's closure; a user with direct memberships holds
+ * a closure composed of its role's closure (shared, not copied) and the groups its direct
+ * memberships add beyond it, so a thousand users each in a group of their own under one role in a
+ * thousand groups cost a thousand small sets, not a million entries.
  *
  * Invalidation stays exact: `applyChange` releases, through `dropClosure`, the closure of each
  * user whose memberships a change may alter (exactly the users it drops for membership reasons),
@@ -21,6 +24,10 @@ import type { GroupNode, Index, PrincipalRef, Profile, RoleNode, UserNode, Compi
 export interface Closure {
   /** Every group reachable from the sources, at any depth. Shared: never mutate. */
   readonly groups: ReadonlySet<GroupNode>;
+  /** For a composed closure: the role's closure it extends (held while this one is interned). */
+  readonly base: Closure | undefined;
+  /** The groups beyond `base` (all of `groups` when there is no base). */
+  readonly extra: ReadonlySet<GroupNode>;
   /** The union of the groups' capability sets (undefined when none has a level), once computed. */
   groupCaps: CapSet | undefined;
   capsDone: boolean;
@@ -70,19 +77,28 @@ export const closureStats = { computed: 0, grantCompiles: 0 };
  * as `rolesAndSubordinates`, then every group containing those, breadth-first without recursion.
  */
 export function closureOfUser(u: UserNode): Set<GroupNode> {
+  return upFrom(u.inUsers, u.role, undefined);
+}
+
+/**
+ * The groups reachable upwards from `direct` and from role `role` (its `roles` listings, and
+ * `rolesAndSubordinates` listings of it or a role above it), leaving out `skip` (an upward-closed
+ * set: a group in it has every container in it too, so the search stops there).
+ */
+function upFrom(direct: ReadonlySet<GroupNode>, role: RoleNode | undefined, skip: ReadonlySet<GroupNode> | undefined): Set<GroupNode> {
   const out = new Set<GroupNode>();
   const queue: GroupNode[] = [];
   const seed = (g: GroupNode): void => {
-    if (!out.has(g)) {
+    if (!out.has(g) && skip?.has(g) !== true) {
       out.add(g);
       queue.push(g);
     }
   };
-  u.inUsers.forEach(seed);
-  if (u.role !== undefined) {
-    u.role.inRoles.forEach(seed);
+  direct.forEach(seed);
+  if (role !== undefined) {
+    role.inRoles.forEach(seed);
     const seen = new Set<RoleNode>();
-    for (let r: RoleNode | undefined = u.role; r !== undefined && !seen.has(r); r = r.parent) {
+    for (let r: RoleNode | undefined = role; r !== undefined && !seen.has(r); r = r.parent) {
       seen.add(r);
       r.inSubtrees.forEach(seed);
     }
@@ -91,22 +107,73 @@ export function closureOfUser(u: UserNode): Set<GroupNode> {
   return out;
 }
 
+const NO_GROUPS: ReadonlySet<GroupNode> = new Set();
+
+/** A base closure and the groups beyond it, read as one set (the two are disjoint). */
+class ComposedGroups implements ReadonlySet<GroupNode> {
+  constructor(
+    private readonly base: ReadonlySet<GroupNode>,
+    private readonly extra: ReadonlySet<GroupNode>,
+  ) {}
+  get size(): number {
+    return this.base.size + this.extra.size;
+  }
+  has(g: GroupNode): boolean {
+    return this.extra.has(g) || this.base.has(g);
+  }
+  *values(): IterableIterator<GroupNode> {
+    yield* this.base;
+    yield* this.extra;
+  }
+  keys(): IterableIterator<GroupNode> {
+    return this.values();
+  }
+  *entries(): IterableIterator<[GroupNode, GroupNode]> {
+    for (const g of this.values()) yield [g, g];
+  }
+  [Symbol.iterator](): IterableIterator<GroupNode> {
+    return this.values();
+  }
+  forEach(f: (value: GroupNode, key: GroupNode, set: ReadonlySet<GroupNode>) => void, thisArg?: unknown): void {
+    for (const g of this.values()) f.call(thisArg, g, g, this);
+  }
+}
+
 function byId(a: GroupNode, b: GroupNode): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
+/** The trie root for a role's users (or for the users without a role). */
+function rootFor(t: ClosureTable, role: RoleNode | undefined): Trie {
+  if (role === undefined) return t.noRole;
+  let root = t.byRole.get(role);
+  if (root === undefined) t.byRole.set(role, (root = newTrie(undefined, undefined, role)));
+  return root;
+}
+
+/** The interned closure of a role alone (or of no source at all), computed when missing. */
+function roleClosure(t: ClosureTable, role: RoleNode | undefined): Closure {
+  const root = rootFor(t, role);
+  let c = root.closure;
+  if (c === undefined) {
+    closureStats.computed++;
+    const groups = role === undefined ? new Set<GroupNode>() : upFrom(NO_GROUPS, role, undefined);
+    c = { groups, base: undefined, extra: groups, groupCaps: undefined, capsDone: false, holders: 0, slot: root };
+    root.closure = c;
+  }
+  return c;
 }
 
 /** The shared closure for the user's current sources, interned; the user now holds it. */
 function closureFor(ix: Index, u: UserNode): Closure {
   const t = tableOf(ix);
-  let node: Trie;
-  if (u.role === undefined) node = t.noRole;
-  else {
-    let root = t.byRole.get(u.role);
-    if (root === undefined) t.byRole.set(u.role, (root = newTrie(undefined, undefined, u.role)));
-    node = root;
+  if (u.inUsers.size === 0) {
+    const c = roleClosure(t, u.role);
+    hold(t, u, c);
+    return c;
   }
-  const direct = u.inUsers.size === 0 ? [] : [...u.inUsers].sort(byId);
-  for (const g of direct) {
+  let node = rootFor(t, u.role);
+  for (const g of [...u.inUsers].sort(byId)) {
     let child = node.next.get(g);
     if (child === undefined) node.next.set(g, (child = newTrie(node, g, undefined)));
     node = child;
@@ -114,7 +181,16 @@ function closureFor(ix: Index, u: UserNode): Closure {
   let c = node.closure;
   if (c === undefined) {
     closureStats.computed++;
-    c = { groups: closureOfUser(u), groupCaps: undefined, capsDone: false, holders: 0, slot: node };
+    if (u.role === undefined) {
+      const groups = upFrom(u.inUsers, undefined, undefined);
+      c = { groups, base: undefined, extra: groups, groupCaps: undefined, capsDone: false, holders: 0, slot: node };
+    } else {
+      // The role's closure, shared, and what the direct memberships add beyond it.
+      const base = roleClosure(t, u.role);
+      base.holders++;
+      const extra = upFrom(u.inUsers, undefined, base.groups);
+      c = { groups: new ComposedGroups(base.groups, extra), base, extra, groupCaps: undefined, capsDone: false, holders: 0, slot: node };
+    }
     node.closure = c;
   }
   hold(t, u, c);
@@ -140,6 +216,7 @@ function unintern(t: ClosureTable, c: Closure): void {
   if (node === undefined || node.closure !== c) return;
   node.closure = undefined;
   c.slot = undefined;
+  if (c.base !== undefined) letGo(t, c.base);
   while (node.closure === undefined && node.next.size === 0) {
     const up: Trie | undefined = node.up;
     if (up === undefined) {
@@ -152,14 +229,17 @@ function unintern(t: ClosureTable, c: Closure): void {
 }
 
 /**
- * A change may alter this user's memberships (or its groups' levels): the closure it holds must
- * not be handed out again. Every other holder of it is dropped by the same change (same sources,
- * same memberships), and gets a fresh closure on next use.
+ * A change may alter this user's memberships (or its groups' levels): the closure it holds (and
+ * the role closure that one extends) must not be handed out again. Every other user whose closure
+ * did change is dropped by the same change, and gets a fresh closure on next use.
  */
 export function dropClosure(ix: Index, u: UserNode): void {
   const t = tables.get(ix);
   const c = t?.held.get(u);
   if (t === undefined || c === undefined) return;
+  // Which part changed is not known here: the role's closure it extends goes too (its other
+  // users, if it did change, are dropped by the same change).
+  if (c.base !== undefined) unintern(t, c.base);
   unintern(t, c);
   t.held.delete(u);
   c.holders--;
@@ -208,19 +288,24 @@ export function isMember(u: UserNode, groups: ReadonlySet<GroupNode>, p: Princip
 
 function capsOf(ix: Index, u: UserNode, c: Closure): CapSet | undefined {
   if (ix.levels === undefined) return undefined;
-  if (!c.capsDone) {
-    let g: CapSet | undefined;
-    for (const n of c.groups) if (n.level !== undefined) g = g === undefined ? n.level : union(g, n.level);
-    c.groupCaps = g;
-    c.capsDone = true;
-  }
   let caps: CapSet | undefined = u.level;
   const add = (s: CapSet | undefined): void => {
     if (s !== undefined) caps = caps === undefined ? s : union(caps, s);
   };
   add(u.role?.level);
-  add(c.groupCaps);
+  add(groupCapsOf(c));
   return caps ?? ix.defaultCaps;
+}
+
+/** The union of the levels of a closure's groups, computed once per closure (a base's once for all). */
+function groupCapsOf(c: Closure): CapSet | undefined {
+  if (!c.capsDone) {
+    let g = c.base === undefined ? undefined : groupCapsOf(c.base);
+    for (const n of c.extra) if (n.level !== undefined) g = g === undefined ? n.level : union(g, n.level);
+    c.groupCaps = g;
+    c.capsDone = true;
+  }
+  return c.groupCaps;
 }
 
 /** Compiles which sharing rules and access-group grants include the user. */

@@ -136,6 +136,22 @@ describe('users with the same direct memberships share one closure (item 13a)', 
     expect(closuresComputed() - computed).toBe(1);
   });
 
+  it('users each in a group of their own under that role: each closure extends the shared role closure, not a copy', () => {
+    const base = policy();
+    const engine = createEngine({
+      policy: { ...base, groups: [...(base.groups ?? []), ...Array.from({ length: N }, (_, i) => ({ id: `own${i}`, members: { users: [`u${i}`] } }))] },
+    });
+    const computed = closuresComputed();
+    const before = heap();
+    const who = engine.whoCan('edit', { type: 'doc', id: 'd', owner: { group: `p${N - 1}` } });
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(100 * MB);
+    expect(who).toHaveLength(N);
+    expect(closuresComputed() - computed).toBe(N + 1); // the role's, and one small one per user
+    expect(engine.groupsOf('u7')).toHaveLength(N + 2);
+    expect(engine.groupsOf('u7')).toContain('own7');
+    expect(engine.groupsOf('u7')).not.toContain('own8');
+  });
+
   it('a change that leaves memberships alone keeps the shared closure; one that alters them drops exactly it', async () => {
     const engine = createEngine({ policy: policy() });
     // Each user's profile (its closure) is compiled by a check.
