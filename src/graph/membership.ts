@@ -23,8 +23,6 @@ export interface PathLink {
 export interface GroupPaths {
   /** Every group the user is a member of, with its path link, in breadth-first order (by path length). */
   readonly links: readonly PathLink[];
-  /** Every group the user is a member of, in breadth-first order (by path length). */
-  readonly groups: readonly GroupNode[];
   /** A shortest path from the user to `g`, or undefined when the user is not a member. O(path length). */
   pathTo(g: GroupNode): MembershipPath | undefined;
 }
@@ -102,9 +100,6 @@ export function groupPaths(u: UserNode): GroupPaths {
   }
   return {
     links: order,
-    get groups() {
-      return order.map((l) => l.group);
-    },
     pathTo: (g) => {
       const link = links.get(g);
       return link === undefined ? undefined : materialisePath(link);

@@ -73,14 +73,6 @@ function newTrie(up: Trie | undefined, key: GroupNode | undefined, role: RoleNod
 export const closureStats = { computed: 0, grantCompiles: 0 };
 
 /**
- * Every group a user is a member of: the groups listing it, its role, or a role above its role
- * as `rolesAndSubordinates`, then every group containing those, breadth-first without recursion.
- */
-export function closureOfUser(u: UserNode): Set<GroupNode> {
-  return upFrom(u.inUsers, u.role, undefined);
-}
-
-/**
  * The groups reachable upwards from `direct` and from role `role` (its `roles` listings, and
  * `rolesAndSubordinates` listings of it or a role above it), leaving out `skip` (an upward-closed
  * set: a group in it has every container in it too, so the search stops there).
