@@ -2,14 +2,18 @@ import { groupPaths, principalPath, type GroupPaths } from '../graph/membership.
 import { levelOfRank } from '../model/level.js';
 import type { Resource } from '../model/resource.js';
 import { segmentMatches } from '../model/segment-match.js';
-import { profileOf } from '../index/profile.js';
+import { membershipOf, profileOf } from '../index/profile.js';
 import type { GroupNode, Index, Profile, UserNode } from '../index/nodes.js';
 import type { Decision, DenialCode, MembershipPath, PathStep, Reason } from './decision.js';
 import { accessGroupApplies, ownerIn, recordRank, strictlyAbove } from './record-access.js';
 import { readRequest, type Request } from './request.js';
 
-/** Steps 1-4 of the decision: the user, the tenant, the capability, the ceiling. */
-function gate(ix: Index, userId: string, req: Request): { u: UserNode; p: Profile } | DenialCode {
+/**
+ * Steps 1-4 of the decision: the user, the tenant, the capability, the ceiling. Needs only the
+ * user's group closure and capabilities (not its grants), so that `whoCan` can gate candidates
+ * without compiling every candidate's sharing rules and grants.
+ */
+export function gate(ix: Index, userId: string, req: Request): { u: UserNode; p: Profile } | DenialCode {
   const u = ix.users.get(userId);
   if (u === undefined) return 'unknown-user';
   if (!u.active) return 'inactive-user';
@@ -25,7 +29,7 @@ function gate(ix: Index, userId: string, req: Request): { u: UserNode; p: Profil
     }
     if (!reached) return 'tenant';
   }
-  const p = profileOf(ix, u);
+  const p = membershipOf(ix, u);
   if (p.caps !== undefined && p.caps[req.slot.index] !== 1) return 'capability';
   if (t.ceiling !== undefined && t.ceiling[req.slot.index] !== 1) return 'ceiling';
   return { u, p };
@@ -41,7 +45,7 @@ export function canRequest(ix: Index, user: string, req: Request): boolean {
   const g = gate(ix, user, req);
   if (typeof g === 'string') return false;
   const need = req.slot.required;
-  return recordRank(ix, g.u, g.p, req, need) >= need;
+  return recordRank(ix, g.u, profileOf(ix, g.u), req, need) >= need;
 }
 
 /** The chain of groups from `inner` up to `outer` that contains it (shortest), as a path. */
@@ -132,8 +136,9 @@ export function check(ix: Index, user: string, action: string, resource: Resourc
   };
   const g = gate(ix, user, req);
   if (typeof g === 'string') return { ...base, allowed: false, level: 'none', denial: g, reasons: [] };
-  const reasons = reasonsFor(ix, g.u, g.p, req);
-  const rank = recordRank(ix, g.u, g.p, req, 4);
+  const p = profileOf(ix, g.u);
+  const reasons = reasonsFor(ix, g.u, p, req);
+  const rank = recordRank(ix, g.u, p, req, 4);
   const allowed = rank >= req.slot.required;
   return { ...base, allowed, level: levelOfRank(rank), ...(allowed ? {} : { denial: 'record-access' as const }), reasons };
 }

@@ -54,7 +54,9 @@ export interface Queries {
   explain(user: Id, action: string, resource: Resource, options?: QueryOptions & { readonly format?: 'text' | 'json' }): string;
   /**
    * Every group the user is a member of, at any depth, sorted; with `{ paths: true }`, each with
-   * its membership path. An unknown user has none.
+   * a shortest membership path, counted in steps of the whole path (the user's step and any role
+   * steps included). The answer is linear in the number of groups: each `path` is a frozen array
+   * built on first read and kept. An unknown user has none.
    * @example
    * ```ts
    * engine.groupsOf('u1'); // ['sales', 'team-a']

@@ -19,6 +19,7 @@ import {
   unlinkUser,
 } from './link.js';
 import type { GroupNode, Index, UserNode } from './nodes.js';
+import { dropClosure, unholdClosure } from './profile.js';
 
 type MemberKind = keyof Group['members'];
 const MEMBER_KINDS: readonly MemberKind[] = ['users', 'roles', 'rolesAndSubordinates', 'groups'];
@@ -36,21 +37,27 @@ export function applyChange(ix: Index, next: Policy, changes: ChangeSet, revisio
   const dropUser = (u: UserNode | undefined): void => {
     if (u !== undefined) drop.add(u);
   };
+  // A user whose memberships (or its groups' levels) may change: its shared closure goes too.
+  const dropMember = (u: UserNode | undefined): void => {
+    if (u === undefined) return;
+    drop.add(u);
+    dropClosure(ix, u);
+  };
   const dropEntry = (kind: MemberKind, id: Id): void => {
-    if (kind === 'users') dropUser(ix.users.get(id));
-    else if (kind === 'roles') ix.roles.get(id)?.users.forEach(dropUser);
+    if (kind === 'users') dropMember(ix.users.get(id));
+    else if (kind === 'roles') ix.roles.get(id)?.users.forEach(dropMember);
     else if (kind === 'rolesAndSubordinates') {
       const r = ix.roles.get(id);
-      if (r !== undefined) usersInSubtree(r, dropUser);
+      if (r !== undefined) usersInSubtree(r, dropMember);
     } else {
       const g = ix.groups.get(id);
-      if (g !== undefined) membersOfGroup(ix, g).forEach(dropUser);
+      if (g !== undefined) membersOfGroup(ix, g).forEach(dropMember);
     }
   };
   /** Drops the users a group gains or loses between `from` and `to` (all of its members when `all`). */
   const dropDiff = (node: GroupNode, from: Group, to: Group | undefined, all: boolean): void => {
     if (all) {
-      membersOfGroup(ix, node).forEach(dropUser);
+      membersOfGroup(ix, node).forEach(dropMember);
       return;
     }
     for (const kind of MEMBER_KINDS) {
@@ -79,7 +86,7 @@ export function applyChange(ix: Index, next: Policy, changes: ChangeSet, revisio
     const def = next.roles.get(id);
     if (node === undefined) continue;
     if (def === undefined || def.parent !== node.parent?.id) {
-      usersInSubtree(node, dropUser);
+      usersInSubtree(node, dropMember);
       movedRoles.push(id);
     }
     node.users.forEach(dropUser);
@@ -88,6 +95,7 @@ export function applyChange(ix: Index, next: Policy, changes: ChangeSet, revisio
     const node = ix.users.get(id);
     if (node !== undefined) {
       dropUser(node);
+      unholdClosure(ix, node);
       unlinkUser(node);
     }
   }
@@ -149,7 +157,7 @@ export function applyChange(ix: Index, next: Policy, changes: ChangeSet, revisio
   }
   for (const id of movedRoles) {
     const node = ix.roles.get(id);
-    if (node !== undefined) usersInSubtree(node, dropUser);
+    if (node !== undefined) usersInSubtree(node, dropMember);
   }
   let grants = false;
   for (const id of ids('sharingRules')) {

@@ -41,8 +41,8 @@ export interface RoleNode {
 
 /** What a user may do, compiled on first use and dropped when a change touches it. */
 export interface Profile {
-  /** Every group the user is a member of, at any depth. */
-  readonly groups: Set<GroupNode>;
+  /** Every group the user is a member of, at any depth: shared with every user of the same direct sources, never mutate. */
+  readonly groups: ReadonlySet<GroupNode>;
   /** The union of the capability sets of its levels, or undefined when the policy has no access levels. */
   readonly caps: CapSet | undefined;
   /** The grant epoch that `rules` and `grants` were compiled at. */

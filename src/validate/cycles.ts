@@ -2,6 +2,9 @@ import { GroupCycleError, RoleCycleError, TenantCycleError } from '../errors/err
 import type { Id } from '../model/ids.js';
 import type { Policy } from '../model/policy.js';
 
+/** Test-only counters (read by the cost tests from this internal module, not the public API). */
+export const validationStats = { groupVisits: 0 };
+
 /**
  * The cycle that walking `parent` links up from `start` runs into, in order with its first
  * element repeated last, or `undefined`. Iterative: deep hierarchies cannot overflow the stack.
@@ -62,6 +65,7 @@ export function checkGroupCycleFrom(policy: Policy, start: Id, done?: Set<Id>): 
       throw new GroupCycleError({ cycle, path: ['groups', top.id, 'members', 'groups', top.next - 1] });
     }
     if (visited.has(child)) continue;
+    validationStats.groupVisits++;
     onPath.add(child);
     stack.push({ id: child, next: 0 });
   }

@@ -1,4 +1,5 @@
 import { LimitError, quote } from '../errors/errors.js';
+import { validationStats } from './cycles.js';
 import type { Id } from '../model/ids.js';
 import type { Policy } from '../model/policy.js';
 import { describe, expectObject, fail, onlyKeys, own } from '../model/shape.js';
@@ -73,7 +74,10 @@ function depthsDown(policy: Policy, starts: Iterable<Id>, memo: Map<Id, number>)
       const children = policy.groups.get(top.id)?.members.groups ?? [];
       if (top.next < children.length) {
         const child = children[top.next++] as Id;
-        if (!memo.has(child)) stack.push({ id: child, next: 0 });
+        if (!memo.has(child)) {
+          validationStats.groupVisits++;
+          stack.push({ id: child, next: 0 });
+        }
         continue;
       }
       let best = 0;
@@ -96,22 +100,55 @@ export function checkNestingDepth(policy: Policy, limits: ResolvedLimits): void 
   }
 }
 
-/** Checks the nesting depth through one changed group: the longest chain above it plus below it. */
-export function checkNestingDepthAt(policy: Policy, id: Id, parentsOf: (id: Id) => Iterable<Id>, limits: ResolvedLimits): void {
-  if (limits.maxNestingDepth >= policy.groups.size) return;
+/**
+ * A checker of the nesting depth through changed groups: for each group asked about, the longest
+ * chain of containers above it plus the longest chain below it (counting the group itself). Both
+ * are memoised across every group of one change, so validating a change visits each group above
+ * or below the changed ones once, however many of them there are. Chains are counted up to the
+ * limit and one more (enough to refuse); a loop above a group counts as too deep. Call it for a
+ * group only once the nesting below that group is known to be acyclic.
+ */
+export function nestingDepthChecker(policy: Policy, parentsOf: (id: Id) => Iterable<Id>, limits: ResolvedLimits): (id: Id) => void {
+  if (limits.maxNestingDepth >= policy.groups.size) return () => undefined;
+  const cap = limits.maxNestingDepth + 1;
   const down = new Map<Id, number>();
-  depthsDown(policy, [id], down);
-  // Longest chain of containers above `id`, breadth-first by levels (acyclic, so it ends).
-  let up = 0;
-  let level = new Set<Id>([id]);
-  while (level.size > 0 && up <= limits.maxNestingDepth) {
-    const next = new Set<Id>();
-    for (const g of level) for (const p of parentsOf(g)) next.add(p);
-    if (next.size > 0) up++;
-    level = next;
-  }
-  const depth = up + (down.get(id) ?? 1);
-  if (depth > limits.maxNestingDepth) {
-    throw new LimitError({ limit: 'maxNestingDepth', max: limits.maxNestingDepth, message: `nesting through group ${quote(id)} would be ${depth} levels deep`, ids: [id], path: ['groups', id] });
-  }
+  const up = new Map<Id, number>();
+  /** Longest chain of containers above `start`, capped, by iterative depth-first search with memo. */
+  const upFrom = (start: Id): number => {
+    const known = up.get(start);
+    if (known !== undefined) return known;
+    const onPath = new Set<Id>([start]);
+    const stack: { id: Id; parents: Iterator<Id>; best: number }[] = [{ id: start, parents: parentsOf(start)[Symbol.iterator](), best: 0 }];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1] as { id: Id; parents: Iterator<Id>; best: number };
+      const step = top.best >= cap ? undefined : top.parents.next();
+      if (step !== undefined && step.done !== true) {
+        const p = step.value;
+        const memo = up.get(p);
+        if (memo !== undefined) top.best = Math.max(top.best, Math.min(cap, memo + 1));
+        else if (onPath.has(p)) top.best = cap; // a loop above: too deep by any count
+        else {
+          onPath.add(p);
+          validationStats.groupVisits++;
+          stack.push({ id: p, parents: parentsOf(p)[Symbol.iterator](), best: 0 });
+        }
+        continue;
+      }
+      up.set(top.id, top.best);
+      onPath.delete(top.id);
+      stack.pop();
+      const below = stack[stack.length - 1];
+      if (below !== undefined) below.best = Math.max(below.best, Math.min(cap, top.best + 1));
+    }
+    return up.get(start) ?? 0;
+  };
+  return (id) => {
+    depthsDown(policy, [id], down);
+    const above = upFrom(id);
+    const depth = above + (down.get(id) ?? 1);
+    if (depth > limits.maxNestingDepth) {
+      const what = above >= cap ? `more than ${limits.maxNestingDepth}` : String(depth);
+      throw new LimitError({ limit: 'maxNestingDepth', max: limits.maxNestingDepth, message: `nesting through group ${quote(id)} would be ${what} levels deep`, ids: [id], path: ['groups', id] });
+    }
+  };
 }

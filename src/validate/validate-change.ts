@@ -9,7 +9,7 @@ import type { Index } from '../index/nodes.js';
 import type { ValidationContext } from './context.js';
 import { checkGroupCycleFrom, checkRoleCycleFrom, checkTenantCycleFrom } from './cycles.js';
 import { validatePolicy } from './validate-policy.js';
-import { checkEntityCount, checkGroupMembers, checkNestingDepthAt } from './limits.js';
+import { checkEntityCount, checkGroupMembers, nestingDepthChecker } from './limits.js';
 import { validateAccessGroup, validateGroup, validateRole, validateSharingRule, validateTenant, validateUser } from './entities.js';
 
 /**
@@ -27,14 +27,17 @@ export function validateChange(ctx: ValidationContext, old: Index, before: Polic
     if (s === undefined) recheck.set(c, (s = new Set()));
     s.add(id);
   };
-  const names = (p: Principal, kind: 'user' | 'role' | 'group', id: Id): boolean => {
+  // Entities deleted or moved to another tenant: the rules and grants naming them are found in one
+  // pass over the rules and access groups below, not one pass per entity.
+  const moved = { user: new Set<Id>(), role: new Set<Id>(), group: new Set<Id>() };
+  const namesMoved = (p: Principal): boolean => {
     const parts = principalParts(p);
-    if (parts === undefined || parts.id !== id) return false;
-    return kind === 'role' ? parts.kind === 'role' || parts.kind === 'roleAndSubordinates' : parts.kind === kind;
+    if (parts === undefined) return false;
+    const id = parts.id as Id;
+    return parts.kind === 'role' || parts.kind === 'roleAndSubordinates' ? moved.role.has(id) : parts.kind === 'user' ? moved.user.has(id) : moved.group.has(id);
   };
   const referrersOf = (kind: 'user' | 'role' | 'group', id: Id): void => {
-    for (const r of old.rules.values()) if (names(r.def.from, kind, id) || names(r.def.to, kind, id)) add('sharingRules', r.def.id);
-    for (const a of old.accessGroups.values()) if (a.def.grants.some((g) => names(g.to, kind, id))) add('accessGroups', a.id);
+    moved[kind].add(id);
     if (kind === 'user') old.users.get(id)?.inUsers.forEach((g) => add('groups', g.id));
     if (kind === 'group') old.groups.get(id)?.parents.forEach((g) => add('groups', g.id));
     if (kind === 'role') {
@@ -63,14 +66,33 @@ export function validateChange(ctx: ValidationContext, old: Index, before: Polic
       }
     }
   }
+  if (moved.user.size + moved.role.size + moved.group.size > 0) {
+    for (const r of old.rules.values()) if (namesMoved(r.def.from) || namesMoved(r.def.to)) add('sharingRules', r.def.id);
+    for (const a of old.accessGroups.values()) if (a.def.grants.some((g) => namesMoved(g.to))) add('accessGroups', a.id);
+  }
   checkEntityCount(next, ctx.limits);
   const changedGroups = changes.ids.get('groups') ?? new Set<Id>();
+  // The containers of each group in the new policy: its old containers that the change left
+  // alone, plus the changed groups that now list it (one pass over the changed groups).
+  const newContainers = new Map<Id, Id[]>();
+  for (const c of changedGroups) {
+    for (const g of next.groups.get(c)?.members.groups ?? []) {
+      const list = newContainers.get(g);
+      if (list === undefined) newContainers.set(g, [c]);
+      else if (list[list.length - 1] !== c) list.push(c);
+    }
+  }
   const parentsOf = (g: Id): Id[] => {
     const out = new Set<Id>();
     for (const p of old.groups.get(g)?.parents ?? []) if (!changedGroups.has(p.id)) out.add(p.id);
-    for (const c of changedGroups) if (next.groups.get(c)?.members.groups.includes(g) === true) out.add(c);
+    for (const c of newContainers.get(g) ?? []) out.add(c);
     return [...out];
   };
+  // One traversal for the whole change: groups (and roles) whose nesting below (above) is known
+  // to be acyclic are not walked again, and nesting depths are memoised across changed groups.
+  const acyclicGroups = new Set<Id>();
+  const acyclicRoles = new Set<Id>();
+  const checkDepthAt = nestingDepthChecker(next, parentsOf, ctx.limits);
   for (const [collection, ids] of recheck) {
     for (const id of ids) {
       const entity = next[collection].get(id);
@@ -82,13 +104,13 @@ export function validateChange(ctx: ValidationContext, old: Index, before: Polic
           break;
         case 'roles':
           validateRole(ctx, next.roles.get(id)!);
-          checkRoleCycleFrom(next, id);
+          checkRoleCycleFrom(next, id, acyclicRoles);
           break;
         case 'groups':
           validateGroup(ctx, next.groups.get(id)!);
           checkGroupMembers(next, id, ctx.limits);
-          checkGroupCycleFrom(next, id);
-          checkNestingDepthAt(next, id, parentsOf, ctx.limits);
+          checkGroupCycleFrom(next, id, acyclicGroups);
+          checkDepthAt(id);
           break;
         case 'sharingRules':
           validateSharingRule(ctx, next.sharingRules.get(id)!);

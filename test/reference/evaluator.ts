@@ -583,5 +583,42 @@ export function refMembershipPathProblems(policy: PolicyInput, userId: string, g
   if (first === undefined || first.kind !== 'user' || first.id !== userId) out.push('does not start at the user');
   out.push(...chainProblems(p, path));
   if (!endsAt(path, { group: groupId })) out.push('does not end at the group');
+  const shortest = shortestMembership(p, userId).get(groupId);
+  if (shortest !== undefined && path.length !== shortest) out.push(`has ${path.length} steps, but the shortest proof has ${shortest}`);
+  return out;
+}
+
+/**
+ * The length in steps of a shortest membership proof of the user in each group, counted over the
+ * whole path: a group listing the user is `user → group` (2), one listing its role or its role as
+ * `rolesAndSubordinates` `user → role → group` (3), one listing a role above it as
+ * `rolesAndSubordinates` `user → role → role → group` (4); containing a group adds one.
+ * Relaxed to a fixed point, straight from the definition.
+ */
+function shortestMembership(p: Ix, userId: string): Map<string, number> {
+  const out = new Map<string, number>();
+  const user = p.users.get(userId);
+  if (user === undefined) return out;
+  const role = user.role;
+  for (const g of p.groups.values()) {
+    const m = g.members ?? {};
+    let best = Infinity;
+    if ((m.users ?? []).includes(userId)) best = 2;
+    else if (role !== undefined && ((m.roles ?? []).includes(role) || (m.rolesAndSubordinates ?? []).includes(role))) best = 3;
+    else if (role !== undefined && (m.rolesAndSubordinates ?? []).some((r) => r !== role && roleInSubtree(p, role, r))) best = 4;
+    if (best < Infinity) out.set(g.id, best);
+  }
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const g of p.groups.values()) {
+      for (const c of g.members?.groups ?? []) {
+        const via = out.get(c);
+        if (via !== undefined && via + 1 < (out.get(g.id) ?? Infinity)) {
+          out.set(g.id, via + 1);
+          changed = true;
+        }
+      }
+    }
+  }
   return out;
 }
