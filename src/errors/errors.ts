@@ -116,7 +116,8 @@ export class PurviewError extends Error {
       const kind = (c as { kind?: unknown }).kind;
       if (typeof kind === 'string' && Object.prototype.hasOwnProperty.call(c, 'kind')) kinds.push(kind);
     }
-    Object.defineProperty(this, BRAND, { value: Object.freeze(kinds), enumerable: false });
+    // A prototype-less descriptor: an inherited `get` or `set` must not make it invalid.
+    Object.defineProperty(this, BRAND, Object.setPrototypeOf({ value: Object.freeze(kinds), enumerable: false }, null) as PropertyDescriptor);
   }
 
   /**

@@ -6,7 +6,7 @@ import { groupPaths, materialisePath, memberWalk, membersOfGroup, sortIds, type 
 import type { MembershipPath, PathStep } from '../decide/decision.js';
 import type { Id } from '../model/ids.js';
 import type { Resource } from '../model/resource.js';
-import { expectId } from '../model/shape.js';
+import { bare, expectId } from '../model/shape.js';
 import { profileOf } from '../index/profile.js';
 import type { AccessGroupNode, GroupNode, Index, RoleNode, UserNode } from '../index/nodes.js';
 import type { GroupMembership } from '../engine/types.js';
@@ -46,17 +46,22 @@ export function groupsOfWithPaths(ix: Index, user: Id): GroupMembership[] {
 function lazyMembership(link: PathLink, stepOf: (g: GroupNode) => PathStep): GroupMembership {
   let path: MembershipPath | undefined;
   const m = { group: link.group.id } as { group: Id; path: MembershipPath };
-  Object.defineProperty(m, 'path', {
-    enumerable: true,
-    get: (): MembershipPath => {
-      if (path === undefined) {
-        const steps = materialisePath(link, stepOf);
-        for (let i = 0; i < steps.length; i++) if (!Object.isFrozen(steps[i])) Object.freeze(steps[i]);
-        path = Object.freeze(steps);
-      }
-      return path;
-    },
-  });
+  // A prototype-less descriptor: an inherited `value` or `writable` must not make it invalid.
+  Object.defineProperty(
+    m,
+    'path',
+    bare({
+      enumerable: true,
+      get: (): MembershipPath => {
+        if (path === undefined) {
+          const steps = materialisePath(link, stepOf);
+          for (let i = 0; i < steps.length; i++) if (!Object.isFrozen(steps[i])) Object.freeze(steps[i]);
+          path = Object.freeze(steps);
+        }
+        return path;
+      },
+    }),
+  );
   return Object.freeze(m);
 }
 
