@@ -719,8 +719,10 @@ const CHANGE_KINDS: readonly { weight: number; build: (c: Choices, s: IdSource) 
       const pool = list === 'users' ? s.users : list === 'groups' ? s.groups : s.roles;
       const m = someId(c, pool, ID_POOL);
       return change(`add ${q(m)} to group ${q(g)}.members.${list}`, (d) => {
-        // `?.` on members: a group put earlier in the same recipe may have been written without them.
-        const members = d.groups.get(g)?.members?.[list];
+        // `?.` on members: a group put earlier in the same recipe may have been written without them
+        // (and then, under the pollution fuzz, a missing list must not be read from Object.prototype).
+        const gm = d.groups.get(g)?.members;
+        const members = gm !== undefined && Object.hasOwn(gm, list) ? gm[list] : undefined;
         if (members !== undefined && !members.includes(m)) members.push(m);
       });
     },
@@ -735,7 +737,8 @@ const CHANGE_KINDS: readonly { weight: number; build: (c: Choices, s: IdSource) 
           : ([someId(c, s.groups, ID_POOL), c.pick(MEMBER_LISTS), someId(c, s.users, ID_POOL)] as const);
       return change(`remove ${q(m)} from group ${q(g)}.members.${list}`, (d) => {
         const gr = d.groups.get(g);
-        if (gr?.members?.[list]?.includes(m) === true) gr.members[list] = gr.members[list].filter((x) => x !== m);
+        const listed = gr?.members !== undefined && Object.hasOwn(gr.members, list) ? gr.members[list] : undefined;
+        if (gr !== undefined && listed?.includes(m) === true) gr.members[list] = listed.filter((x) => x !== m);
       });
     },
   },
