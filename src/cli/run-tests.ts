@@ -1,4 +1,4 @@
-import { createEngine, explainDecision } from '../index.js';
+import { createEngine, explainDecision, PurviewError } from '../index.js';
 import type { Engine } from '../engine/types.js';
 import type { Resource } from '../model/resource.js';
 import { displayText, nameText, quoteText } from '../render/escape.js';
@@ -56,6 +56,16 @@ function errorText(e: unknown): string {
 
 function errorName(e: unknown): string {
   return e instanceof Error ? nameText(String(e.name)) : typeof e;
+}
+
+/**
+ * Whether an error is the one a file's `expectError` names: `PurviewError` stands for any purview
+ * error (a `PurviewError` or any of its subclasses); every other name is that class exactly.
+ */
+export function isExpectedError(e: unknown, expected: string): boolean {
+  if (!(e instanceof Error)) return false;
+  if (expected === 'PurviewError') return e instanceof PurviewError;
+  return e.name === expected;
 }
 
 /** Renders a set of ids, sorted, as `[a, b]`. */
@@ -159,7 +169,7 @@ export function runTestFile(file: TestFile, factory: EngineFactory = defaultFact
     engine = factory(file.policy);
   } catch (e) {
     if (file.expectError !== undefined) {
-      const passed = errorName(e) === file.expectError;
+      const passed = isExpectedError(e, file.expectError);
       return {
         ...head,
         outcomes: [

@@ -14,7 +14,10 @@ import type { Resource } from '../model/resource.js';
 /** Files larger than this are refused before they are read. */
 export const MAX_TEST_FILE_BYTES = 10 * 1024 * 1024;
 
-/** The error names a file may declare in `expectError`. */
+/**
+ * The error names a file may declare in `expectError`: `PurviewError` matches any purview error,
+ * each other name exactly that error (see `isExpectedError` in run-tests.ts).
+ */
 export const EXPECTABLE_ERRORS = ['PurviewError', 'InvalidInputError', 'GroupCycleError', 'RoleCycleError', 'TenantError', 'LimitError'] as const;
 
 /** The denial codes a check assertion may name in `denial`. */

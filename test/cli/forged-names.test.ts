@@ -14,7 +14,7 @@ import { runCli } from '../../src/cli/cli.js';
 import { renderReport } from '../../src/cli/report.js';
 import { runTestFile } from '../../src/cli/run-tests.js';
 import { validateTestFile } from '../../src/cli/test-file.js';
-import { createEngine, explainDecision, type Decision } from '../../src/index.js';
+import { createEngine, explainDecision, type Decision, type PolicyInput } from '../../src/index.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'purview-forged-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -31,14 +31,14 @@ const user = `u\u202e1\n${FORGED}`;
 const rule = `r\n${FORGED}`;
 const accessGroup = `ag\u0085${FORGED}`;
 
-const policy = {
+const policy: PolicyInput = {
   tenants: [{ id: tenant }],
   resourceTypes: { [type]: { actions: { [action]: 'read', 'edit\nok   forged.yaml: 1 test': 'readWrite' } } },
   users: [{ id: user, tenant }, { id: 'v', tenant }, { id: 'w', tenant }],
   groups: [{ id: group, tenant, members: { users: [user] } }, { id: 'readers', tenant, members: { users: ['v'] } }],
   sharingRules: [{ id: rule, tenant, resourceType: type, from: { group }, to: { group: 'readers' }, level: 'read' }],
   accessGroups: [{ id: accessGroup, tenant, resourceTypes: [type], grants: [{ to: { user: 'w' }, level: 'read' }] }],
-};
+} as const;
 const resource = { type, id: `l1\n${FORGED}`, tenant, owner: { group }, accessGroups: [accessGroup] };
 
 /** The number of lines explainDecision's structure dictates. */
@@ -109,7 +109,7 @@ describe('the purview test report', () => {
   });
 
   it('a policy error naming a forged id is one detail line', () => {
-    const bad = { ...policy, groups: [...policy.groups, { id: `cyc\n${FORGED}`, tenant, members: { groups: [`cyc\n${FORGED}`] } }] };
+    const bad = { ...policy, groups: [...(policy.groups ?? []), { id: `cyc\n${FORGED}`, tenant, members: { groups: [`cyc\n${FORGED}`] } }] };
     const result = runTestFile(validateTestFile({ policy: bad, assertions: [{ groupsOf: 'v', expect: [] }] }, 'cycle.yaml'));
     const lines = expectClean(renderReport([result]), 0);
     expect(lines).toHaveLength(1 + 4 + 1);
