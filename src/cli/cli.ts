@@ -1,6 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { displayText, quoteText } from '../render/escape.js';
 import { runExplain } from './explain.js';
 import { runGraph } from './graph.js';
 import { renderReport } from './report.js';
@@ -75,7 +76,7 @@ export function runFiles(paths: readonly string[]): FileResult[] {
 }
 
 function usageError(io: CliIO, message: string): number {
-  io.stderr(`purview: ${message}\n\n${USAGE}`);
+  io.stderr(`purview: ${displayText(message)}\n\n${USAGE}`);
   return EXIT_USAGE;
 }
 
@@ -100,7 +101,7 @@ export function runCli(argv: readonly string[], io: CliIO): number {
     return EXIT_OK;
   }
   if (command === undefined) return usageError(io, 'missing command');
-  if (command !== 'test') return usageError(io, `unknown command ${JSON.stringify(command)}`);
+  if (command !== 'test') return usageError(io, `unknown command ${quoteText(command)}`);
   if (rest.length === 0) return usageError(io, 'test needs at least one FILE');
   const files = rest.flatMap(expand);
   if (files.length === 0) return usageError(io, `no .yaml, .yml or .json files in ${rest.join(', ')}`);

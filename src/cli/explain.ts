@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { createEngine } from '../engine/create-engine.js';
 import type { Engine } from '../engine/types.js';
 import type { CliIO } from './cli.js';
+import { displayText, jsonText, quoteText } from '../render/escape.js';
 import { readDocument } from './test-file.js';
 import { TestFileError, validateTestFile, type TestFile } from './test-file.js';
 
@@ -75,7 +76,7 @@ export function explainableFile(data: unknown, file: string): TestFile {
 }
 
 function errorText(e: unknown): string {
-  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+  return displayText(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
 }
 
 /** Answers the request on a test file: the explanation as text or JSON, without a final newline. Throws `ExplainError`. */
@@ -89,18 +90,20 @@ export function explainOnFile(file: TestFile, request: ExplainRequest): string {
   const resource = file.resources.get(request.resource);
   if (resource === undefined) {
     const ids = [...file.resources.keys()];
-    const listed = ids.length === 0 ? 'the file lists no resources' : `the file lists ${ids.slice(0, 20).map((id) => JSON.stringify(id)).join(', ')}${ids.length > 20 ? `, and ${ids.length - 20} more` : ''}`;
-    throw new ExplainError(`${file.file}: no resource with id ${JSON.stringify(request.resource)} in resources; ${listed}`);
+    const listed = ids.length === 0 ? 'the file lists no resources' : `the file lists ${ids.slice(0, 20).map(quoteText).join(', ')}${ids.length > 20 ? `, and ${ids.length - 20} more` : ''}`;
+    throw new ExplainError(`${file.file}: no resource with id ${quoteText(request.resource)} in resources; ${listed}`);
   }
   try {
-    return engine.explain(request.user, request.action, resource, { format: request.format });
+    // The JSON is the whole Decision, as engine.explain writes it, with invisible characters escaped.
+    if (request.format === 'json') return jsonText(engine.check(request.user, request.action, resource));
+    return engine.explain(request.user, request.action, resource);
   } catch (e) {
     throw new ExplainError(errorText(e));
   }
 }
 
 function usageError(io: CliIO, message: string): number {
-  io.stderr(`purview explain: ${message}\n\n${EXPLAIN_USAGE}`);
+  io.stderr(`purview explain: ${displayText(message)}\n\n${EXPLAIN_USAGE}`);
   return EXIT_USAGE;
 }
 
@@ -134,7 +137,7 @@ export function runExplain(argv: readonly string[], io: CliIO): number {
   const missing = (['user', 'action', 'resource'] as const).filter((k) => v[k] === undefined);
   if (missing.length > 0) return usageError(io, `missing ${missing.map((k) => `--${k}`).join(', ')}`);
   const format = v.format ?? 'text';
-  if (format !== 'text' && format !== 'json') return usageError(io, `unknown format ${JSON.stringify(format)}; expected text or json`);
+  if (format !== 'text' && format !== 'json') return usageError(io, `unknown format ${quoteText(format)}; expected text or json`);
   const path = parsed.positionals[0] as string;
   let out: string;
   try {
@@ -142,7 +145,7 @@ export function runExplain(argv: readonly string[], io: CliIO): number {
     out = explainOnFile(file, { user: v.user as string, action: v.action as string, resource: v.resource as string, format });
   } catch (e) {
     if (e instanceof TestFileError || e instanceof ExplainError) {
-      io.stderr(`purview: ${e.message}\n`);
+      io.stderr(`purview: ${displayText(e.message)}\n`);
       return EXIT_FAILED;
     }
     throw e;

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { displayText, quoteText } from '../render/escape.js';
 import { policyGraph } from '../render/policy-graph.js';
 import type { CliIO } from './cli.js';
 import { TestFileError, readDocument } from './test-file.js';
@@ -53,7 +54,7 @@ export function graphOfDocument(data: unknown, file: string, options: { format: 
 }
 
 function usageError(io: CliIO, message: string): number {
-  io.stderr(`purview graph: ${message}\n\n${GRAPH_USAGE}`);
+  io.stderr(`purview graph: ${displayText(message)}\n\n${GRAPH_USAGE}`);
   return EXIT_USAGE;
 }
 
@@ -79,7 +80,7 @@ export function runGraph(argv: readonly string[], io: CliIO): number {
     return EXIT_OK;
   }
   const format = parsed.values.format ?? 'mermaid';
-  if (format !== 'mermaid' && format !== 'dot') return usageError(io, `unknown format ${JSON.stringify(format)}; expected mermaid or dot`);
+  if (format !== 'mermaid' && format !== 'dot') return usageError(io, `unknown format ${quoteText(format)}; expected mermaid or dot`);
   if (parsed.positionals.length !== 1) {
     return usageError(io, parsed.positionals.length === 0 ? 'graph needs a FILE' : `graph takes one FILE, got ${parsed.positionals.length}`);
   }
@@ -88,7 +89,7 @@ export function runGraph(argv: readonly string[], io: CliIO): number {
   try {
     text = graphOfDocument(readDocument(file), file, { format, users: parsed.values.users === true });
   } catch (e) {
-    io.stderr(`purview: ${e instanceof TestFileError ? e.message : `${file}: ${(e as Error).message}`}\n`);
+    io.stderr(`purview: ${displayText(e instanceof TestFileError ? e.message : `${file}: ${(e as Error).message}`)}\n`);
     return EXIT_FAILED;
   }
   io.stdout(text);

@@ -1,3 +1,4 @@
+import { displayText } from '../render/escape.js';
 import { summarize, type FileResult, type Summary, type TestOutcome } from './run-tests.js';
 
 /*
@@ -6,21 +7,30 @@ import { summarize, type FileResult, type Summary, type TestOutcome } from './ru
  * `N passed, N failed`.
  */
 
+/*
+ * Every string here may come from a test file (file names, labels, ids, actions, messages): each
+ * goes through displayText (or was quoted where it was made), so that no line of the report holds
+ * a raw line break, control or bidirectional character, and the number of lines is set by the
+ * results' structure alone: one per file, per failure one head line, one each for expected and
+ * actual, and one per detail.
+ */
+
 /** Where a failure is: `file assertions[3] (label)` or just the file for a file-level test. */
 function where(o: TestOutcome): string {
-  let out = o.file;
+  let out = displayText(o.file);
   if (o.index !== undefined) out += ` assertions[${o.index}]`;
-  if (o.name !== undefined) out += ` (${o.name})`;
+  if (o.name !== undefined) out += ` (${displayText(o.name)})`;
   return out;
 }
 
-/** Renders one failed test as indented lines. */
+/** Renders one failed test as indented lines, one per detail. */
 export function renderFailure(o: TestOutcome): string[] {
-  const lines = [`  FAIL ${where(o)}: ${o.asked}`];
-  if (o.expected !== undefined) lines.push(`    expected: ${o.expected}`);
-  if (o.actual !== undefined) lines.push(`    actual:   ${o.actual}`);
+  const lines = [`  FAIL ${where(o)}: ${displayText(o.asked)}`];
+  if (o.expected !== undefined) lines.push(`    expected: ${displayText(o.expected)}`);
+  if (o.actual !== undefined) lines.push(`    actual:   ${displayText(o.actual)}`);
   for (const d of o.details ?? []) {
-    for (const line of d.trimEnd().split('\n')) lines.push(line === '' ? '' : `    ${line}`);
+    const line = displayText(d.trimEnd());
+    lines.push(line === '' ? '' : `    ${line}`);
   }
   return lines;
 }
@@ -36,7 +46,7 @@ export function renderReport(results: readonly FileResult[]): string {
   for (const r of results) {
     const failures = r.outcomes.filter((o) => !o.passed);
     const total = r.outcomes.length;
-    const label = r.name === undefined ? r.file : `${r.file} (${r.name})`;
+    const label = r.name === undefined ? displayText(r.file) : `${displayText(r.file)} (${displayText(r.name)})`;
     const tests = `${total} ${total === 1 ? 'test' : 'tests'}`;
     if (failures.length === 0) {
       lines.push(`ok   ${label}: ${tests}`);

@@ -1,6 +1,7 @@
-import { createEngine, explainDecision } from '../index.js';
+import { createEngine, explainDecision, PurviewError } from '../index.js';
 import type { Engine } from '../engine/types.js';
 import type { Resource } from '../model/resource.js';
+import { displayText, nameText, quoteText } from '../render/escape.js';
 import { TestFileError, type Assertion, type TestFile } from './test-file.js';
 
 /*
@@ -44,23 +45,33 @@ export type EngineFactory = (policy: unknown) => Engine;
 
 const defaultFactory: EngineFactory = (policy) => createEngine({ policy } as Parameters<typeof createEngine>[0]);
 
-function q(s: string): string {
-  return JSON.stringify(s);
-}
+/** An id from the file, quoted (src/render/escape.ts): no id can break or forge a line of the report. */
+const q = quoteText;
 
+/** An error as one line: its name and message, with invisible and line-breaking characters escaped. */
 function errorText(e: unknown): string {
-  if (e instanceof Error) return `${e.name}: ${e.message}`;
-  return String(e);
+  if (e instanceof Error) return displayText(`${e.name}: ${e.message}`);
+  return displayText(String(e));
 }
 
 function errorName(e: unknown): string {
-  return e instanceof Error ? e.name : typeof e;
+  return e instanceof Error ? nameText(String(e.name)) : typeof e;
+}
+
+/**
+ * Whether an error is the one a file's `expectError` names: `PurviewError` stands for any purview
+ * error (a `PurviewError` or any of its subclasses); every other name is that class exactly.
+ */
+export function isExpectedError(e: unknown, expected: string): boolean {
+  if (!(e instanceof Error)) return false;
+  if (expected === 'PurviewError') return e instanceof PurviewError;
+  return e.name === expected;
 }
 
 /** Renders a set of ids, sorted, as `[a, b]`. */
 export function renderSet(ids: Iterable<string>): string {
   const sorted = [...new Set(ids)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return `[${sorted.map((s) => (/^[\w.@-]+$/.test(s) ? s : q(s))).join(', ')}]`;
+  return `[${sorted.map(nameText).join(', ')}]`;
 }
 
 /** Compares two lists as sets: what is missing from `actual`, and what it has that was not expected. */
@@ -74,11 +85,11 @@ export function setDiff(expected: readonly string[], actual: readonly string[]):
 export function describeAssertion(a: Assertion, resources: ReadonlyMap<string, Resource>): string {
   const res = (id: string): string => {
     const r = resources.get(id);
-    return r === undefined ? `resource ${q(id)}` : `${r.type} ${q(id)}`;
+    return r === undefined ? `resource ${q(id)}` : `${nameText(r.type)} ${q(id)}`;
   };
   switch (a.kind) {
     case 'check':
-      return `check user ${q(a.user)} ${a.action} ${res(a.resource)}`;
+      return `check user ${q(a.user)} ${nameText(a.action)} ${res(a.resource)}`;
     case 'groupsOf':
       return `groupsOf user ${q(a.user)}`;
     case 'membersOf':
@@ -86,7 +97,7 @@ export function describeAssertion(a: Assertion, resources: ReadonlyMap<string, R
     case 'effectiveOwners':
       return `effectiveOwners of ${res(a.resource)}`;
     case 'whoCan':
-      return `whoCan ${a.action} ${res(a.resource)}`;
+      return `whoCan ${nameText(a.action)} ${res(a.resource)}`;
   }
 }
 
@@ -158,7 +169,7 @@ export function runTestFile(file: TestFile, factory: EngineFactory = defaultFact
     engine = factory(file.policy);
   } catch (e) {
     if (file.expectError !== undefined) {
-      const passed = errorName(e) === file.expectError;
+      const passed = isExpectedError(e, file.expectError);
       return {
         ...head,
         outcomes: [
@@ -193,7 +204,7 @@ export function loadFailure(file: string, error: unknown): FileResult {
         file,
         asked: 'read the test file',
         passed: false,
-        details: [error instanceof TestFileError ? error.detail : errorText(error)],
+        details: [error instanceof TestFileError ? displayText(error.detail) : errorText(error)],
       },
     ],
   };

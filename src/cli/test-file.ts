@@ -1,5 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
-import { parseAllDocuments } from 'yaml';
+import { Composer, isAlias, isMap, isNode, isPair, isScalar, isSeq, Lexer, LineCounter, Parser, type CST, type Document, type YAMLError, type YAMLMap, type YAMLSeq } from 'yaml';
+import { displayText, quoteText } from '../render/escape.js';
 import type { DenialCode } from '../decide/decision.js';
 import type { Resource } from '../model/resource.js';
 
@@ -13,7 +14,10 @@ import type { Resource } from '../model/resource.js';
 /** Files larger than this are refused before they are read. */
 export const MAX_TEST_FILE_BYTES = 10 * 1024 * 1024;
 
-/** The error names a file may declare in `expectError`. */
+/**
+ * The error names a file may declare in `expectError`: `PurviewError` matches any purview error,
+ * each other name exactly that error (see `isExpectedError` in run-tests.ts).
+ */
 export const EXPECTABLE_ERRORS = ['PurviewError', 'InvalidInputError', 'GroupCycleError', 'RoleCycleError', 'TenantCycleError', 'TenantError', 'LimitError', 'SchemaVersionError', 'RepositoryError'] as const;
 
 /** The denial codes a check assertion may name in `denial`. */
@@ -95,13 +99,14 @@ function describe(v: unknown): string {
   if (v === null) return 'null';
   if (v === undefined) return 'nothing';
   if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'string') return `the string ${JSON.stringify(v.length > 60 ? `${v.slice(0, 57)}...` : v)}`;
+  if (typeof v === 'string') return `the string ${quoteText(v.length > 60 ? `${v.slice(0, 57)}...` : v)}`;
   if (typeof v === 'object') return 'a mapping';
   return `${typeof v} ${String(v)}`;
 }
 
+/** A name from the file, quoted for a one-line message (invisible and line-breaking characters escaped), shortened past 80 characters. */
 function q(s: string): string {
-  return JSON.stringify(s.length > 80 ? `${s.slice(0, 77)}...` : s);
+  return quoteText(s.length > 80 ? `${s.slice(0, 77)}...` : s);
 }
 
 function isPlain(v: unknown): v is Plain {
@@ -173,7 +178,7 @@ class Reader {
           typeof a === 'boolean' ||
           (typeof a === 'number' && Number.isFinite(a)) ||
           (Array.isArray(a) && a.every((x) => typeof x === 'string'));
-        if (!ok) this.fail(`${where}.attributes.${k}`, `expected a string, number, boolean or list of strings, got ${describe(a)}`);
+        if (!ok) this.fail(`${where}.attributes${/^[A-Za-z_$][\w$-]{0,63}$/.test(k) ? `.${k}` : `[${q(k)}]`}`, `expected a string, number, boolean or list of strings, got ${describe(a)}`);
       }
     }
     return o as unknown as Resource;
@@ -294,86 +299,272 @@ export function validateTestFile(data: unknown, file: string): TestFile {
   };
 }
 
-/** How deeply a test file may nest lists and maps (parsers recurse; deep nesting is a denial of service). */
+/** How deeply a test file may nest lists and maps (the library and its parsers recurse; deep nesting is a denial of service). */
 export const MAX_NESTING = 200;
 
 /**
- * An upper bound on how deeply a YAML or JSON text nests, found in one pass before parsing:
- * flow brackets (`[`, `{`) outside quoted strings and comments, plus block indentation in
- * steps of one column. Overestimates rather than misses.
+ * The most values a test file may hold: every key, scalar, list and mapping, an alias counted as
+ * the values it stands for (so that an alias bomb is refused before anything expands it).
  */
-export function nestingDepth(text: string): number {
-  let flow = 0;
-  let deepest = 0;
-  let quote: '"' | "'" | undefined;
-  let lineStart = true;
-  let indent = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quote !== undefined) {
-      if (c === '\\' && quote === '"') i++;
-      else if (c === quote) quote = undefined;
-      else if (c === '\n') lineStart = true;
+export const MAX_VALUES = 1_000_000;
+
+/**
+ * The most tokens (scalars, indicators, spaces, line breaks, comments) the YAML parser may read
+ * from one file. The parser's syntax tree costs a few hundred bytes a token, so this bounds its
+ * memory and time well below what the size limit alone allows; JSON files have no such limit.
+ */
+export const MAX_YAML_TOKENS = 1_000_000;
+
+/** The parser's stack holds the open collections plus the document and a node or two in progress. */
+const PARSER_STACK_SLACK = 10;
+
+const YAML_OPTIONS = {
+  version: '1.2',
+  schema: 'core',
+  merge: false,
+  resolveKnownTags: false,
+  // Checked here in linear time: the parser's own check compares each key with every earlier one.
+  uniqueKeys: false,
+  logLevel: 'silent',
+} as const;
+
+function tooDeep(file: string): TestFileError {
+  return new TestFileError(file, `the file nests more than ${MAX_NESTING} levels deep (lists and mappings, aliases expanded); a test file may nest at most ${MAX_NESTING} levels: flatten it`);
+}
+
+function tooMany(file: string): TestFileError {
+  return new TestFileError(
+    file,
+    `the file holds more than ${MAX_VALUES.toLocaleString('en-US')} values (keys, scalars, lists and mappings, each alias counted as the values it stands for); a test file may hold at most ${MAX_VALUES.toLocaleString('en-US')}: split it`,
+  );
+}
+
+/** What a finished YAML node stands for: its value, and its size and depth with aliases expanded. */
+interface Built {
+  readonly value: unknown;
+  readonly size: number;
+  readonly depth: number;
+}
+
+/** A list or mapping being converted. */
+interface Frame {
+  readonly node: YAMLMap | YAMLSeq;
+  readonly out: unknown[] | Plain;
+  readonly keys: Set<string> | undefined;
+  next: number;
+  size: number;
+  depth: number;
+  /** For a mapping: the key of the value being converted. */
+  key: string;
+}
+
+function setOwn(o: Plain, key: string, value: unknown): void {
+  Object.defineProperty(o, key, { value, writable: true, enumerable: true, configurable: true });
+}
+
+/**
+ * Converts a parsed YAML document to plain data, iteratively, with every bound checked as it goes:
+ * nesting depth and value count with aliases expanded (an alias stands for the value of the last
+ * anchor of that name before it, as in YAML; the value is shared, never copied), unique keys
+ * (by the property name a key becomes), scalar keys only, and no alias to a node that contains it.
+ * The work is linear in the document's nodes however far its aliases would expand.
+ */
+function yamlData(doc: Document.Parsed, file: string, where: (offset: number) => string): unknown {
+  const fail = (offset: number | undefined, message: string): never => {
+    throw new TestFileError(file, `invalid YAML: ${message}${offset === undefined ? '' : ` at ${where(offset)}`}`);
+  };
+  const anchors = new Map<string, object>();
+  const finished = new Map<object, Built>();
+  const stack: Frame[] = [];
+  const offsetOf = (node: unknown): number | undefined => (isNode(node) && node.range !== undefined && node.range !== null ? node.range[0] : undefined);
+
+  /** A leaf's value, or undefined after pushing a collection's frame. */
+  const enter = (node: unknown): Built | undefined => {
+    if (node === null || node === undefined) return { value: null, size: 1, depth: 0 };
+    if (isAlias(node)) {
+      const target = anchors.get(node.source);
+      if (target === undefined) return fail(offsetOf(node), `alias ${q(`*${node.source}`)} has no anchor of that name before it`);
+      const built = finished.get(target);
+      if (built === undefined) return fail(offsetOf(node), `alias ${q(`*${node.source}`)} refers to a node that contains it`);
+      return built;
+    }
+    if (isScalar(node)) {
+      const v = node.value;
+      if (!(v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean')) {
+        return fail(offsetOf(node), `unsupported value (${typeof v}); a test file holds strings, numbers, booleans and null`);
+      }
+      const built = { value: v, size: 1, depth: 0 };
+      if (node.anchor !== undefined) {
+        anchors.set(node.anchor, node);
+        finished.set(node, built);
+      }
+      return built;
+    }
+    if (isMap(node) || isSeq(node)) {
+      if (node.anchor !== undefined) anchors.set(node.anchor, node);
+      if (stack.length >= MAX_NESTING) throw tooDeep(file);
+      const map = isMap(node);
+      stack.push({ node, out: map ? {} : [], keys: map ? new Set() : undefined, next: 0, size: 1, depth: 0, key: '' });
+      return undefined;
+    }
+    return fail(offsetOf(node), 'unsupported node');
+  };
+
+  const add = (f: Frame, b: Built): void => {
+    f.size = Math.min(f.size + b.size, MAX_VALUES + 1);
+    if (f.size > MAX_VALUES) throw tooMany(file);
+    f.depth = Math.max(f.depth, b.depth);
+    if (Array.isArray(f.out)) f.out.push(b.value);
+    else setOwn(f.out, f.key, b.value);
+  };
+
+  const root = enter(doc.contents);
+  if (root !== undefined) return root.value;
+  for (;;) {
+    const f = stack[stack.length - 1] as Frame;
+    const items = f.node.items as readonly unknown[];
+    if (f.next >= items.length) {
+      stack.pop();
+      const built = { value: f.out, size: f.size, depth: f.depth + 1 };
+      if (built.depth > MAX_NESTING) throw tooDeep(file);
+      if (f.node.anchor !== undefined) finished.set(f.node, built);
+      const parent = stack[stack.length - 1];
+      if (parent === undefined) return built.value;
+      add(parent, built);
       continue;
     }
-    if (lineStart) {
-      if (c === ' ') {
-        indent++;
-        continue;
+    const item = items[f.next++];
+    let child: unknown = item;
+    if (f.keys !== undefined) {
+      if (!isPair(item)) return fail(offsetOf(item), 'unsupported mapping entry');
+      const k = item.key === null || item.key === undefined ? { value: null, size: 1, depth: 0 } : isScalar(item.key) || isAlias(item.key) ? enter(item.key) : undefined;
+      if (k === undefined || (k.value !== null && typeof k.value === 'object')) {
+        return fail(offsetOf(item.key), 'a mapping key must be a string, number, boolean or null, not a list or mapping');
       }
-      deepest = Math.max(deepest, flow + Math.ceil(indent / 2));
-      lineStart = false;
-      indent = 0;
+      const name = k.value === null ? '' : String(k.value);
+      if (f.keys.has(name)) return fail(offsetOf(item.key), `Map keys must be unique; ${q(name)} is repeated`);
+      f.keys.add(name);
+      f.key = name;
+      f.size = Math.min(f.size + k.size, MAX_VALUES + 1);
+      if (f.size > MAX_VALUES) throw tooMany(file);
+      child = item.value;
     }
-    if (c === '\n') {
-      lineStart = true;
-      indent = 0;
-    } else if ((c === '"' || c === "'") && (i === 0 || ' \t\n:[{,-'.includes(text[i - 1] as string))) quote = c;
-    else if (c === '#' && (i === 0 || text[i - 1] === ' ' || text[i - 1] === '\t' || text[i - 1] === '\n')) {
-      while (i + 1 < text.length && text[i + 1] !== '\n') i++;
-    } else if (c === '[' || c === '{') deepest = Math.max(deepest, ++flow);
-    else if ((c === ']' || c === '}') && flow > 0) flow--;
+    const b = enter(child);
+    if (b !== undefined) add(f, b);
   }
-  return deepest;
+}
+
+/** Checks plain data from JSON against the same bounds, iteratively (JSON has no aliases). */
+function checkJsonData(data: unknown, file: string): void {
+  let count = 0;
+  const values: unknown[] = [data];
+  const depths: number[] = [0];
+  while (values.length > 0) {
+    const v = values.pop();
+    const depth = depths.pop() as number;
+    if (++count > MAX_VALUES) throw tooMany(file);
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth + 1 > MAX_NESTING) throw tooDeep(file);
+    if (Array.isArray(v)) {
+      for (const x of v) {
+        values.push(x);
+        depths.push(depth + 1);
+      }
+    } else {
+      for (const k of Object.keys(v)) {
+        if (++count > MAX_VALUES) throw tooMany(file);
+        values.push((v as Plain)[k]);
+        depths.push(depth + 1);
+      }
+    }
+  }
+}
+
+/**
+ * Parses YAML with the work bounded by what the parser builds: the lexer's tokens are fed to the
+ * parser one at a time, refusing the file once it has read {@link MAX_YAML_TOKENS} tokens or holds
+ * more open collections than {@link MAX_NESTING} allows; composing stops at the first error or
+ * warning; the document is converted by {@link yamlData}.
+ */
+function parseYaml(text: string, file: string): unknown {
+  const lines = new LineCounter();
+  const where = (offset: number): string => {
+    const { line, col } = lines.linePos(offset);
+    return `line ${line}, column ${col}`;
+  };
+  const invalid = (message: string, offset: number | undefined): TestFileError =>
+    new TestFileError(file, `invalid YAML: ${displayText(message.trim())}${offset === undefined || offset < 0 ? '' : ` at ${where(offset)}`}`);
+  const parser = new Parser(lines.addNewLine);
+  lines.addNewLine(0); // as Parser.parse does; feeding the parser token by token skips it
+  const composer = new Composer(YAML_OPTIONS);
+  // Stop at the first problem: every error or warning refuses the file, and a composer that went on
+  // would build one error object per bad token (seconds and gigabytes for `[,,,...]`).
+  const internals = composer as unknown as { onError?: unknown; errors: YAMLError[]; warnings: YAMLError[] };
+  const report = internals.onError;
+  let first: TestFileError | undefined;
+  if (typeof report === 'function') {
+    internals.onError = (...args: unknown[]): void => {
+      // The composer catches some exceptions and reports them here: the first problem stays the one.
+      if (first !== undefined) throw first;
+      (report as (...a: unknown[]) => void)(...args);
+      const list = args[3] === true ? internals.warnings : internals.errors;
+      const e = list[list.length - 1];
+      first = invalid(e?.message ?? String(args[2]), e?.pos[0]);
+      throw first;
+    };
+  }
+  let doc: Document.Parsed | undefined;
+  let documents = 0;
+  const take = (token: CST.Token): void => {
+    if (token.type === 'error') throw invalid(token.source === '' ? token.message : `${token.message}: ${JSON.stringify(token.source)}`, token.offset);
+    if (token.type === 'document') documents++;
+    if (documents > 1) return; // only counted: a test file is one document
+    for (const d of composer.next(token)) doc ??= d;
+  };
+  let tokens = 0;
+  for (const lexeme of new Lexer().lex(text)) {
+    if (++tokens > MAX_YAML_TOKENS) {
+      throw new TestFileError(
+        file,
+        `the YAML text has more than ${MAX_YAML_TOKENS.toLocaleString('en-US')} tokens; a YAML test file may hold at most ${MAX_YAML_TOKENS.toLocaleString('en-US')}: split it, or write it as JSON (which has no token limit)`,
+      );
+    }
+    for (const token of parser.next(lexeme)) take(token);
+    if (parser.stack.length > MAX_NESTING + PARSER_STACK_SLACK) throw tooDeep(file);
+  }
+  for (const token of parser.end()) take(token);
+  if (documents > 1) throw new TestFileError(file, `the file holds ${documents} YAML documents; a test file is one document`);
+  for (const d of composer.end()) doc ??= d;
+  if (doc === undefined) throw new TestFileError(file, 'the file is empty');
+  const problem = doc.errors[0] ?? doc.warnings[0];
+  if (problem !== undefined) throw invalid(problem.message, problem.pos[0]);
+  if (doc.contents === null) throw new TestFileError(file, 'the file is empty');
+  return yamlData(doc, file, where);
 }
 
 /**
  * Parses the text of a test file: JSON when the name ends in `.json`, YAML otherwise (YAML 1.2
  * core schema: no custom or language-specific tags, no merge keys, one document, unique keys).
+ * Refuses, with a {@link TestFileError} that says which limit, a text over
+ * {@link MAX_TEST_FILE_BYTES}, data nested over {@link MAX_NESTING} levels or holding over
+ * {@link MAX_VALUES} values, and YAML over {@link MAX_YAML_TOKENS} tokens. These are fixed limits
+ * of `purview test`; no option raises them.
  */
 export function parseTestFileText(text: string, file: string): unknown {
   if (text.length > MAX_TEST_FILE_BYTES) {
     throw new TestFileError(file, `file is larger than ${MAX_TEST_FILE_BYTES / (1024 * 1024)} MB; split it`);
   }
-  const depth = nestingDepth(text);
-  if (depth > MAX_NESTING) {
-    throw new TestFileError(file, `the file nests ${depth} levels deep; a test file may nest at most ${MAX_NESTING} levels`);
-  }
   if (/\.json$/i.test(file)) {
+    let data: unknown;
     try {
-      return JSON.parse(text) as unknown;
+      data = JSON.parse(text) as unknown;
     } catch (e) {
-      throw new TestFileError(file, `invalid JSON: ${(e as Error).message}`);
+      throw new TestFileError(file, `invalid JSON: ${displayText((e as Error).message)}`);
     }
+    checkJsonData(data, file);
+    return data;
   }
-  const docs = parseAllDocuments(text, {
-    schema: 'core',
-    merge: false,
-    resolveKnownTags: false,
-    uniqueKeys: true,
-    prettyErrors: true,
-    logLevel: 'silent',
-  });
-  if (!Array.isArray(docs) || docs.length === 0) throw new TestFileError(file, 'the file is empty');
-  if (docs.length > 1) throw new TestFileError(file, `the file holds ${docs.length} YAML documents; a test file is one document`);
-  const doc = docs[0]!;
-  const problem = doc.errors[0] ?? doc.warnings[0];
-  if (problem !== undefined) throw new TestFileError(file, `invalid YAML: ${problem.message.trim()}`);
-  try {
-    return doc.toJS({ maxAliasCount: 100 }) as unknown;
-  } catch (e) {
-    throw new TestFileError(file, `invalid YAML: ${(e as Error).message}`);
-  }
+  return parseYaml(text, file);
 }
 
 /** Parses and validates the text of one test file. */

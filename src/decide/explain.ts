@@ -1,4 +1,4 @@
-import { quote } from '../errors/errors.js';
+import { nameText, quoteText as quote } from '../render/escape.js';
 import type { Decision, DenialCode, MembershipPath, Reason } from './decision.js';
 
 /** An optional field, own properties only: a decision may come from anywhere (JSON, another process). */
@@ -24,6 +24,10 @@ const SOURCES: Readonly<Record<Reason['source'], string>> = {
   'access-group': 'access group',
 };
 
+function own<V>(table: Readonly<Record<string, V>>, key: string): V | undefined {
+  return Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
+}
+
 /** Renders a membership path as `user "u1" → member of group "team-a" → member of group "sales"`. */
 export function formatPath(path: MembershipPath): string {
   return path
@@ -38,33 +42,36 @@ export function formatPath(path: MembershipPath): string {
 }
 
 function reasonLine(r: Reason): string {
-  let head = `${SOURCES[r.source]}`;
+  let head = own(SOURCES, r.source) ?? `source ${nameText(String(r.source))}`;
   const rule = opt(r, 'rule');
   const accessGroup = opt(r, 'accessGroup');
   const ownerPath = opt(r, 'ownerPath');
   if (rule !== undefined) head += ` ${quote(rule)}`;
   if (accessGroup !== undefined) head += ` ${quote(accessGroup)} (${opt(r, 'via') === 'segment' ? 'segment matches' : 'listed on the record'})`;
-  const lines = [`- ${r.level}: ${head}`, `    ${formatPath(r.path)}`];
+  const lines = [`- ${nameText(r.level)}: ${head}`, `    ${formatPath(r.path)}`];
   if (ownerPath !== undefined && ownerPath.length > 0) lines.push(`    owner: ${formatPath(ownerPath)}`);
   return lines.join('\n');
 }
 
 /**
  * Renders a decision as readable text: the verdict, the level needed and reached, and each
- * reason as a tree with its membership path.
+ * reason as a tree with its membership path. Every id is quoted, and every other name from the
+ * policy (action, type, level) is printed as it is only when plain, else quoted, with invisible
+ * and line-breaking characters escaped (src/render/escape.ts): so the number of lines is set by the
+ * decision's structure, and no name can forge a line.
  * @example
  * ```ts
  * console.log(explainDecision(engine.check('u1', 'edit', lead)));
- * // ALLOW user "u1" edit lead "l1" (needs readWrite, has full) ...
+ * // ALLOW user "u1" edit lead "l1" in tenant "default" (needs readWrite, reached full; revision 0) ...
  * ```
  */
 export function explainDecision(d: Decision): string {
   const verdict = d.allowed ? 'ALLOW' : 'DENY';
   const lines = [
-    `${verdict} user ${quote(d.user)} ${d.action} ${d.resource.type} ${quote(d.resource.id)} in tenant ${quote(d.resource.tenant)} (needs ${d.required}, reached ${d.level}; revision ${d.revision})`,
+    `${verdict} user ${quote(d.user)} ${nameText(d.action)} ${nameText(d.resource.type)} ${quote(d.resource.id)} in tenant ${quote(d.resource.tenant)} (needs ${nameText(d.required)}, reached ${nameText(d.level)}; revision ${String(d.revision)})`,
   ];
   const denial = opt(d, 'denial');
-  if (denial !== undefined) lines.push(`denied: ${DENIALS[denial]}`);
+  if (denial !== undefined) lines.push(`denied: ${own(DENIALS, denial) ?? nameText(String(denial))}`);
   if (d.reasons.length > 0) {
     lines.push('reasons:');
     for (const r of d.reasons) lines.push(reasonLine(r));

@@ -192,9 +192,20 @@ expectError: GroupCycleError
     expect(r.outcomes).toEqual([expect.objectContaining({ passed: false, actual: 'the policy loaded without error' })]);
   });
 
-  it('matches the exact class name, not a base class', () => {
+  it('PurviewError matches any purview error, as docs/testing-policies.md says (was: compared the exact class name)', () => {
     const r = run(`${cycle}expectError: PurviewError\n`);
-    expect(r.outcomes[0]?.passed).toBe(false);
+    expect(r.outcomes).toEqual([expect.objectContaining({ passed: true, expected: 'error PurviewError', actual: 'error GroupCycleError' })]);
+    const invalid = run(`policy:\n  resourceTypes: { lead: { actions: { view: nope } } }\nexpectError: PurviewError\n`);
+    expect(invalid.outcomes[0]).toMatchObject({ passed: true, actual: 'error InvalidInputError' });
+  });
+
+  it('every other name matches that class exactly, and PurviewError no error from outside purview', () => {
+    expect(run(`${cycle}expectError: InvalidInputError\n`).outcomes[0]?.passed).toBe(false);
+    const file = parseTestFile(`${cycle}expectError: PurviewError\n`, 'x.yaml');
+    const thrown = runTestFile(file, () => {
+      throw new TypeError('not a purview error');
+    });
+    expect(thrown.outcomes[0]).toMatchObject({ passed: false, actual: 'error TypeError' });
   });
 
   it('rejects an unknown error name and assertions next to it', () => {

@@ -20,10 +20,10 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { stringify } from 'yaml';
-import { createEngine } from '../../src/index.js';
+import { createEngine, explainDecision, type Decision, type PolicyInput } from '../../src/index.js';
 import { renderReport, summaryLine } from '../../src/cli/report.js';
 import { runTestFile, summarize, type FileResult } from '../../src/cli/run-tests.js';
-import { loadTestFile, MAX_TEST_FILE_BYTES, parseTestFile, parseTestFileText, TestFileError, validateTestFile, type TestFile } from '../../src/cli/test-file.js';
+import { loadTestFile, MAX_NESTING, MAX_TEST_FILE_BYTES, MAX_VALUES, parseTestFile, parseTestFileText, TestFileError, validateTestFile, type TestFile } from '../../src/cli/test-file.js';
 import { GHOST, scenarioArb, type Scenario } from '../arbitraries/policy.js';
 import { breathe, ensure, FuzzFailure, fuzzParams, guard, show, Stats, TEST_TIMEOUT_MS } from './harness.js';
 import { cloneJson, jsonJunkArb, junkArb, mutatePolicy, mutationArb } from './junk.js';
@@ -90,6 +90,18 @@ function fileOf(s: Scenario): Record<string, unknown> {
 }
 
 const serialize = (data: unknown, json: boolean): string => (json ? JSON.stringify(data, null, 1) : stringify(data));
+
+/** Raw line breaks, controls, bidirectional and zero-width characters: none may reach an output line. */
+const RAW = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;
+
+/** The number of lines explainDecision's structure dictates for a decision. */
+function explainLines(d: Decision): number {
+  let n = 1;
+  if (d.denial !== undefined) n++;
+  if (d.reasons.length > 0) n += 1 + d.reasons.reduce((k, r) => k + 2 + (r.ownerPath !== undefined && r.ownerPath.length > 0 ? 1 : 0), 0);
+  else if (d.denial === undefined || d.denial === 'record-access') n++;
+  return n;
+}
 
 /* ------------------------------------------------------------------------------------------ */
 /* Text edits.                                                                                  */
@@ -205,7 +217,7 @@ describe('fuzz: the CLI test-file loader', () => {
     );
   });
 
-  it('alias bombs and deep nesting (up to 200,000 levels) are refused quickly, deep nesting with a message about it', async () => {
+  it('alias bombs and deep nesting (up to 200,000 levels, also as - - - x, behind a quote in a plain scalar, and through aliases) are refused quickly: a bomb exactly when it stands for more values than the limit, deep nesting with a message about it', async () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 2, max: 12 }), fc.integer({ min: 2, max: 9 }), fc.integer({ min: 10, max: 200_000 }), async (fan, levels, depth) => {
         await breathe();
@@ -214,17 +226,89 @@ describe('fuzz: the CLI test-file loader', () => {
         const lines = ['policy: { resourceTypes: { doc: { actions: { view: read } } } }', 'l0: &l0 [x]'];
         for (let i = 1; i < levels; i++) lines.push(`l${i}: &l${i} [${Array.from({ length: fan }, () => `*l${i - 1}`).join(', ')}]`);
         load(lines.join('\n'), 'bomb.yaml');
+        // The values the file stands for, aliases expanded: 11 for the first line, and for each
+        // level its key and its list (l0 is [x]: 2; each later one 1 + fan times the one below).
+        let size = 2;
+        let total = 11 + 1 + size;
+        for (let i = 1; i < levels; i++) {
+          size = 1 + fan * size;
+          total += 1 + size;
+        }
+        const bomb = guard('parseTestFileText(alias bomb)', () => parseTestFileText(lines.join('\n'), 'bomb.yaml'), stats, isTestFileError);
+        ensure(bomb.ok === total <= MAX_VALUES, () => `the bomb stands for ${total} values: ${bomb.ok ? 'parsed' : bomb.error.message}`);
+        if (!bomb.ok) ensure(/more than 1,000,000 values/.test(bomb.error.message), () => bomb.error.message);
         for (const [text, file] of [
+          [`policy:\n${'- '.repeat(depth)}x\n`, 'dashes.yaml'],
+          [`policy: [a'b, ${'['.repeat(depth)}${']'.repeat(depth)}]`, 'quoted.yaml'],
+          [`policy: &a [${'['.repeat(Math.min(depth, 150))}x${']'.repeat(Math.min(depth, 150))}]\nb: [*a, ${'['.repeat(Math.min(depth, 150))}*a${']'.repeat(Math.min(depth, 150))}]`, 'alias-deep.yaml'],
           [`${'['.repeat(depth)}${']'.repeat(depth)}`, 'deep.yaml'],
           [`policy: ${'{a: '.repeat(depth)}1${'}'.repeat(depth)}`, 'deep-map.yaml'],
           [`${'['.repeat(depth)}${']'.repeat(depth)}`, 'deep.json'],
           [`{"policy": ${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}}`, 'deep-map.json'],
         ] as const) {
           const f = guard('parseTestFile(deeply nested)', () => parseTestFile(text, file), stats, isTestFileError);
-          if (depth > 1_000) ensure(!f.ok && /nest/.test(f.error.message) && !/Maximum call stack/.test(f.error.message), () => `${file} nested ${depth} deep: ${f.ok ? 'loaded' : f.error.message.slice(0, 200)}`);
+          if (depth > MAX_NESTING) ensure(!f.ok && /nest/.test(f.error.message) && !/Maximum call stack/.test(f.error.message), () => `${file} nested ${depth} deep: ${f.ok ? 'loaded' : f.error.message.slice(0, 200)}`);
         }
       }),
       fuzzParams(25),
+    );
+  });
+
+  it('names with line breaks, controls and bidirectional characters never add lines to explain text or the report', async () => {
+    const unit = fc.oneof(
+      { weight: 3, arbitrary: fc.constantFrom('\n', '\r', '\r\n', '\u2028', '\u2029', '\u0085', '\u202e', '\u2066', '\u200b', '\u0000', '\u001b', '\t', '\ufeff', '"', '\\', ' ') },
+      { weight: 2, arbitrary: fc.constantFrom('ALLOW user "m" ', 'DENY ', 'ok   x.yaml: 1 test', '0 passed, 0 failed', 'FAIL ', '  - ', 'reasons:') },
+      { weight: 3, arbitrary: fc.string({ minLength: 1, maxLength: 3 }) },
+    );
+    const name = fc.string({ unit, minLength: 1, maxLength: 8 });
+    await fc.assert(
+      fc.asyncProperty(fc.uniqueArray(name, { minLength: 10, maxLength: 10 }), fc.boolean(), async (n, withTenant) => {
+        await breathe();
+        stats.cases++;
+        const [rawAction, rawType, tenantId, u1, u2, group, readers, rule, accessGroup, id] = n as [string, string, string, string, string, string, string, string, string, string];
+        // A type or action name may not hold the capability separators.
+        const action = rawAction.replace(/[:*]/g, '_');
+        const type = rawType.replace(/[:*]/g, '_');
+        const tenant = withTenant ? { tenant: tenantId } : {};
+        const policy: PolicyInput = {
+          ...(withTenant ? { tenants: [{ id: tenantId }] } : {}),
+          resourceTypes: { [type]: { actions: { [action]: 'read' } } },
+          users: [{ id: u1, ...tenant }, { id: u2, ...tenant }],
+          groups: [{ id: group, ...tenant, members: { users: [u1] } }, { id: readers, ...tenant, members: { users: [u2] } }],
+          sharingRules: [{ id: rule, ...tenant, resourceType: type, from: { group }, to: { group: readers }, level: 'read' }],
+          accessGroups: [{ id: accessGroup, ...tenant, resourceTypes: [type], grants: [{ to: { user: u2 }, level: 'read' }] }],
+        };
+        const resource = { type, id, ...tenant, owner: { group }, accessGroups: [accessGroup] };
+        const engine = createEngine({ policy });
+        const decisions: Decision[] = [u1, u2, `${u1}${u2}`].map((u) => engine.check(u, action, resource));
+        for (const d of decisions) {
+          const lines = explainDecision(d).split('\n');
+          ensure(lines.length === explainLines(d), () => `explain has ${lines.length} lines, its structure ${explainLines(d)}: ${show(lines)}`);
+          ensure(lines.every((l) => !RAW.test(l)), () => `explain holds a raw control: ${show(lines)}`);
+          ensure(lines.filter((l) => /^(ALLOW|DENY)/.test(l)).length === 1, () => `explain has a forged verdict line: ${show(lines)}`);
+        }
+        // A file whose every assertion fails, so that the report shows every name and explanation.
+        const data = {
+          name: id,
+          policy,
+          resources: [resource],
+          assertions: [
+            ...[u1, u2].map((u, i) => ({ check: { user: u, action, resource: id }, expect: decisions[i]?.allowed === true ? 'deny' : 'allow', name: rule })),
+            { whoCan: { action, resource: id }, expect: [group] },
+            { membersOf: group, expect: [u2] },
+            { groupsOf: u2, expect: [accessGroup] },
+          ],
+        };
+        const result = runTestFile(validateTestFile(data, `${type}.yaml`));
+        const lines = renderReport([result]).replace(/\n$/, '').split('\n');
+        const failures = result.outcomes.filter((o) => !o.passed);
+        ensure(failures.length === 5, () => `expected every assertion to fail: ${show(result.outcomes)}`);
+        const structure = 1 + failures.reduce((k, o) => k + 1 + (o.expected === undefined ? 0 : 1) + (o.actual === undefined ? 0 : 1) + (o.details?.length ?? 0), 0) + 1;
+        ensure(lines.length === structure, () => `the report has ${lines.length} lines, its structure ${structure}: ${show(lines)}`);
+        ensure(lines.every((l) => !RAW.test(l)), () => `the report holds a raw control: ${show(lines)}`);
+        ensure(lines.filter((l) => /^(ALLOW|DENY|ok |FAIL |\d+ passed)/.test(l)).length === 2, () => `the report has a forged line: ${show(lines)}`);
+      }),
+      fuzzParams(150),
     );
   });
 

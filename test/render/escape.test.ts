@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { commentText, displayText, dotLabel, dotName, mermaidText } from '../../src/render/escape.js';
+import { commentText, displayText, dotLabel, dotName, jsonText, mermaidText, nameText, quoteText } from '../../src/render/escape.js';
 import { runParams } from '../arbitraries/settings.js';
 
 /** What Mermaid shows for a label body: entity codes decoded. */
@@ -117,5 +117,39 @@ describe('commentText', () => {
       expect(c.startsWith('"') && c.endsWith('"')).toBe(true);
     }
     expect(commentText('a\u2028b')).toBe('"a\\u2028b"');
+  });
+});
+
+describe('names from data in one line of text', () => {
+  const RAW = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;
+  it('quoteText: JSON quoting with every invisible character escaped, and it reads back as the name', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (s) => {
+        const q = quoteText(s);
+        expect(q).not.toMatch(RAW);
+        expect(JSON.parse(q)).toBe(s);
+      }),
+      runParams(300),
+    );
+    expect(quoteText('view\nALLOW "x"\u202e')).toBe('"view\\nALLOW \\"x\\"\\u202e"');
+  });
+
+  it('nameText: plain names bare, everything else quoted', () => {
+    for (const plain of ['edit', 'lead', 'readWrite', 'a.b:c@d/e-f_1', 'x'.repeat(64)]) expect(nameText(plain)).toBe(plain);
+    for (const odd of ['', ' ', 'view\nALLOW', 'a b', '"', 'x'.repeat(65), '-x', 'é', 'a\u202eb']) {
+      expect(nameText(odd)).toBe(quoteText(odd));
+    }
+  });
+
+  it('jsonText: the same JSON value, with no raw invisible character inside strings', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.string({ unit: 'binary' }), (v, s) => {
+        const value = { v, s };
+        const text = jsonText(value);
+        expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(value)));
+        for (const line of text.split('\n')) expect(line).not.toMatch(RAW);
+      }),
+      runParams(200),
+    );
   });
 });
