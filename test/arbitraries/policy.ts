@@ -27,6 +27,20 @@ import type { AccessLevels, LevelRef } from '../../src/model/access-level.js';
 import type { OrgDefault, PolicyDraft } from '../../src/model/policy.js';
 import { Choices, STREAM_LENGTH } from './choices.js';
 
+/**
+ * A member list of a group draft, own properties only: a group written earlier in the same recipe
+ * as a plain literal may lack `members` or a list, and under the pollution fuzz a missing one must
+ * not be read from Object.prototype (the recipes here are application code, and must read own).
+ */
+function ownMembers(group: unknown, list: string): string[] | undefined {
+  if (typeof group !== 'object' || group === null || !Object.hasOwn(group, 'members')) return undefined;
+  const members = (group as { members: unknown }).members;
+  if (typeof members !== 'object' || members === null || !Object.hasOwn(members, list)) return undefined;
+  const value = (members as Record<string, unknown>)[list];
+  return Array.isArray(value) ? (value as string[]) : undefined;
+}
+
+
 /* ------------------------------------------------------------------------------------------ */
 /* Pools.                                                                                       */
 
@@ -531,6 +545,22 @@ function fresh<T>(value: T): T {
   return structuredClone(value);
 }
 
+/**
+ * An entity written by a recipe, as prototype-less data (nested objects too, arrays stay arrays):
+ * a later step of the same recipe that reads one of its missing fields gets `undefined`, never a
+ * value from a polluted Object.prototype (the pollution fuzz replays these recipes).
+ */
+function entity<T>(value: T): T {
+  const copy = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(copy);
+    if (typeof v !== 'object' || v === null) return v;
+    const out = Object.create(null) as Record<string, unknown>;
+    for (const k of Object.keys(v)) out[k] = copy((v as Record<string, unknown>)[k]);
+    return out;
+  };
+  return copy(value) as T;
+}
+
 function change(description: string, recipe: (draft: PolicyDraft) => void): Change {
   return {
     description,
@@ -682,7 +712,7 @@ const REWRITE_KINDS: readonly { weight: number; build: (c: Choices, s: IdSource)
       return change(`rewrite group ${q(g)}.members.${list} into a list that joins alike with ${q(sep)}`, (d) => {
         const group = d.groups.get(g);
         const members = group?.members;
-        const old = members?.[list];
+        const old = ownMembers(group, list);
         if (group === undefined || members === undefined || old === undefined) return;
         // Ids that exist, and for groups and roles are of the group's tenant: the rewrite can land.
         const exists = (id: string): boolean =>
@@ -721,8 +751,7 @@ const CHANGE_KINDS: readonly { weight: number; build: (c: Choices, s: IdSource) 
       return change(`add ${q(m)} to group ${q(g)}.members.${list}`, (d) => {
         // `?.` on members: a group put earlier in the same recipe may have been written without them
         // (and then, under the pollution fuzz, a missing list must not be read from Object.prototype).
-        const gm = d.groups.get(g)?.members;
-        const members = gm !== undefined && Object.hasOwn(gm, list) ? gm[list] : undefined;
+        const members = ownMembers(d.groups.get(g), list);
         if (members !== undefined && !members.includes(m)) members.push(m);
       });
     },
@@ -737,7 +766,7 @@ const CHANGE_KINDS: readonly { weight: number; build: (c: Choices, s: IdSource) 
           : ([someId(c, s.groups, ID_POOL), c.pick(MEMBER_LISTS), someId(c, s.users, ID_POOL)] as const);
       return change(`remove ${q(m)} from group ${q(g)}.members.${list}`, (d) => {
         const gr = d.groups.get(g);
-        const listed = gr?.members !== undefined && Object.hasOwn(gr.members, list) ? gr.members[list] : undefined;
+        const listed = ownMembers(gr, list);
         if (gr !== undefined && listed?.includes(m) === true) gr.members[list] = listed.filter((x) => x !== m);
       });
     },
@@ -798,7 +827,7 @@ const CHANGE_KINDS: readonly { weight: number; build: (c: Choices, s: IdSource) 
       const t = someId(c, s.tenants, TENANT_POOL);
       const r = c.chance(2) ? someId(c, s.roles, ID_POOL) : undefined;
       return change(`put user ${q(u)} (tenant ${q(t)}, role ${q(r)})`, (d) => {
-        d.users.set(u, { id: u, tenant: t, status: 'active', tenants: [], ...(r === undefined ? {} : { role: r }) });
+        d.users.set(u, entity({ id: u, tenant: t, status: 'active', tenants: [], ...(r === undefined ? {} : { role: r }) }));
       });
     },
   },
@@ -817,7 +846,10 @@ const CHANGE_KINDS: readonly { weight: number; build: (c: Choices, s: IdSource) 
       const u = someId(c, s.users, ID_POOL);
       return change(`delete user ${q(u)} and every group membership and grant naming it`, (d) => {
         if (!d.users.delete(u)) return;
-        for (const g of d.groups.values()) if (g.members?.users?.includes(u) === true) g.members.users = g.members.users.filter((x) => x !== u);
+        for (const g of d.groups.values()) {
+          const users = ownMembers(g, 'users');
+          if (users?.includes(u) === true) g.members.users = users.filter((x) => x !== u);
+        }
         for (const a of d.accessGroups.values()) {
           if (a.grants.some((x) => 'user' in x.to && x.to.user === u)) a.grants = a.grants.filter((x) => !('user' in x.to && x.to.user === u));
         }
@@ -858,7 +890,7 @@ const CHANGE_KINDS: readonly { weight: number; build: (c: Choices, s: IdSource) 
       const t = someId(c, s.tenants, TENANT_POOL);
       const p = c.chance(2) ? someId(c, s.roles, ID_POOL) : undefined;
       return change(`put role ${q(r)} (tenant ${q(t)}, parent ${q(p)})`, (d) => {
-        d.roles.set(r, { id: r, tenant: t, ...(p === undefined ? {} : { parent: p }) });
+        d.roles.set(r, entity({ id: r, tenant: t, ...(p === undefined ? {} : { parent: p }) }));
       });
     },
   },
@@ -891,7 +923,7 @@ const CHANGE_KINDS: readonly { weight: number; build: (c: Choices, s: IdSource) 
       const g = someId(c, s.groups, ID_POOL);
       const t = someId(c, s.tenants, TENANT_POOL);
       return change(`put empty group ${q(g)} in tenant ${q(t)}`, (d) => {
-        d.groups.set(g, { id: g, tenant: t, members: { users: [], roles: [], rolesAndSubordinates: [], groups: [] } });
+        d.groups.set(g, entity({ id: g, tenant: t, members: { users: [], roles: [], rolesAndSubordinates: [], groups: [] } }));
       });
     },
   },
@@ -911,7 +943,8 @@ const CHANGE_KINDS: readonly { weight: number; build: (c: Choices, s: IdSource) 
       return change(`delete group ${q(g)} and every reference to it`, (d) => {
         if (!d.groups.delete(g)) return;
         for (const other of d.groups.values()) {
-          if (other.members?.groups?.includes(g) === true) other.members.groups = other.members.groups.filter((x) => x !== g);
+          const groups = ownMembers(other, 'groups');
+          if (groups?.includes(g) === true) other.members.groups = groups.filter((x) => x !== g);
         }
         for (const [id, r] of [...d.sharingRules.entries()]) {
           if (('group' in r.from && r.from.group === g) || ('group' in r.to && r.to.group === g)) d.sharingRules.delete(id);
@@ -933,7 +966,7 @@ const CHANGE_KINDS: readonly { weight: number; build: (c: Choices, s: IdSource) 
       const to = someRulePrincipal(c, s);
       const level = c.pick(['read', 'readWrite'] as const);
       return change(`put sharing rule ${q(id)} (tenant ${q(t)}, ${type}: ${show(from)} -> ${show(to)} at ${level})`, (d) => {
-        d.sharingRules.set(id, { id, tenant: t, resourceType: type, from: fresh(from), to: fresh(to), level });
+        d.sharingRules.set(id, entity({ id, tenant: t, resourceType: type, from: fresh(from), to: fresh(to), level }));
       });
     },
   },
@@ -957,7 +990,7 @@ const CHANGE_KINDS: readonly { weight: number; build: (c: Choices, s: IdSource) 
       const segment = c.chance(2) ? randomSegment(c) : undefined;
       const types = c.chance(3) ? [someId(c, s.types, TYPE_POOL)] : undefined;
       return change(`put access group ${q(id)} (tenant ${q(t)}, types ${show(types)}, grants ${show(grants)}, segment ${show(segment)})`, (d) => {
-        d.accessGroups.set(id, fresh({ id, tenant: t, grants, ...(segment === undefined ? {} : { segment }), ...(types === undefined ? {} : { resourceTypes: types }) }));
+        d.accessGroups.set(id, entity(fresh({ id, tenant: t, grants, ...(segment === undefined ? {} : { segment }), ...(types === undefined ? {} : { resourceTypes: types }) })));
       });
     },
   },
@@ -1001,7 +1034,7 @@ const CHANGE_KINDS: readonly { weight: number; build: (c: Choices, s: IdSource) 
       const t = someId(c, [], TENANT_POOL);
       const p = c.chance(3) ? undefined : someId(c, s.tenants, TENANT_POOL);
       return change(`add tenant ${q(t)} with parent ${q(p)}`, (d) => {
-        if (!d.tenants.has(t)) d.tenants.set(t, { id: t, ...(p === undefined ? {} : { parent: p }) });
+        if (!d.tenants.has(t)) d.tenants.set(t, entity({ id: t, ...(p === undefined ? {} : { parent: p }) }));
       });
     },
   },
@@ -1071,7 +1104,7 @@ const CHANGE_KINDS: readonly { weight: number; build: (c: Choices, s: IdSource) 
       const g = someId(c, s.groups, ID_POOL);
       const u = c.chance(2) ? someId(c, s.users, ID_POOL) : undefined;
       return change(`put group ${q(g)} with only an id${u === undefined ? '' : ` and user ${q(u)}`}`, (d) => {
-        d.groups.set(g, (u === undefined ? { id: g } : { id: g, members: { users: [u] } }) as never);
+        d.groups.set(g, entity((u === undefined ? { id: g } : { id: g, members: { users: [u] } }) as never));
       });
     },
   },
@@ -1080,7 +1113,7 @@ const CHANGE_KINDS: readonly { weight: number; build: (c: Choices, s: IdSource) 
     build: (c, s) => {
       const u = someId(c, s.users, ID_POOL);
       return change(`put user ${q(u)} with only an id`, (d) => {
-        d.users.set(u, { id: u } as never);
+        d.users.set(u, entity({ id: u } as never));
       });
     },
   },
@@ -1102,7 +1135,7 @@ const CHANGE_KINDS: readonly { weight: number; build: (c: Choices, s: IdSource) 
       const g = someId(c, [], ID_POOL);
       const t = someId(c, s.tenants, TENANT_POOL);
       return change(`put group ${q(g)} in tenant ${q(t)}, then delete it`, (d) => {
-        d.groups.set(g, { id: g, tenant: t, members: { users: [], roles: [], rolesAndSubordinates: [], groups: [] } });
+        d.groups.set(g, entity({ id: g, tenant: t, members: { users: [], roles: [], rolesAndSubordinates: [], groups: [] } }));
         d.groups.delete(g);
       });
     },
