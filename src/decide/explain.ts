@@ -1,4 +1,4 @@
-import { nameText, quoteText as quote } from '../render/escape.js';
+import { nameText, quoteText as quote } from '../text/one-line.js';
 import type { Decision, DenialCode, MembershipPath, Reason } from './decision.js';
 
 /** An optional field, own properties only: a decision may come from anywhere (JSON, another process). */
@@ -57,7 +57,7 @@ function reasonLine(r: Reason): string {
  * Renders a decision as readable text: the verdict, the level needed and reached, and each
  * reason as a tree with its membership path. Every id is quoted, and every other name from the
  * policy (action, type, level) is printed as it is only when plain, else quoted, with invisible
- * and line-breaking characters escaped (src/render/escape.ts): so the number of lines is set by the
+ * and line-breaking characters escaped (src/text/one-line.ts): so the number of lines is set by the
  * decision's structure, and no name can forge a line.
  * @example
  * ```ts

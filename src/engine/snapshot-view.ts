@@ -1,6 +1,7 @@
 import { check, can } from '../decide/check.js';
 import { explainDecision } from '../decide/explain.js';
 import { StaleSnapshotError } from '../errors/errors.js';
+import { jsonText } from '../text/one-line.js';
 import type { Policy } from '../model/policy.js';
 import { buildFilter } from '../filter/build-filter.js';
 import { effectiveOwners, groupsOf, groupsOfWithPaths, membersOf, whoCan } from '../query/queries.js';
@@ -84,7 +85,7 @@ export function queriesOver(policy: Policy, revision: number, indexOf: () => Ind
     explain: (user, action, resource, options) => {
       const o = readOptions(options, EXPLAIN);
       const d = check(at(o), user, action, resource);
-      return o.format === 'json' ? JSON.stringify(d, null, 2) : explainDecision(d);
+      return o.format === 'json' ? jsonText(d) : explainDecision(d);
     },
     groupsOf: groupsOfQuery,
     membersOf: (group, options) => membersOf(ix(options), group),

@@ -1,4 +1,5 @@
 import type { Id } from '../model/ids.js';
+import { quoteText } from '../text/one-line.js';
 
 /** Stable machine-readable codes of every error the library throws. */
 export type ErrorCode =
@@ -311,10 +312,14 @@ export class RepositoryError extends PurviewError {
   }
 }
 
-/** Quotes an id for a message, so that empty or odd ids stay visible. */
+/**
+ * Quotes an id for a message, so that empty or odd ids stay visible and no id can break or forge a
+ * line of a log: JSON quoting, with every invisible, line-breaking or reordering character written
+ * as `\uXXXX`. Ids over 80 characters are cut (the full id is in the error's `ids`).
+ */
 export function quote(id: unknown): string {
   const s = typeof id === 'string' ? id : String(id);
-  return JSON.stringify(s.length > 80 ? `${s.slice(0, 77)}...` : s);
+  return quoteText(s.length > 80 ? `${s.slice(0, 77)}...` : s);
 }
 
 /** Renders a path as `users[3].role`. */

@@ -75,6 +75,17 @@ describe('toJSON carries every field', () => {
   });
 });
 
+describe('messages keep odd ids on one visible line', () => {
+  it('escapes line separators, bidirectional overrides and controls in every id a message quotes', () => {
+    const odd = 'a\u2028b\u202ec\nd\u0000e';
+    for (const e of [new GroupCycleError({ cycle: [odd, odd] }), new RoleCycleError({ cycle: [odd, odd] }), new TenantCycleError({ cycle: [odd, odd] })]) {
+      expect(e.message).not.toMatch(/[\u0000-\u001f\u2028\u2029\u202a-\u202e]/);
+      expect(e.message).toContain('\\u2028');
+      expect(e.cycle).toEqual([odd, odd]);
+    }
+  });
+});
+
 describe('a tenant cycle has its own code', () => {
   it('is a TenantCycleError, not a generic invalid input', () => {
     const e = thrown(() =>
