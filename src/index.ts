@@ -10,6 +10,7 @@
 export { createEngine } from './engine/create-engine.js';
 export type { EngineOptions, PreparedChange } from './engine/core.js';
 export type { Engine, EngineBase, Queries, QueryOptions, Recipe, GroupMembership, DeleteGroupOptions } from './engine/types.js';
+export type { UserQueries } from './engine/user-view.js';
 
 export { openEngine } from './engine/open-engine.js';
 export type { OpenEngineOptions, SharedEngine } from './engine/open-engine.js';

@@ -368,6 +368,7 @@ export function createCore(
     effectiveOwners: (r, o) => current().effectiveOwners(r, o),
     whoCan: (a, r, o) => current().whoCan(a, r, o),
     filter: (u, a, t, o) => current().filter(u, a, t, o),
+    for: (user) => engine.snapshot().for(user),
     snapshot: () => {
       const pinned = state;
       let own: Index | undefined;

@@ -2,6 +2,7 @@ import { check, can } from '../decide/check.js';
 import { explainDecision } from '../decide/explain.js';
 import { StaleSnapshotError } from '../errors/errors.js';
 import { jsonText } from '../text/one-line.js';
+import { userQueries } from './user-view.js';
 import type { Policy } from '../model/policy.js';
 import { buildFilter } from '../filter/build-filter.js';
 import { effectiveOwners, groupsOf, groupsOfWithPaths, membersOf, whoCan } from '../query/queries.js';
@@ -77,7 +78,7 @@ export function queriesOver(policy: Policy, revision: number, indexOf: () => Ind
     const o = readOptions(options, GROUPS_OF);
     return o.paths ? groupsOfWithPaths(at(o), user) : groupsOf(at(o), user);
   }
-  return {
+  const queries: Queries = {
     revision,
     policy,
     check: (user, action, resource, options) => check(ix(options), user, action, resource),
@@ -92,5 +93,7 @@ export function queriesOver(policy: Policy, revision: number, indexOf: () => Ind
     effectiveOwners: (resource, options) => effectiveOwners(ix(options), resource),
     whoCan: (action, resource, options) => whoCan(ix(options), action, resource),
     filter: (user, action, type, options) => buildFilter(ix(options), user, action, type),
+    for: (user) => userQueries(queries, user),
   };
+  return queries;
 }

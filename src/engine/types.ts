@@ -4,6 +4,7 @@ import type { Id } from '../model/ids.js';
 import type { Policy, PolicyDraft, UserStatus } from '../model/policy.js';
 import type { Principal } from '../model/principal.js';
 import type { Owner, Resource } from '../model/resource.js';
+import type { UserQueries } from './user-view.js';
 
 /** Options of a query. */
 export interface QueryOptions {
@@ -101,6 +102,17 @@ export interface Queries {
    * ```
    */
   filter(user: Id, action: string, type: string, options?: QueryOptions): AccessFilter;
+  /**
+   * The queries of one user on this snapshot (the engine's: its current one), for a request
+   * handler that makes several checks: `can`, `check`, `explain`, `filter` and `groups` without
+   * the user argument, all from one snapshot. An unknown user's view denies everything.
+   * @example
+   * ```ts
+   * const me = engine.for('u1');
+   * me.can('edit', lead); // the same as engine.can('u1', 'edit', lead), on a pinned snapshot
+   * ```
+   */
+  for(user: Id): UserQueries;
 }
 
 /** A recipe over the policy draft. */
