@@ -1,8 +1,27 @@
-import { enableMapSet, enablePatches, freeze, produce, produceWithPatches } from 'immer';
+import { enableMapSet, enablePatches, freeze, produce as immerProduce, produceWithPatches as immerProduceWithPatches } from 'immer';
 
 // The policy's shards are Maps and incremental maintenance reads immer's patches: both plugins
-// are needed. Enabling a plugin only adds capabilities to immer; it changes nothing for other users.
-enableMapSet();
-enablePatches();
+// are needed. They are enabled on the first change, not when the module loads, so that importing
+// purview has no side effect (the package says `sideEffects: false`). Enabling a plugin only adds
+// capabilities to immer; it changes nothing for its other users.
+let enabled = false;
+function plugins(): void {
+  if (enabled) return;
+  enableMapSet();
+  enablePatches();
+  enabled = true;
+}
 
-export { freeze, produce, produceWithPatches };
+/** immer's `produce`, with the plugins the policy needs. */
+export const produce: typeof immerProduce = ((base: unknown, recipe: unknown) => {
+  plugins();
+  return (immerProduce as (b: unknown, r: unknown) => unknown)(base, recipe);
+}) as typeof immerProduce;
+
+/** immer's `produceWithPatches`, with the plugins the policy needs. */
+export const produceWithPatches: typeof immerProduceWithPatches = ((base: unknown, recipe: unknown) => {
+  plugins();
+  return (immerProduceWithPatches as (b: unknown, r: unknown) => unknown)(base, recipe);
+}) as typeof immerProduceWithPatches;
+
+export { freeze };
