@@ -235,8 +235,27 @@ export function commandsOf(ctx: CommandContext): Commands {
     // The policy change is validated before any record moves.
     const prepared = ctx.prepare(recipe);
     if (owned.length === 0 || transferTo === undefined) return prepared === undefined ? ctx.index().revision : ctx.commit(prepared);
-    await ctx.resources.transferOwnership({ group: g }, transferTo);
+    // The records move one by one, each only while the group still owns it, and each is kept in
+    // `moved`: a rollback gives back exactly these, never a record the new owner held already or
+    // one another engine moved (a bulk transfer cannot say which records it moved).
+    const from: Owner = { group: g };
+    const moved: Resource[] = [];
+    const transfer = async (): Promise<void> => {
+      for (const r of await ctx.resources.ownedBy(from)) {
+        const now = await ctx.resources.get(r.type, r.id);
+        if (now === undefined || !sameOwner(now.owner, from)) continue;
+        await ctx.resources.put({ ...now, owner: transferTo });
+        moved.push(now);
+      }
+    };
+    await transfer();
     try {
+      // Another engine's transfer may have handed records back to the group meanwhile: the
+      // deletion lands only once the group owns nothing.
+      for (let round = 0; (await ctx.resources.ownedBy({ group: g })).length > 0; round++) {
+        if (round >= 3) throw new InvalidInputError({ message: `group ${quote(g)} keeps receiving records while it is deleted; retry when the other transfers are done`, path: ['group'], ids: [g] });
+        await transfer();
+      }
       // Another change may have landed while the records moved: compute the deletion again on the
       // newest snapshot (which checks the new owner again), and once more after a conflict.
       for (let attempt = 0; ; attempt++) {
@@ -250,20 +269,20 @@ export function commandsOf(ctx: CommandContext): Commands {
         }
       }
     } catch (e) {
-      await giveBack(g, transferTo, owned);
+      await giveBack(g, transferTo, moved);
       throw e;
     }
   }
 
-  /** Undoes a transfer whose deletion did not land: no record may stay with an owner that is gone. */
-  async function giveBack(g: Id, to: Owner, owned: readonly Resource[]): Promise<void> {
+  /**
+   * Undoes a transfer whose deletion did not land: the records this deletion moved, and only
+   * those, go back to the group that stays (whether or not the new owner still exists). Records
+   * the new owner held before are its own and never move: handing them to the group would give
+   * its members access they never had.
+   */
+  async function giveBack(g: Id, to: Owner, moved: readonly Resource[]): Promise<void> {
     await ctx.sync().catch(() => undefined);
-    if (!exists(to)) {
-      // The new owner went away meanwhile: everything it holds now goes to the group that stays.
-      await ctx.resources.transferOwnership(to, { group: g });
-      return;
-    }
-    for (const r of owned) {
+    for (const r of moved) {
       const now = await ctx.resources.get(r.type, r.id);
       if (now !== undefined && sameOwner(now.owner, to)) await ctx.resources.put({ ...now, owner: { group: g } });
     }

@@ -6,16 +6,15 @@ import type { Owner, Resource } from '../model/resource.js';
  * has (to transfer them when a group is deleted) and moving records between access groups.
  * Implement it over your own tables; {@link memoryResourceStore} is the in-memory one.
  *
- * `deleteGroup` moves the records first and then lands the deletion, whose own validation requires
- * the new owner to exist; when the deletion cannot land, it moves the records back (to the group
- * that stays, everything the new owner holds when that owner is gone), so that no record is left
- * with a group that does not exist. An engine runs its record-moving commands one at a time.
+ * `deleteGroup` moves the group's records one by one (`get`, then `put` while the group still owns
+ * the record), lands the deletion once the group owns nothing (its validation requires the new
+ * owner to exist), and when the deletion cannot land gives back exactly the records it moved. So
+ * no record is left with a group that does not exist, and a record the new owner held before never
+ * goes to the group. An engine runs its record-moving commands one at a time.
  */
 export interface ResourceStore {
   /** Every record owned by `owner`. */
   ownedBy(owner: Owner): Promise<readonly Resource[]>;
-  /** Gives every record owned by `from` to `to`, all or nothing; resolves to how many moved. */
-  transferOwnership(from: Owner, to: Owner): Promise<number>;
   /** One record, or undefined. */
   get(type: string, id: Id): Promise<Resource | undefined>;
   /** Adds or replaces a record. */
@@ -61,11 +60,6 @@ export function memoryResourceStore(initial: Iterable<Resource> = []): MemoryRes
   return {
     all,
     ownedBy: (owner) => Promise.resolve(all().filter((r) => sameOwner(r.owner, owner))),
-    transferOwnership: (from, to) => {
-      const moving = all().filter((r) => sameOwner(r.owner, from));
-      for (const r of moving) put({ ...r, owner: to });
-      return Promise.resolve(moving.length);
-    },
     get: (type, id) => Promise.resolve(byType.get(type)?.get(id)),
     put: (r) => {
       put(r);

@@ -107,8 +107,41 @@ describe('two deleteGroup calls that transfer to each other', () => {
     await engine.update((d) => void d.groups.delete('B')); // B goes, with its own record b1 still listed as B's
     await expect(deleting).rejects.toBeInstanceOf(InvalidInputError);
     expect(engine.policy.groups.has('A')).toBe(true);
-    // Every record that B held (A's, moved there, and b1) went to A, the group that stays.
-    expect(orphans(engine, mem)).toEqual([]);
+    // A's records, which the deletion had moved to B, came back to A, the group that stays. b1 was
+    // B's own: the plain deletion of B left it to a missing owner (a deny for everyone); it must
+    // not go to A, whose members never had access to it.
+    expect(orphans(engine, mem)).toEqual(['b1 owned by missing group B']);
+    expect(mem.all().filter((r) => 'group' in r.owner && r.owner.group === 'A').map((r) => r.id).sort()).toEqual(['a1', 'a2']);
+  });
+
+  it('a failed deletion gives back only the records it moved, never the new owner\'s own', async () => {
+    // Found by review: when the target user went away while records moved, the rollback handed
+    // every record the target owned (its private ones too) to the group, and so to its members.
+    const mem = memoryResourceStore([
+      { type: 'lead', id: 'fromG', owner: { group: 'g' } },
+      { type: 'lead', id: 'xPrivate', owner: { user: 'x' } },
+    ]);
+    let hook: (() => void) | undefined;
+    // The hook runs once the first record has moved: the target goes away in the middle.
+    const resources = {
+      ...mem,
+      put: async (resource: Resource) => {
+        await mem.put(resource);
+        const h = hook;
+        hook = undefined;
+        h?.();
+      },
+    };
+    const engine = createEngine({
+      policy: { users: [{ id: 'x' }, { id: 'm' }], groups: [{ id: 'g', members: { users: ['m'] } }], resourceTypes: { lead: { actions: { view: 'read' } } } },
+      resources,
+    });
+    hook = () => void engine.updateSync((d) => void d.users.delete('x'));
+    await expect(engine.deleteGroup('g', { transferTo: { user: 'x' } })).rejects.toBeInstanceOf(InvalidInputError);
+    const byId = new Map(mem.all().map((r) => [r.id, r]));
+    expect(byId.get('fromG')?.owner).toEqual({ group: 'g' });
+    expect(byId.get('xPrivate')?.owner).toEqual({ user: 'x' });
+    expect(engine.can('m', 'view', byId.get('xPrivate') as Resource)).toBe(false);
   });
 
   it('a deleteGroup whose target was deleted first fails before any record moves', async () => {

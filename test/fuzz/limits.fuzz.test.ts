@@ -11,11 +11,15 @@
  *  - each case within the time budget (10 s for a 50,000-member group and a 100,000-deep chain).
  */
 import fc from 'fast-check';
-import { produce } from 'immer';
+import { enableMapSet, produce } from 'immer';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createEngine, InvalidInputError, LimitError, toPolicyInput, type Limits, type PolicyDraft, type PolicyInput } from '../../src/index.js';
 import { breathe, ensure, FULL_RUN, fuzzParams, guard, show, Stats, TEST_TIMEOUT_MS } from './harness.js';
 import { junkArb } from './junk.js';
+
+// This suite drafts policies with immer itself (to judge what a change would produce): a policy's
+// collections hold Maps, so immer's MapSet plugin must be on, as in any application that does so.
+enableMapSet();
 
 vi.setConfig({ testTimeout: TEST_TIMEOUT_MS });
 
