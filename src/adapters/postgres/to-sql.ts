@@ -112,9 +112,10 @@ export function toSql(filter: AccessFilter, mappingIn: SqlMapping, options?: { r
   const tenantCol = mapping.tenant === undefined ? undefined : quoteIdent(mapping.tenant);
   if (tenantCol === undefined && !filter.tenants.includes(DEFAULT_TENANT)) return { sql: 'FALSE', params: [] };
   const parts: string[] = [];
-  if (mapping.type !== undefined) parts.push(`${quoteIdent(mapping.type)} = ${param(filter.type, 'text')}`);
+  if (mapping.type !== undefined) parts.push(storable(filter.type) ? `${quoteIdent(mapping.type)} = ${param(filter.type, 'text')}` : 'FALSE');
   if (tenantCol !== undefined) {
-    const any = `${tenantCol} = ANY(${param([...filter.tenants], 'text[]')})`;
+    const tenants = idsParam(filter.tenants, param);
+    const any = tenants === undefined ? 'FALSE' : `${tenantCol} = ANY(${tenants})`;
     parts.push(filter.tenants.includes(DEFAULT_TENANT) ? `(${any} OR ${tenantCol} IS NULL)` : any);
   }
   if (filter.kind === 'all') return { sql: parts.length === 0 ? 'TRUE' : parts.join(' AND '), params };
@@ -123,6 +124,7 @@ export function toSql(filter: AccessFilter, mappingIn: SqlMapping, options?: { r
   const inTenant = (tenant: string | undefined): string | undefined | false => {
     if (tenant === undefined) return undefined;
     if (tenantCol === undefined) return tenant === DEFAULT_TENANT ? undefined : false;
+    if (!storable(tenant)) return false;
     const eq = `${tenantCol} = ${param(tenant, 'text')}`;
     return tenant === DEFAULT_TENANT ? `(${eq} OR ${tenantCol} IS NULL)` : eq;
   };
@@ -139,19 +141,47 @@ export function toSql(filter: AccessFilter, mappingIn: SqlMapping, options?: { r
 
 type Param = (value: unknown, cast: string) => string;
 
+/**
+ * Whether PostgreSQL `text` (and `jsonb`) can hold `s`: no NUL, no unpaired surrogate. A value it
+ * cannot hold is in no row, so it is left out of the query: sent as a parameter, NUL fails the
+ * query and an unpaired surrogate arrives as U+FFFD, where it would match another id's rows.
+ */
+function storable(s: string): boolean {
+  return !/\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(s);
+}
+
+/** The ids of a clause that a row can hold, as a `text[]` parameter; undefined when none can. */
+function idsParam(ids: Iterable<string>, param: Param): string | undefined {
+  const kept = [...ids].filter(storable);
+  return kept.length === 0 ? undefined : param(kept, 'text[]');
+}
+
+/** Whether every string in a segment value can be held by `jsonb`. */
+function storableValue(v: unknown): boolean {
+  if (typeof v === 'string') return storable(v);
+  if (Array.isArray(v)) return v.every((x) => typeof x !== 'string' || storable(x));
+  return true;
+}
+
 function clauseSql(c: FilterClause, m: SqlMapping, param: Param): string {
   switch (c.kind) {
-    case 'ownerUser':
-      return `${quoteIdent(m.ownerUser)} = ANY(${param([...c.ids], 'text[]')})`;
-    case 'ownerGroup':
-      return `${quoteIdent(m.ownerGroup)} = ANY(${param([...c.ids], 'text[]')})`;
+    case 'ownerUser': {
+      const ids = idsParam(c.ids, param);
+      return ids === undefined ? 'FALSE' : `${quoteIdent(m.ownerUser)} = ANY(${ids})`;
+    }
+    case 'ownerGroup': {
+      const ids = idsParam(c.ids, param);
+      return ids === undefined ? 'FALSE' : `${quoteIdent(m.ownerGroup)} = ANY(${ids})`;
+    }
     case 'accessGroup': {
       const ag = m.accessGroups;
       if (ag === undefined) throw new InvalidInputError({ message: 'the filter reaches records through access groups: map accessGroups (a text[] column or a join table)', path: ['mapping', 'accessGroups'] });
-      if (typeof ag === 'string') return `${quoteIdent(ag)} && ${param([...c.ids], 'text[]')}`;
+      const ids = idsParam(c.ids, param);
+      if (ids === undefined) return 'FALSE';
+      if (typeof ag === 'string') return `${quoteIdent(ag)} && ${ids}`;
       const join = ownCopy(ag) as AccessGroupJoin;
       const j = 'purview_ag';
-      return `${quoteIdent(join.id)} IN (SELECT ${j}.${quoteIdent(join.recordId)} FROM ${quoteIdent(join.table)} ${j} WHERE ${j}.${quoteIdent(join.accessGroup)} = ANY(${param([...c.ids], 'text[]')}))`;
+      return `${quoteIdent(join.id)} IN (SELECT ${j}.${quoteIdent(join.recordId)} FROM ${quoteIdent(join.table)} ${j} WHERE ${j}.${quoteIdent(join.accessGroup)} = ANY(${ids}))`;
     }
     case 'segment': {
       if (c.segment.all.length === 0) return 'TRUE';
@@ -174,15 +204,19 @@ const pair = (attribute: string, value: unknown): string => `{${JSON.stringify(a
  * (containment ignores order and duplicates).
  */
 function conditionSql(attrs: string, c: Condition, param: Param): string {
+  // An attribute name or value that jsonb cannot hold is in no row.
+  if (!storable(c.attribute)) return 'FALSE';
   if (conditionIs(c, 'equals')) {
+    if (!storableValue(c.equals)) return 'FALSE';
     const contains = `${attrs} @> ${param(pair(c.attribute, c.equals), 'jsonb')}`;
     if (!Array.isArray(c.equals)) return contains;
     return `(${contains} AND ${attrs} -> ${param(c.attribute, 'text')} = ${param(JSON.stringify(c.equals), 'jsonb')})`;
   }
   if (conditionIs(c, 'in')) {
-    if (c.in.length === 0) return 'FALSE';
-    return `${attrs} @> ANY(${param(c.in.map((v) => pair(c.attribute, v)), 'jsonb[]')})`;
+    const values = c.in.filter(storableValue);
+    if (values.length === 0) return 'FALSE';
+    return `${attrs} @> ANY(${param(values.map((v) => pair(c.attribute, v)), 'jsonb[]')})`;
   }
-  if (!conditionIs(c, 'contains')) return 'FALSE';
+  if (!conditionIs(c, 'contains') || !storable(c.contains)) return 'FALSE';
   return `${attrs} @> ${param(pair(c.attribute, [c.contains]), 'jsonb')}`;
 }
