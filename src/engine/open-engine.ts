@@ -1,4 +1,4 @@
-import { ConflictError, InvalidInputError, PurviewError, StaleSnapshotError } from '../errors/errors.js';
+import { ConflictError, InvalidInputError, PurviewError, RepositoryError, StaleSnapshotError } from '../errors/errors.js';
 import type { ChangeRecord } from '../ports/change-record.js';
 import type { PolicyRepository } from '../ports/policy-repository.js';
 import type { ResourceStore } from '../ports/resource-store.js';
@@ -8,6 +8,7 @@ import { createCore, type Core, type PreparedChange } from './core.js';
 import { readOptions, readRevision } from './snapshot-view.js';
 import { bare } from '../model/shape.js';
 import type { EngineBase, Queries, QueryOptions } from './types.js';
+import type { Id } from '../model/ids.js';
 
 /** Options of {@link openEngine}. */
 export interface OpenEngineOptions {
@@ -119,6 +120,10 @@ export async function openEngine(input: OpenEngineOptions): Promise<SharedEngine
     () => refresh(),
   );
 
+  // Set while this engine knows it cannot follow the repository (see `unreadable`): every query
+  // refuses with this error instead of answering from a policy that may be out of date.
+  let stuck: RepositoryError | undefined;
+
   const applyRecord = (record: ChangeRecord): void => {
     // Read own properties only: an inherited `replace` must never install another policy.
     const r = readChangeRecord(record);
@@ -155,11 +160,33 @@ export async function openEngine(input: OpenEngineOptions): Promise<SharedEngine
         }),
       );
     }
-    if (!(await reload())) {
-      // The stored policy is no newer than this engine: nothing to recover to yet. Fail this
-      // catch-up (it is retried with backoff) rather than skip a change silently.
-      throw new InvalidInputError({ message: `${at} could not be applied and the stored policy is not newer than revision ${core.revision()}; this engine stays there until the change log is repaired (check it for rows not written by purview)`, path: ['changeLog', ...(revision === undefined ? [] : [revision])] }
+    const behind = (why: unknown): RepositoryError =>
+      new RepositoryError({
+        message: `this engine cannot follow the shared policy past revision ${core.revision()} (${why instanceof Error ? why.message : String(why)}); it refuses to answer until it can: give it the writers' limits, or repair the repository's change log`,
+        cause: why,
+      });
+    let moved: boolean;
+    try {
+      moved = await reload();
+    } catch (reloadError) {
+      // The stored policy itself cannot be installed here (this engine's limits are stricter than
+      // the writers', say).
+      stuck = behind(reloadError);
+      throw stuck;
+    }
+    if (!moved) {
+      // The stored policy is no newer than this engine, yet the log holds a change beyond it that
+      // cannot be applied here: this engine is behind and cannot catch up. It must not keep
+      // answering from a policy whose grants may have been revoked since, so queries refuse until
+      // a catch-up succeeds (the catch-up is retried with backoff; nothing is skipped silently).
+      stuck = behind(
+        new InvalidInputError({
+          message: `${at} could not be applied and the stored policy is not newer than revision ${core.revision()}`,
+          path: ['changeLog', ...(revision === undefined ? [] : [revision])],
+          cause: e,
+        }),
       );
+      throw stuck;
     }
   };
 
@@ -198,6 +225,7 @@ export async function openEngine(input: OpenEngineOptions): Promise<SharedEngine
     serial(catchUp).then(
       () => {
         failures = 0;
+        stuck = undefined;
       },
       (e: unknown) => {
         report(e);
@@ -252,11 +280,29 @@ export async function openEngine(input: OpenEngineOptions): Promise<SharedEngine
   };
 
   const { updateSync: _local, ...changes } = core.engine;
-  const shared: SharedEngine = Object.assign(Object.create(null) as object, changes, {
+  // The queries refuse while the engine cannot follow (fail closed); one check each, nothing else.
+  const e = core.engine;
+  const live = (): void => {
+    if (stuck !== undefined) throw stuck;
+  };
+  const queries: Pick<EngineBase, 'check' | 'can' | 'explain' | 'groupsOf' | 'membersOf' | 'effectiveOwners' | 'whoCan' | 'filter' | 'for' | 'snapshot'> = {
+    check: (u, a, r, o) => (live(), e.check(u, a, r, o)),
+    can: (u, a, r, o) => (live(), e.can(u, a, r, o)),
+    explain: (u, a, r, o) => (live(), e.explain(u, a, r, o)),
+    groupsOf: ((u: Id, o?: { readonly paths?: boolean }) => (live(), e.groupsOf(u, o as never))) as EngineBase['groupsOf'],
+    membersOf: (g, o) => (live(), e.membersOf(g, o)),
+    effectiveOwners: (r, o) => (live(), e.effectiveOwners(r, o)),
+    whoCan: (a, r, o) => (live(), e.whoCan(a, r, o)),
+    filter: (u, a, t, o) => (live(), e.filter(u, a, t, o)),
+    for: (u) => (live(), e.for(u)),
+    snapshot: () => (live(), e.snapshot()),
+  };
+  const shared: SharedEngine = Object.assign(Object.create(null) as object, changes, queries, {
     waitFor,
     at: async (options: QueryOptions & { readonly timeoutMs?: number }) => {
       const o = readOptions(options, ['atLeast', 'timeoutMs']);
       if (o.atLeast !== undefined) await waitFor(o.atLeast, o.timeoutMs === undefined ? undefined : { timeoutMs: o.timeoutMs });
+      live();
       return core.engine.snapshot();
     },
     refresh,

@@ -64,3 +64,42 @@ describe('a follower that meets a change record it cannot apply', () => {
     }
   });
 });
+
+describe('a follower that cannot follow refuses to answer (found by review)', () => {
+  it('with stricter limits than the writer, it fails closed instead of allowing from a revoked policy', async () => {
+    const { memoryRepository, openEngine, RepositoryError } = await import('../../src/index.js');
+    const repo = memoryRepository({
+      users: [{ id: 'u' }, { id: 'a' }, { id: 'b' }, { id: 'c' }],
+      groups: [
+        { id: 'sales', members: { users: ['u'] } },
+        { id: 'big', members: {} },
+      ],
+      resourceTypes: { lead: { actions: { view: 'read' } } },
+    });
+    const errors: unknown[] = [];
+    const writer = await openEngine({ repository: repo, pollIntervalMs: 0 });
+    const strict = await openEngine({ repository: repo, pollIntervalMs: 0, limits: { maxGroupMembers: 2 }, onError: (e) => errors.push(e) });
+    const lead = { type: 'lead', id: 'l', owner: { group: 'sales' } } as const;
+    try {
+      expect(strict.can('u', 'view', lead)).toBe(true);
+      await writer.update((d) => void d.groups.get('big')?.members.users.push('a', 'b', 'c')); // over strict's limit
+      await writer.removeMember('sales', { user: 'u' }); // revokes u
+      await strict.refresh();
+      expect(writer.can('u', 'view', lead)).toBe(false);
+      // Before: strict stayed at revision 0 and kept answering true for good.
+      expect(() => strict.can('u', 'view', lead)).toThrow(RepositoryError);
+      expect(() => strict.check('u', 'view', lead)).toThrow(/cannot follow the shared policy/);
+      expect(() => strict.for('u')).toThrow(RepositoryError);
+      await expect(strict.at({})).rejects.toBeInstanceOf(RepositoryError);
+      expect(errors.some((e) => e instanceof RepositoryError)).toBe(true);
+      // It keeps refusing while it cannot follow (this log replays from revision 0, whose first
+      // change it can never take), and its own writes are refused too, never applied locally.
+      await strict.refresh();
+      expect(() => strict.can('u', 'view', lead)).toThrow(RepositoryError);
+      await expect(strict.addMember('sales', { user: 'a' })).rejects.toBeInstanceOf(Error);
+      expect(strict.revision).toBe(0);
+    } finally {
+      await Promise.all([writer.close(), strict.close()]);
+    }
+  });
+});
