@@ -3,7 +3,7 @@ import { levelOfRank } from '../model/level.js';
 import type { Resource } from '../model/resource.js';
 import { segmentMatches } from '../model/segment-match.js';
 import { membershipOf, profileOf } from '../index/profile.js';
-import type { GroupNode, Index, Profile, UserNode } from '../index/nodes.js';
+import type { GroupNode, Index, PrincipalRef, Profile, UserNode } from '../index/nodes.js';
 import type { Decision, DenialCode, MembershipPath, PathStep, Reason } from './decision.js';
 import { accessGroupApplies, ownerIn, recordRank, strictlyAbove } from './record-access.js';
 import { readRequest, type Request } from './request.js';
@@ -67,6 +67,19 @@ function nestingPath(inner: GroupNode, outer: GroupNode): MembershipPath {
   return chain.reverse();
 }
 
+/** A path per principal, computed once for each distinct principal (by kind, then node or id). */
+function memoPath(compute: (p: PrincipalRef) => MembershipPath): (p: PrincipalRef) => MembershipPath {
+  const byKind = new Map<PrincipalRef['kind'], Map<unknown, MembershipPath>>();
+  return (p) => {
+    let m = byKind.get(p.kind);
+    if (m === undefined) byKind.set(p.kind, (m = new Map()));
+    const key = p.kind === 'user' ? p.id : p.node;
+    let path = m.get(key);
+    if (path === undefined) m.set(key, (path = Object.freeze(compute(p)) as MembershipPath));
+    return path;
+  };
+}
+
 /** Every source of record-level access with the path that proves it. */
 function reasonsFor(ix: Index, u: UserNode, p: Profile, req: Request): Reason[] {
   const out: Reason[] = [];
@@ -93,15 +106,20 @@ function reasonsFor(ix: Index, u: UserNode, p: Profile, req: Request): Reason[] 
   if (ownerGroup !== undefined && p.groups.has(ownerGroup) && type.groupOwnerRank > 0) {
     out.push({ source: 'group-owner', level: levelOfRank(type.groupOwnerRank), path: lazyPaths().pathTo(ownerGroup) ?? [userStep] });
   }
+  // Rules that share a principal share its path: one walk of the owner's groups, one array per
+  // distinct principal, so that many rules over a deep chain cost rules + depth, not their product.
+  let ownerPaths: GroupPaths | undefined;
+  const ownerPathOf = memoPath((from) =>
+    ownerUser !== undefined
+      ? (principalPath(ownerUser, from, () => (ownerPaths ??= groupPaths(ownerUser))) ?? [])
+      : ownerGroup !== undefined && from.kind === 'group'
+        ? nestingPath(ownerGroup, from.node)
+        : [],
+  );
+  const userPathOf = memoPath((to) => principalPath(u, to, lazyPaths) ?? [userStep]);
   for (const r of p.rules.get(type.def.name) ?? []) {
     if (r.tenant !== req.tenant || !ownerIn(ix, r.from, ownerUser, ownerGroup)) continue;
-    const ownerPath: MembershipPath =
-      ownerUser !== undefined
-        ? (principalPath(ownerUser, r.from, () => groupPaths(ownerUser)) ?? [])
-        : ownerGroup !== undefined && r.from.kind === 'group'
-          ? nestingPath(ownerGroup, r.from.node)
-          : [];
-    out.push({ source: 'sharing-rule', level: levelOfRank(r.rank), path: principalPath(u, r.to, lazyPaths) ?? [userStep], rule: r.def.id, ownerPath });
+    out.push({ source: 'sharing-rule', level: levelOfRank(r.rank), path: userPathOf(r.to), rule: r.def.id, ownerPath: ownerPathOf(r.from) });
   }
   const listed = new Set<string>();
   for (const id of req.accessGroups ?? []) listed.add(id);

@@ -2,6 +2,9 @@ import { nameText, quoteText as quote } from '../text/one-line.js';
 import type { Decision, DenialCode, MembershipPath, Reason } from './decision.js';
 
 /** An optional field, own properties only: a decision may come from anywhere (JSON, another process). */
+/** The most reasons the text shows. */
+const MAX_REASONS = 50;
+
 function opt<T, K extends keyof T>(o: T, key: K): T[K] | undefined {
   return Object.prototype.propertyIsEnumerable.call(o, key) ? o[key] : undefined;
 }
@@ -74,7 +77,11 @@ export function explainDecision(d: Decision): string {
   if (denial !== undefined) lines.push(`denied: ${own(DENIALS, denial) ?? nameText(String(denial))}`);
   if (d.reasons.length > 0) {
     lines.push('reasons:');
-    for (const r of d.reasons) lines.push(reasonLine(r));
+    // A bounded text: thousands of rules over a deep chain would otherwise render millions of
+    // steps. The decision itself keeps every reason.
+    const shown = Math.min(d.reasons.length, MAX_REASONS);
+    for (let i = 0; i < shown; i++) lines.push(reasonLine(d.reasons[i] as Reason));
+    if (d.reasons.length > shown) lines.push(`- ... and ${d.reasons.length - shown} more reasons (every one is in check().reasons)`);
   } else if (denial === undefined || denial === 'record-access') {
     lines.push('reasons: none');
   }

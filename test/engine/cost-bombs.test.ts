@@ -5,7 +5,7 @@
  * (10x and more above what the fixed code needs, far below what the old code took).
  */
 import { describe, expect, it } from 'vitest';
-import { createEngine, type PolicyInput } from '../../src/index.js';
+import { createEngine, type PolicyInput, type Reason } from '../../src/index.js';
 import * as profile from '../../src/index/profile.js';
 import * as cycles from '../../src/validate/cycles.js';
 
@@ -264,5 +264,36 @@ describe('whoCan works from the record, not from every user against every rule (
     expect(edit).toHaveLength(N);
     const fresh = createEngine({ policy });
     for (let i = 0; i < N; i += 97) expect(fresh.can(`u${i}`, 'edit', { type: 'doc', id: 'd', owner: { user: 'u1' } })).toBe(true);
+  });
+});
+
+describe('many sharing rules over a deep chain (found by review)', () => {
+  const D = 3000;
+  const R = 3000;
+  const groups: NonNullable<PolicyInput['groups']>[number][] = [{ id: 'to', members: { users: ['u'] } }];
+  for (let i = 0; i < D; i++) groups.push({ id: `g${i}`, members: i === 0 ? { users: ['m'] } : { groups: [`g${i - 1}`] } });
+  const sharingRules = Array.from({ length: R }, (_, i) => ({ id: `r${i}`, resourceType: 'lead', from: { group: `g${D - 1}` }, to: { group: 'to' }, level: 'read' as const }));
+  const policy: PolicyInput = { users: [{ id: 'u' }, { id: 'm' }], groups, sharingRules, resourceTypes: { lead: { actions: { view: 'read' } } } };
+  const record = { type: 'lead', id: 'x', owner: { user: 'm' } };
+
+  it('check() computes each principal path once: rules sharing a principal share one path (rules + depth, not their product)', () => {
+    const engine = createEngine({ policy });
+    const d = engine.check('u', 'view', record);
+    expect(d.allowed).toBe(true);
+    expect(d.reasons).toHaveLength(R);
+    const [first, second] = d.reasons as [Reason, Reason];
+    expect(first.ownerPath).toHaveLength(D + 1);
+    // Before: a new D-step array per rule (R x D steps; 8.5 s at 5,000 x 5,000).
+    expect(second.ownerPath).toBe(first.ownerPath);
+    expect(second.path).toBe(first.path);
+    expect(Object.isFrozen(first.ownerPath)).toBe(true);
+  });
+
+  it('explain() stays bounded: at most 50 reasons in the text, the rest counted (before: RangeError: Invalid string length)', () => {
+    const engine = createEngine({ policy });
+    const text = engine.explain('u', 'view', record);
+    const lines = text.split('\n');
+    expect(lines.filter((l) => l.startsWith('- '))).toHaveLength(51);
+    expect(lines.at(-1)).toBe(`- ... and ${R - 50} more reasons (every one is in check().reasons)`);
   });
 });
