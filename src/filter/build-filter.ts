@@ -102,15 +102,29 @@ export function buildFilter(ix: Index, user: Id, action: string, type: string): 
     sources.push({ source: 'group-owner', level: levelOfRank(t.groupOwnerRank) });
   }
   // sharing rules that include the user, for this type, in a tenant it may reach here.
+  // Each distinct `from` principal is expanded once per tenant, however many rules name it: many
+  // rules from one large group cost rules + group, not their product.
+  const expanded = new Map<Id, Map<PrincipalRef['kind'], Set<unknown>>>();
+  const firstTime = (tenant: Id, from: PrincipalRef): boolean => {
+    let byKind = expanded.get(tenant);
+    if (byKind === undefined) expanded.set(tenant, (byKind = new Map()));
+    let seen = byKind.get(from.kind);
+    if (seen === undefined) byKind.set(from.kind, (seen = new Set()));
+    const key = from.kind === 'user' ? from.id : from.node;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  };
   for (const r of p.rules.get(t.def.name) ?? []) {
     if (r.rank < need || !allowedTenant.has(r.tenant)) continue;
+    sources.push({ source: 'sharing-rule', level: levelOfRank(r.rank), rule: r.def.id });
+    if (!firstTime(r.tenant, r.from)) continue;
     const users = inTenant(ownerUsers, r.tenant);
     ownerUsersOf(ix, r.from, (o) => users.add(o.id));
     if (r.from.kind === 'group') {
       const groups = inTenant(ownerGroups, r.tenant);
       for (const g of groupsWithin(ix, r.from.node)) groups.add(g.id);
     }
-    sources.push({ source: 'sharing-rule', level: levelOfRank(r.rank), rule: r.def.id });
   }
   // access groups
   for (const [ag, rank] of p.grants) {
