@@ -128,8 +128,19 @@ export function commandsOf(ctx: CommandContext): Commands {
       const target = ctx.index().roles.get(to);
       if (target === undefined) throw new InvalidInputError({ message: `role ${quote(to)} to reassign to does not exist`, path: ['reassignTo'], ids: [to] });
       if (to === r) throw new InvalidInputError({ message: `cannot reassign role ${quote(r)}'s users to itself`, path: ['reassignTo'], ids: [r] });
+      // A direct child may take the deleted role's place (its parent becomes the deleted role's
+      // parent); a role further below cannot, since the child above it would become its child.
+      const promoted = target.parent === node;
+      if (!promoted && node.tin <= target.tin && target.tout <= node.tout) {
+        throw new InvalidInputError({
+          message: `role ${quote(to)} is below role ${quote(r)} but not directly: reassign to a role outside ${quote(r)}'s subtree, or to one of its direct children (which then takes its place)`,
+          path: ['reassignTo'],
+          ids: [to, r],
+        });
+      }
+      const parent = node.parent?.id;
       const users = [...node.users].map((u) => u.id);
-      const children = [...node.children].map((c) => c.id);
+      const children = [...node.children].map((c) => c.id).filter((c) => c !== to);
       const groups = new Set([...node.inRoles, ...node.inSubtrees].map((g) => g.id));
       return run((d) => {
         for (const u of users) {
@@ -139,6 +150,13 @@ export function commandsOf(ctx: CommandContext): Commands {
         for (const c of children) {
           const draft = d.roles.get(c);
           if (draft !== undefined) draft.parent = to;
+        }
+        if (promoted) {
+          const draft = d.roles.get(to);
+          if (draft !== undefined) {
+            if (parent === undefined) delete draft.parent;
+            else draft.parent = parent;
+          }
         }
         for (const g of groups) {
           const m = d.groups.get(g)?.members;

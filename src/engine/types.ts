@@ -165,9 +165,11 @@ export interface EngineBase extends Queries {
   deleteGroup(group: Id, options?: DeleteGroupOptions): Promise<number>;
   /**
    * Deletes a role: its users and child roles move to `reassignTo`; groups stop listing it; sharing
-   * rules and grants that name it are deleted.
+   * rules and grants that name it are deleted. `reassignTo` may be one of its direct children,
+   * which then takes its place (the deleted role's parent becomes its parent); a role further
+   * below it is refused.
    */
-  deleteRole(role: Id, options: { readonly reassignTo: Id }): Promise<number>;
+    deleteRole(role: Id, options: { readonly reassignTo: Id }): Promise<number>;
   /**
    * Moves a record from one access group to another (the vault's "move a credential between
    * groups"). Both must exist in the record's tenant and apply to its type. Resolves to the record
