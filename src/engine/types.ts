@@ -169,7 +169,7 @@ export interface EngineBase extends Queries {
    * which then takes its place (the deleted role's parent becomes its parent); a role further
    * below it is refused.
    */
-    deleteRole(role: Id, options: { readonly reassignTo: Id }): Promise<number>;
+  deleteRole(role: Id, options: { readonly reassignTo: Id }): Promise<number>;
   /**
    * Moves a record from one access group to another (the vault's "move a credential between
    * groups"). Both must exist in the record's tenant and apply to its type. Resolves to the record
