@@ -28,7 +28,7 @@ export const USAGE = `Usage: purview test FILE...
        purview explain FILE --user U --action A --resource R [--format text|json]
        purview graph FILE [--format mermaid|dot] [--users]
 
-Runs policy test files (YAML or JSON; SPEC section 7) and ends with "N passed, N failed".
+Runs policy test files (YAML or JSON) and ends with "N passed, N failed".
 A directory stands for every .yaml, .yml and .json file under it.
 
 Commands:

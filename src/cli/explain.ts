@@ -21,7 +21,7 @@ const EXIT_USAGE = 2;
 export const EXPLAIN_USAGE = `Usage: purview explain FILE --user U --action A --resource R [--format text|json]
 
 Explains one decision: may user U do action A on resource R? FILE is a policy test file (YAML
-or JSON; SPEC section 7), and R the id of a resource in its "resources"; the file's assertions
+or JSON, as purview test reads it), and R the id of a resource in its "resources"; the file's assertions
 are not run and may be left out. The text shows the verdict, the level needed and reached, each
 reason and the membership path that proves it; --format json prints the whole decision.
 

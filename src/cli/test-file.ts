@@ -5,7 +5,7 @@ import type { DenialCode } from '../decide/decision.js';
 import type { Resource } from '../model/resource.js';
 
 /*
- * Loading and validating one policy test file (SPEC section 7). Everything here is strict: an
+ * Loading and validating one policy test file (docs/testing-policies.md). Everything here is strict: an
  * unknown key at the top level, in a resource or in an assertion is an error that names the key
  * and the file, so that a misspelt field never silently tests nothing. The policy itself is left
  * to the engine, which validates it as strictly when the file is run.

@@ -4,7 +4,7 @@ import type { Level } from '../model/level.js';
 /** Why a check was denied before record access was weighed, or that record access fell short. */
 export type DenialCode = 'unknown-user' | 'inactive-user' | 'tenant' | 'capability' | 'ceiling' | 'record-access';
 
-/** The sources of record-level access (SPEC section 3, step 5). */
+/** The sources of record-level access: the last step of the decision (see the decision guide). */
 export type ReasonSource = 'owner' | 'group-owner' | 'hierarchy' | 'default' | 'sharing-rule' | 'access-group';
 
 /**
