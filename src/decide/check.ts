@@ -2,7 +2,7 @@ import { groupPaths, principalPath, type GroupPaths } from '../graph/membership.
 import { levelOfRank } from '../model/level.js';
 import type { Resource } from '../model/resource.js';
 import { segmentMatches } from '../model/segment-match.js';
-import { membershipOf, profileOf } from '../index/profile.js';
+import { membershipOf, withGrants } from '../index/profile.js';
 import type { GroupNode, Index, PrincipalRef, Profile, UserNode } from '../index/nodes.js';
 import type { Decision, DenialCode, MembershipPath, PathStep, Reason } from './decision.js';
 import { accessGroupApplies, ownerIn, recordRank, strictlyAbove } from './record-access.js';
@@ -45,7 +45,7 @@ export function canRequest(ix: Index, user: string, req: Request): boolean {
   const g = gate(ix, user, req);
   if (typeof g === 'string') return false;
   const need = req.slot.required;
-  return recordRank(ix, g.u, profileOf(ix, g.u), req, need) >= need;
+  return recordRank(ix, g.u, withGrants(ix, g.u, g.p), req, need) >= need;
 }
 
 /** The chain of groups from `inner` up to `outer` that contains it (shortest), as a path. */
@@ -154,7 +154,7 @@ export function check(ix: Index, user: string, action: string, resource: Resourc
   };
   const g = gate(ix, user, req);
   if (typeof g === 'string') return { ...base, allowed: false, level: 'none', denial: g, reasons: [] };
-  const p = profileOf(ix, g.u);
+  const p = withGrants(ix, g.u, g.p);
   const reasons = reasonsFor(ix, g.u, p, req);
   const rank = recordRank(ix, g.u, p, req, 4);
   const allowed = rank >= req.slot.required;

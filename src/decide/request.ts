@@ -2,7 +2,7 @@ import type { ActionSlot } from '../access/action-table.js';
 import { quote } from '../errors/errors.js';
 import { DEFAULT_TENANT, MAX_ID_LENGTH, type Id } from '../model/ids.js';
 import type { AttributeValue } from '../model/resource.js';
-import { describe, expectId, fail, hasOwn, isPlainObject, own } from '../model/shape.js';
+import { describe, expectId, fail, hasOwn, isPlainObject } from '../model/shape.js';
 import type { Index, TypeNode } from '../index/nodes.js';
 
 /**

@@ -340,7 +340,11 @@ export function membershipOf(ix: Index, u: UserNode): Profile {
 
 /** The user's compiled profile, computing what a change dropped. */
 export function profileOf(ix: Index, u: UserNode): Profile {
-  const p = membershipOf(ix, u);
+  return withGrants(ix, u, membershipOf(ix, u));
+}
+
+/** `p` (the user's membership profile, from {@link membershipOf}) with its rules and grants compiled. */
+export function withGrants(ix: Index, u: UserNode, p: Profile): Profile {
   if (p.grantEpoch !== ix.grantEpoch) compileGrants(ix, u, p);
   return p;
 }
