@@ -10,7 +10,7 @@
 export { createEngine } from './engine/create-engine.js';
 export type { EngineOptions, PreparedChange } from './engine/core.js';
 export type { Engine, EngineBase, Queries, QueryOptions, Recipe, GroupMembership, DeleteGroupOptions } from './engine/types.js';
-export type { UserQueries } from './engine/user-view.js';
+export type { UserQueries } from './engine/types.js';
 
 export { openEngine } from './engine/open-engine.js';
 export type { OpenEngineOptions, SharedEngine } from './engine/open-engine.js';
@@ -23,7 +23,7 @@ export { explainDecision, formatPath as formatMembershipPath } from './decide/ex
 export { policyGraph, type PolicyGraphOptions } from './render/policy-graph.js';
 
 // Data filtering
-export type { AccessFilter, FilterClause, FilterSource } from './filter/access-filter.js';
+export type { AccessFilter, FilterClause, FilterSource } from './decide/access-filter.js';
 export { toPredicate } from './filter/to-predicate.js';
 
 // Model
@@ -100,5 +100,6 @@ export type { PolicyRepository, StoredPolicy } from './ports/policy-repository.j
 export type { ChangeRecord, EntityOp } from './ports/change-record.js';
 export { memoryRepository } from './adapters/memory-repository.js';
 export type { MemoryRepository } from './adapters/memory-repository.js';
-export type { ResourceStore, MemoryResourceStore } from './ports/resource-store.js';
-export { memoryResourceStore } from './ports/resource-store.js';
+export type { ResourceStore } from './ports/resource-store.js';
+export type { MemoryResourceStore } from './adapters/memory-resource-store.js';
+export { memoryResourceStore } from './adapters/memory-resource-store.js';

@@ -7,19 +7,8 @@ export type DenialCode = 'unknown-user' | 'inactive-user' | 'tenant' | 'capabili
 /** The sources of record-level access: the last step of the decision (see the decision guide). */
 export type ReasonSource = 'owner' | 'group-owner' | 'hierarchy' | 'default' | 'sharing-rule' | 'access-group';
 
-/**
- * One step of a membership path. The first step is the user; each later step says how it relates
- * to the step before: `has-role` (the user has this role), `under` (the role before is in this
- * role's subtree), `member-of` (the step before is a member of this group), `superior-of` (the
- * role before is a strict ancestor of this one), `owned-by` (the role before is this user's).
- */
-export type PathStep =
-  | { readonly kind: 'user'; readonly id: Id; readonly via?: 'owned-by' }
-  | { readonly kind: 'role'; readonly id: Id; readonly via: 'has-role' | 'under' | 'superior-of' }
-  | { readonly kind: 'group'; readonly id: Id; readonly via: 'member-of' };
-
-/** A membership path: the proof that a user belongs to a principal, or reaches an owner. */
-export type MembershipPath = readonly PathStep[];
+export type { MembershipPath, PathStep } from '../model/path.js';
+import type { MembershipPath } from '../model/path.js';
 
 /** One source that contributed record-level access, with the proof. */
 export interface Reason {

@@ -3,7 +3,7 @@ import { quote } from '../errors/errors.js';
 import { DEFAULT_TENANT, MAX_ID_LENGTH, type Id } from '../model/ids.js';
 import type { AttributeValue } from '../model/resource.js';
 import { describe, expectId, fail, hasOwn, isPlainObject } from '../model/shape.js';
-import type { Index, TypeNode } from '../index/nodes.js';
+import type { Compiled, TypeNode } from '../compile/snapshot.js';
 
 /**
  * A request whose shape has been checked, with the resource's fields copied out of the caller's
@@ -98,12 +98,12 @@ const PATH_OWNER_GROUP = Object.freeze(['resource', 'owner', 'group']);
  * an id and exactly one owner. Anything malformed throws `InvalidInputError`. Reads each field of
  * the resource once, own properties only, and copies what the decision uses.
  */
-export function readRequest(ix: Index, user: unknown, action: unknown, resource: unknown): Request {
+export function readRequest(c: Compiled, user: unknown, action: unknown, resource: unknown): Request {
   expectId(user, PATH_USER, 'user id');
   const r = expectResource(resource);
   const typeName = typeOf(r);
   if (typeof typeName !== 'string') fail(PATH_TYPE, `expected a resource type name, got ${describe(typeName)}`);
-  const type = ix.types.get(typeName);
+  const type = c.frame.types.get(typeName);
   if (type === undefined) fail(PATH_TYPE, `resource type ${quote(typeName)} is not declared in the policy`, [typeName]);
   if (typeof action !== 'string') fail(PATH_ACTION, `expected an action name, got ${describe(action)}`);
   const slot = type.actions.get(action);

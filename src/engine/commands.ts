@@ -5,8 +5,9 @@ import type { Group, Policy, UserStatus } from '../model/policy.js';
 import { principalParts, type Principal } from '../model/principal.js';
 import type { Owner, Resource } from '../model/resource.js';
 import { bare, expectId, expectObject, expectOneOf, fail, own } from '../model/shape.js';
-import type { Index } from '../index/nodes.js';
-import { sameOwner, type ResourceStore } from '../ports/resource-store.js';
+import type { ReverseEdges } from '../validate/reverse-edges.js';
+import type { ResourceStore } from '../ports/resource-store.js';
+import { sameOwner } from '../model/same-owner.js';
 import type { PreparedChange } from './core.js';
 import type { DeleteGroupOptions, Engine, Recipe } from './types.js';
 
@@ -15,7 +16,10 @@ export interface CommandContext {
   prepare(recipe: Recipe): PreparedChange | undefined;
   /** Lands a prepared change (installs it, or appends it to a repository and then installs it). */
   commit(prepared: PreparedChange): Promise<number>;
-  index(): Index;
+  /** The reverse edges of the current snapshot. */
+  edges(): ReverseEdges;
+  /** The current revision. */
+  revision(): number;
   policy(): Policy;
   readonly resources: ResourceStore;
   /** Catches up with changes that landed elsewhere (a shared engine's repository); a no-op in memory. */
@@ -58,7 +62,7 @@ function optionOf(obj: unknown, key: string, path: (string | number)[]): unknown
 export function commandsOf(ctx: CommandContext): Commands {
   const run = async (recipe: Recipe): Promise<number> => {
     const prepared = ctx.prepare(recipe);
-    return prepared === undefined ? ctx.index().revision : ctx.commit(prepared);
+    return prepared === undefined ? ctx.revision() : ctx.commit(prepared);
   };
   const needGroup = (id: Id): void => {
     if (!ctx.policy().groups.has(id)) throw new InvalidInputError({ message: `group ${quote(id)} does not exist`, path: ['group'], ids: [id] });
@@ -123,25 +127,27 @@ export function commandsOf(ctx: CommandContext): Commands {
     deleteRole: async (role, options) => {
       const r = expectId(role, ['role'], 'role id');
       const to = expectId(optionOf(options, 'reassignTo', ['options']), ['reassignTo'], 'role id to reassign to');
-      const node = ctx.index().roles.get(r);
+      const node = ctx.policy().roles.get(r);
       if (node === undefined) throw new InvalidInputError({ message: `role ${quote(r)} does not exist`, path: ['role'], ids: [r] });
-      const target = ctx.index().roles.get(to);
+      const target = ctx.policy().roles.get(to);
       if (target === undefined) throw new InvalidInputError({ message: `role ${quote(to)} to reassign to does not exist`, path: ['reassignTo'], ids: [to] });
       if (to === r) throw new InvalidInputError({ message: `cannot reassign role ${quote(r)}'s users to itself`, path: ['reassignTo'], ids: [r] });
       // A direct child may take the deleted role's place (its parent becomes the deleted role's
       // parent); a role further below cannot, since the child above it would become its child.
-      const promoted = target.parent === node;
-      if (!promoted && node.tin <= target.tin && target.tout <= node.tout) {
+      const edges = ctx.edges();
+      const promoted = target.parent === r;
+      if (!promoted && edges.roleWithin(to, r)) {
         throw new InvalidInputError({
           message: `role ${quote(to)} is below role ${quote(r)} but not directly: reassign to a role outside ${quote(r)}'s subtree, or to one of its direct children (which then takes its place)`,
           path: ['reassignTo'],
           ids: [to, r],
         });
       }
-      const parent = node.parent?.id;
-      const users = [...node.users].map((u) => u.id);
-      const children = [...node.children].map((c) => c.id).filter((c) => c !== to);
-      const groups = new Set([...node.inRoles, ...node.inSubtrees].map((g) => g.id));
+      const parent = node.parent;
+      const referrers = edges.roleReferrers(r);
+      const users = [...referrers.users];
+      const children = referrers.children.filter((c) => c !== to);
+      const groups = new Set(referrers.groups);
       return run((d) => {
         for (const u of users) {
           const draft = d.users.get(u);
@@ -184,7 +190,8 @@ export function commandsOf(ctx: CommandContext): Commands {
       const from = fromRaw === undefined ? undefined : expectId(fromRaw, ['from'], 'access group id');
       const stored = await ctx.resources.get(type, id);
       if (stored === undefined) throw new InvalidInputError({ message: `no ${quote(type)} record ${quote(id)} in the resource store`, path: ['resource'], ids: [id] });
-      const ag = ctx.index().accessGroups.get(to);
+      const agDef = ctx.policy().accessGroups.get(to);
+      const ag = agDef === undefined ? undefined : { tenant: agDef.tenant, types: agDef.resourceTypes === undefined ? undefined : new Set(agDef.resourceTypes) };
       const tenant = (own(stored, 'tenant') as Id | null | undefined) ?? 'default';
       if (ag === undefined) throw new InvalidInputError({ message: `access group ${quote(to)} does not exist`, path: ['to'], ids: [to] });
       if (ag.tenant !== tenant) throw new InvalidInputError({ message: `access group ${quote(to)} is in tenant ${quote(ag.tenant)}, the record in ${quote(tenant)}`, path: ['to'], ids: [to] });
@@ -238,7 +245,7 @@ export function commandsOf(ctx: CommandContext): Commands {
           throw new InvalidInputError({ message: `${kind} ${quote(id)} to transfer group ${quote(g)}'s records to no longer exists`, path: ['transferTo', kind], ids: [id] });
         }
       }
-      const parents = d.groups.get(g) === undefined ? [] : [...(ctx.index().groups.get(g)?.parents ?? [])].map((p) => p.id);
+      const parents = d.groups.get(g) === undefined ? [] : [...ctx.edges().groupsListingGroup(g)];
       for (const p of parents) {
         const list = d.groups.get(p)?.members.groups;
         const at = list?.indexOf(g) ?? -1;
@@ -252,7 +259,7 @@ export function commandsOf(ctx: CommandContext): Commands {
     };
     // The policy change is validated before any record moves.
     const prepared = ctx.prepare(recipe);
-    if (owned.length === 0 || transferTo === undefined) return prepared === undefined ? ctx.index().revision : ctx.commit(prepared);
+    if (owned.length === 0 || transferTo === undefined) return prepared === undefined ? ctx.revision() : ctx.commit(prepared);
     // The records move one by one, each only while the group still owns it, and each is kept in
     // `moved`: a rollback gives back exactly these, never a record the new owner held already or
     // one another engine moved (a bulk transfer cannot say which records it moved).
@@ -278,7 +285,7 @@ export function commandsOf(ctx: CommandContext): Commands {
       // newest snapshot (which checks the new owner again), and once more after a conflict.
       for (let attempt = 0; ; attempt++) {
         const again = ctx.prepare(recipe);
-        if (again === undefined) return ctx.index().revision;
+        if (again === undefined) return ctx.revision();
         try {
           return await ctx.commit(again);
         } catch (e) {

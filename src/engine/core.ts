@@ -5,23 +5,24 @@ import { normalizePolicy } from '../model/normalize.js';
 import type { Policy } from '../model/policy.js';
 import type { PolicyInput } from '../model/policy-input.js';
 import { toPolicyInput } from '../model/serialize.js';
-import { buildIndex } from '../index/build.js';
-import { applyChange } from '../index/apply.js';
-import type { Index } from '../index/nodes.js';
-import { validationContext, type ValidationContext } from '../validate/context.js';
+import { applyTouched, atRevision, buildSnapshot } from '../compile/apply.js';
+import { reverseEdges } from '../compile/reverse-edges.js';
+import type { Compiled } from '../compile/snapshot.js';
+import type { ValidationContext } from '../validate/context.js';
 import { validatePolicy } from '../validate/validate-policy.js';
 import { checkLimits, type Limits } from '../validate/limits.js';
 import { bare, describe, expectObject, fail, onlyKeys, own } from '../model/shape.js';
-import { validateChange } from '../validate/validate-change.js';
-import { memoryResourceStore, type ResourceStore } from '../ports/resource-store.js';
+import { validateChange } from '../changes/validate-change.js';
+import type { ResourceStore } from '../ports/resource-store.js';
+import { noResources } from './no-resources.js';
 import type { ChangeRecord } from '../ports/change-record.js';
-import { changeSetOf, type ChangeSet, type EntityCollection } from './change-set.js';
+import { changeSetOf, touchedOf, type ChangeSet, type EntityCollection } from '../changes/change-set.js';
 import { sameData } from '../model/same-data.js';
-import { recordOf } from './change-record-of.js';
+import { recordOf } from '../changes/change-record-of.js';
 import { commandsOf } from './commands.js';
-import { produceWithPatches } from './immer.js';
+import { produceWithPatches } from '../changes/immer.js';
 import { deepFreeze } from '../model/freeze.js';
-import { normalizeChanged } from './normalize-changed.js';
+import { normalizeChanged } from '../changes/normalize-changed.js';
 import { queriesOver } from './snapshot-view.js';
 import type { Engine, Queries, Recipe } from './types.js';
 
@@ -52,7 +53,7 @@ export interface PreparedChange {
 interface State {
   policy: Policy;
   revision: number;
-  index: Index;
+  index: Compiled;
   ctx: ValidationContext;
 }
 
@@ -214,8 +215,8 @@ export function createCore(
   const policy = deepFreeze(normalizePolicy(options.policy));
   const ctx = validatePolicy(policy, options.limits);
   const revision0 = options.revision ?? 0;
-  let state: State = { policy, revision: revision0, index: buildIndex(policy, ctx, revision0), ctx };
-  const resources = options.resources ?? memoryResourceStore();
+  let state: State = { policy, revision: revision0, index: buildSnapshot(policy, ctx, revision0), ctx };
+  const resources = options.resources ?? noResources();
   const listeners = new Set<(revision: number) => void>();
 
   function notify(): void {
@@ -237,6 +238,8 @@ export function createCore(
     const full = deepFreeze(normalizePolicy(input));
     const fullCtx = validatePolicy(full, options.limits);
     const revision = at ?? base.revision + 1;
+    // Compiled before anything lands: a change that cannot be compiled never reaches a repository.
+    const index = buildSnapshot(full, fullCtx, revision, base.index.ids);
     return {
       base: base.revision,
       revision,
@@ -245,7 +248,7 @@ export function createCore(
       record: changes === undefined || changes.opaque ? { revision, replace: toPolicyInput(full) } : recordOf(changes, full, revision),
       install: () => {
         guard(base);
-        state = { policy: full, revision, index: buildIndex(full, fullCtx, revision), ctx: fullCtx };
+        state = { policy: full, revision, index, ctx: fullCtx };
         notify();
         return revision;
       },
@@ -263,8 +266,7 @@ export function createCore(
       record: { revision: at, ops: [] },
       install: () => {
         guard(base);
-        base.index.revision = at;
-        state = { ...base, revision: at };
+        state = { ...base, revision: at, index: atRevision(base.index, at) };
         notify();
         return at;
       },
@@ -313,7 +315,10 @@ export function createCore(
     const left = dropUnchanged(base.policy, normalized, changes);
     if (left.ids.size === 0 && left.frame.tenants.size === 0) return undefined;
     const nextCtx: ValidationContext = { ...base.ctx, policy: normalized };
-    validateChange(nextCtx, base.index, base.policy, normalized, changes);
+    validateChange(nextCtx, reverseEdges(base.index), base.policy, normalized, changes);
+    // The new snapshot, made before anything lands; the base snapshot is never written to, so a
+    // failure here leaves nothing to undo or rebuild.
+    const index = applyTouched(base.index, normalized, touchedOf(changes), revision);
     return {
       base: base.revision,
       revision,
@@ -321,14 +326,7 @@ export function createCore(
       record: recordOf(changes, normalized, revision),
       install: () => {
         guard(base);
-        try {
-          applyChange(base.index, normalized, changes, revision);
-          state = { policy: normalized, revision, index: base.index, ctx: nextCtx };
-        } catch (e) {
-          // Never leave a half-updated index behind: rebuild it from the last good snapshot.
-          state = { ...base, index: buildIndex(base.policy, base.ctx, base.revision) };
-          throw e;
-        }
+        state = { policy: normalized, revision, index, ctx: nextCtx };
         notify();
         return revision;
       },
@@ -338,7 +336,7 @@ export function createCore(
   // The queries of the current snapshot, made once per snapshot rather than once per call.
   let view: { readonly of: State; readonly queries: Queries } | undefined;
   const current = (): Queries => {
-    if (view?.of !== state) view = { of: state, queries: queriesOver(state.policy, state.revision, () => state.index) };
+    if (view?.of !== state) view = { of: state, queries: queriesOver(state.policy, state.index) };
     return view.queries;
   };
   const run = (recipe: Recipe): Promise<number> => {
@@ -369,15 +367,8 @@ export function createCore(
     whoCan: (a, r, o) => current().whoCan(a, r, o),
     filter: (u, a, t, o) => current().filter(u, a, t, o),
     for: (user) => engine.snapshot().for(user),
-    snapshot: () => {
-      const pinned = state;
-      let own: Index | undefined;
-      return queriesOver(pinned.policy, pinned.revision, () => {
-        if (state.index === pinned.index && state.index.revision === pinned.revision) return state.index;
-        own ??= buildIndex(pinned.policy, validationContext(pinned.policy, options.limits), pinned.revision);
-        return own;
-      });
-    },
+    // Pinning a snapshot is holding a reference: the compiled snapshot of a revision never changes.
+    snapshot: () => current(),
     update: run,
     updateSync: (recipe) => {
       const prepared = prepare(recipe);
@@ -388,7 +379,7 @@ export function createCore(
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    ...guardCommands(commandsOf({ prepare: (r) => prepare(r), commit, index: () => state.index, policy: () => state.policy, resources, sync }), () => running, refused),
+    ...guardCommands(commandsOf({ prepare: (r) => prepare(r), commit, edges: () => reverseEdges(state.index), revision: () => state.revision, policy: () => state.policy, resources, sync }), () => running, refused),
   };
   return { engine, prepare: (r) => prepare(r), prepareReplace, prepareAt, revision: () => state.revision };
 }

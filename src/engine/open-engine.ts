@@ -3,7 +3,7 @@ import type { ChangeRecord } from '../ports/change-record.js';
 import type { PolicyRepository } from '../ports/policy-repository.js';
 import type { ResourceStore } from '../ports/resource-store.js';
 import type { Limits } from '../validate/limits.js';
-import { readChangeRecord, recipeOf } from './change-record-of.js';
+import { readChangeRecord, recipeOf } from '../changes/change-record-of.js';
 import { createCore, type Core, type PreparedChange } from './core.js';
 import { readOptions, readRevision } from './snapshot-view.js';
 import { bare } from '../model/shape.js';

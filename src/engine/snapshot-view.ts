@@ -6,7 +6,7 @@ import { userQueries } from './user-view.js';
 import type { Policy } from '../model/policy.js';
 import { buildFilter } from '../filter/build-filter.js';
 import { effectiveOwners, groupsOf, groupsOfWithPaths, membersOf, whoCan } from '../query/queries.js';
-import type { Index } from '../index/nodes.js';
+import type { Compiled } from '../compile/snapshot.js';
 import type { GroupMembership, QueryOptions, Queries } from './types.js';
 import type { Id } from '../model/ids.js';
 import type { ErrorPath } from '../errors/errors.js';
@@ -25,13 +25,8 @@ type OptionKey = 'atLeast' | 'paths' | 'format' | 'timeoutMs';
 /** The longest wait `setTimeout` honours (a longer one fires at once). */
 const MAX_TIMEOUT_MS = 2_147_483_647;
 
-/** Checks a revision number: a whole number of 0 or more (what `Number(header)` gives for a missing header, NaN, is not one). */
-export function readRevision(value: unknown, path: ErrorPath): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    fail(path, `expected a revision (a whole number of 0 or more), got ${describe(value)}`);
-  }
-  return value;
-}
+export { readRevision } from '../model/revision.js';
+import { readRevision } from '../model/revision.js';
 
 /**
  * Checks the options object of a query (or of `at()` and `waitFor()`): absent, or a plain object
@@ -63,15 +58,16 @@ const EXPLAIN: readonly OptionKey[] = ['atLeast', 'format'];
 const GROUPS_OF: readonly OptionKey[] = ['atLeast', 'paths'];
 
 /**
- * The queries over one snapshot. `indexOf()` hands back the index to answer from: the engine's
- * live index while it is still at this revision, else one built for this snapshot alone.
+ * The queries over one compiled snapshot. The snapshot never changes, so the queries answer for
+ * its revision however long they are kept.
  */
-export function queriesOver(policy: Policy, revision: number, indexOf: () => Index): Queries {
-  const at = (o: ReadOptions): Index => {
+export function queriesOver(policy: Policy, compiled: Compiled): Queries {
+  const revision = compiled.revision;
+  const at = (o: ReadOptions): Compiled => {
     if (o.atLeast !== undefined && o.atLeast > revision) throw new StaleSnapshotError({ wanted: o.atLeast, current: revision });
-    return indexOf();
+    return compiled;
   };
-  const ix = (options: QueryOptions | undefined): Index => at(readOptions(options, PLAIN));
+  const ix = (options: QueryOptions | undefined): Compiled => (options === undefined ? compiled : at(readOptions(options, PLAIN)));
   function groupsOfQuery(user: Id, options?: QueryOptions & { readonly paths?: false }): Id[];
   function groupsOfQuery(user: Id, options: QueryOptions & { readonly paths: true }): GroupMembership[];
   function groupsOfQuery(user: Id, options?: QueryOptions & { readonly paths?: boolean }): Id[] | GroupMembership[] {
@@ -93,7 +89,7 @@ export function queriesOver(policy: Policy, revision: number, indexOf: () => Ind
     effectiveOwners: (resource, options) => effectiveOwners(ix(options), resource),
     whoCan: (action, resource, options) => whoCan(ix(options), action, resource),
     filter: (user, action, type, options) => buildFilter(ix(options), user, action, type),
-    for: (user) => userQueries(queries, user),
+    for: (user) => userQueries(queries, compiled, user),
   };
   return queries;
 }

@@ -1,10 +1,9 @@
 import type { Decision, MembershipPath } from '../decide/decision.js';
-import type { AccessFilter } from '../filter/access-filter.js';
+import type { AccessFilter } from '../decide/access-filter.js';
 import type { Id } from '../model/ids.js';
 import type { Policy, PolicyDraft, UserStatus } from '../model/policy.js';
 import type { Principal } from '../model/principal.js';
 import type { Owner, Resource } from '../model/resource.js';
-import type { UserQueries } from './user-view.js';
 
 /** Options of a query. */
 export interface QueryOptions {
@@ -115,8 +114,8 @@ export interface Queries {
   for(user: Id): UserQueries;
 }
 
-/** A recipe over the policy draft. */
-export type Recipe = (draft: PolicyDraft) => void;
+export type { Recipe } from '../model/policy.js';
+import type { Recipe } from '../model/policy.js';
 
 /** Options of `deleteGroup`. */
 export interface DeleteGroupOptions {
@@ -195,4 +194,34 @@ export interface Engine extends EngineBase {
    * ```
    */
   updateSync(recipe: Recipe): number;
+}
+
+/**
+ * The queries of one user on one snapshot: what a request handler needs once it knows who is
+ * asking (the shape CASL users know from `defineAbilityFor(user)`). Every answer comes from the
+ * snapshot the view was made on, so one request sees one consistent policy however many checks it
+ * makes and whatever changes land meanwhile.
+ * @example
+ * ```ts
+ * const me = engine.for(req.user.id);
+ * if (!me.can('edit', lead)) return forbidden(me.check('edit', lead).denial);
+ * const leads = await db.select().where(toSql(me.filter('view', 'lead'), mapping));
+ * ```
+ */
+export interface UserQueries {
+  /** The user these queries answer for. */
+  readonly user: Id;
+  /** The revision of the snapshot they answer from. */
+  readonly revision: number;
+  /** {@link Queries.can} for this user. */
+  can(action: string, resource: Resource, options?: QueryOptions): boolean;
+  /** {@link Queries.check} for this user. */
+  check(action: string, resource: Resource, options?: QueryOptions): Decision;
+  /** {@link Queries.explain} for this user. */
+  explain(action: string, resource: Resource, options?: QueryOptions & { readonly format?: 'text' | 'json' }): string;
+  /** {@link Queries.filter} for this user. */
+  filter(action: string, type: string, options?: QueryOptions): AccessFilter;
+  /** {@link Queries.groupsOf} for this user. */
+  groups(options?: QueryOptions & { readonly paths?: false }): Id[];
+  groups(options: QueryOptions & { readonly paths: true }): GroupMembership[];
 }

@@ -1,7 +1,7 @@
 import { DEFAULT_TENANT, type Id } from '../model/ids.js';
 import type { Resource } from '../model/resource.js';
 import { segmentMatches } from '../model/segment-match.js';
-import type { AccessFilter, FilterClause } from './access-filter.js';
+import type { AccessFilter, FilterClause } from '../decide/access-filter.js';
 
 /** A clause with its id list turned into a set once, so a user in 10,000 groups still tests in O(1). */
 type Compiled = { readonly clause: FilterClause; readonly ids: ReadonlySet<Id> };

@@ -210,3 +210,6 @@ export interface PolicyDraft {
   /** The level of a user with no level anywhere. */
   defaultAccessLevel?: LevelRef;
 }
+
+/** A recipe over the policy draft: a synchronous function that changes the draft in place. */
+export type Recipe = (draft: PolicyDraft) => void;

@@ -4,7 +4,7 @@ import type { Id } from '../model/ids.js';
 import type { AccessGroup, Group, Role, SharingRule, Tenant, User } from '../model/policy.js';
 import { principalParts, type Principal } from '../model/principal.js';
 import { fail } from '../model/shape.js';
-import { tenantOf, userActsIn } from '../graph/tenant-reach.js';
+import { tenantOf, userActsIn } from './tenant-reach.js';
 import { checkLevelRef, type ValidationContext } from './context.js';
 
 /*

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createEngine, type PolicyInput, type Reason } from '../../src/index.js';
-import * as profile from '../../src/index/profile.js';
+import * as profile from '../../src/compile/closure.js';
 import * as cycles from '../../src/validate/cycles.js';
 
 const types = { doc: { actions: { view: 'read', edit: 'readWrite' } } } as const;

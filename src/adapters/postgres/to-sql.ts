@@ -1,5 +1,5 @@
 import { InvalidInputError, quote } from '../../errors/errors.js';
-import type { AccessFilter, FilterClause } from '../../filter/access-filter.js';
+import type { AccessFilter, FilterClause } from '../../decide/access-filter.js';
 import { DEFAULT_TENANT } from '../../model/ids.js';
 import type { Condition } from '../../model/segment.js';
 import { conditionIs } from '../../model/segment-match.js';

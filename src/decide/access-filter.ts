@@ -1,4 +1,4 @@
-import type { DenialCode, ReasonSource } from '../decide/decision.js';
+import type { DenialCode, ReasonSource } from './decision.js';
 import type { Id } from '../model/ids.js';
 import type { Level } from '../model/level.js';
 import type { Segment } from '../model/segment.js';

@@ -1,13 +1,13 @@
 import type { Id } from '../model/ids.js';
 import type { ErrorPath } from '../errors/errors.js';
 import { expectArray, expectId, expectObject, expectOneOf, fail, onlyKeys, own } from '../model/shape.js';
-import { readRevision } from './snapshot-view.js';
+import { readRevision } from '../model/revision.js';
 import type { Policy } from '../model/policy.js';
 import type { PolicyInput } from '../model/policy-input.js';
 import { resourceTypeInput } from '../model/serialize.js';
 import type { ChangeRecord, EntityOp } from '../ports/change-record.js';
 import type { ChangeSet } from './change-set.js';
-import type { Recipe } from './types.js';
+import type { Recipe } from '../model/policy.js';
 
 /**
  * The change record of a change: a put for each entity it wrote, a delete for each it removed,

@@ -4,23 +4,24 @@ import type { Policy } from '../model/policy.js';
 import { principalParts, type Principal } from '../model/principal.js';
 import { fail } from '../model/shape.js';
 import { sameData } from '../model/same-data.js';
-import type { ChangeSet, EntityCollection } from '../engine/change-set.js';
-import type { Index } from '../index/nodes.js';
-import type { ValidationContext } from './context.js';
-import { checkGroupCycleFrom, checkRoleCycleFrom, checkTenantCycleFrom } from './cycles.js';
-import { validatePolicy } from './validate-policy.js';
-import { checkEntityCount, checkGroupMembers, nestingDepthChecker } from './limits.js';
-import { validateAccessGroup, validateGroup, validateRole, validateSharingRule, validateTenant, validateUser } from './entities.js';
+import type { ChangeSet, EntityCollection } from './change-set.js';
+import type { ReverseEdges } from '../validate/reverse-edges.js';
+import type { ValidationContext } from '../validate/context.js';
+import { checkGroupCycleFrom, checkRoleCycleFrom, checkTenantCycleFrom } from '../validate/cycles.js';
+import { validatePolicy } from '../validate/validate-policy.js';
+import { checkEntityCount, checkGroupMembers, nestingDepthChecker } from '../validate/limits.js';
+import { validateAccessGroup, validateGroup, validateRole, validateSharingRule, validateTenant, validateUser } from '../validate/entities.js';
 
 /**
  * Validates a change entity by entity: what it touched, plus whatever still refers to an entity it
  * deleted or moved to another tenant (found through the old index's reverse edges). Reaches the
  * same verdict as validating the whole new policy, at the cost of the change's neighbourhood.
  */
-export function validateChange(ctx: ValidationContext, old: Index, before: Policy, next: Policy, changes: ChangeSet): void {
+export function validateChange(ctx: ValidationContext, old: ReverseEdges, before: Policy, next: Policy, changes: ChangeSet): void {
   // A tenant deleted or moved changes where every user may act: check everything (and then the
   // entity checks below, which also catch entries keyed under another id).
   if (changes.frame.tenants.size > 0 && validateTenantChange(ctx, before, next, changes.frame.tenants)) validatePolicy(next, ctx.limits);
+  const prior = before;
   const recheck = new Map<EntityCollection, Set<Id>>();
   const add = (c: EntityCollection, id: Id): void => {
     let s = recheck.get(c);
@@ -38,37 +39,36 @@ export function validateChange(ctx: ValidationContext, old: Index, before: Polic
   };
   const referrersOf = (kind: 'user' | 'role' | 'group', id: Id): void => {
     moved[kind].add(id);
-    if (kind === 'user') old.users.get(id)?.inUsers.forEach((g) => add('groups', g.id));
-    if (kind === 'group') old.groups.get(id)?.parents.forEach((g) => add('groups', g.id));
+    if (kind === 'user') old.groupsListingUser(id).forEach((g) => add('groups', g));
+    if (kind === 'group') old.groupsListingGroup(id).forEach((g) => add('groups', g));
     if (kind === 'role') {
-      const r = old.roles.get(id);
-      r?.users.forEach((u) => add('users', u.id));
-      r?.children.forEach((c) => add('roles', c.id));
-      r?.inRoles.forEach((g) => add('groups', g.id));
-      r?.inSubtrees.forEach((g) => add('groups', g.id));
+      const r = old.roleReferrers(id);
+      r.users.forEach((u) => add('users', u));
+      r.children.forEach((c) => add('roles', c));
+      r.groups.forEach((g) => add('groups', g));
     }
   };
   for (const [collection, ids] of changes.ids) {
     for (const id of ids) {
       add(collection, id);
       if (collection === 'users') {
-        const before = old.users.get(id)?.def;
+        const before = prior.users.get(id);
         const after = next.users.get(id);
         if (before !== undefined && (after === undefined || after.tenant !== before.tenant || !sameData(after.tenants, before.tenants))) referrersOf('user', id);
       } else if (collection === 'roles') {
-        const before = old.roles.get(id);
+        const before = prior.roles.get(id);
         const after = next.roles.get(id);
         if (before !== undefined && (after === undefined || after.tenant !== before.tenant)) referrersOf('role', id);
       } else if (collection === 'groups') {
-        const before = old.groups.get(id);
+        const before = prior.groups.get(id);
         const after = next.groups.get(id);
         if (before !== undefined && (after === undefined || after.tenant !== before.tenant)) referrersOf('group', id);
       }
     }
   }
   if (moved.user.size + moved.role.size + moved.group.size > 0) {
-    for (const r of old.rules.values()) if (namesMoved(r.def.from) || namesMoved(r.def.to)) add('sharingRules', r.def.id);
-    for (const a of old.accessGroups.values()) if (a.def.grants.some((g) => namesMoved(g.to))) add('accessGroups', a.id);
+    for (const r of prior.sharingRules.values()) if (namesMoved(r.from) || namesMoved(r.to)) add('sharingRules', r.id);
+    for (const a of prior.accessGroups.values()) if (a.grants.some((g) => namesMoved(g.to))) add('accessGroups', a.id);
   }
   checkEntityCount(next, ctx.limits);
   const changedGroups = changes.ids.get('groups') ?? new Set<Id>();
@@ -84,7 +84,7 @@ export function validateChange(ctx: ValidationContext, old: Index, before: Polic
   }
   const parentsOf = (g: Id): Id[] => {
     const out = new Set<Id>();
-    for (const p of old.groups.get(g)?.parents ?? []) if (!changedGroups.has(p.id)) out.add(p.id);
+    for (const p of old.groupsListingGroup(g)) if (!changedGroups.has(p)) out.add(p);
     for (const c of newContainers.get(g) ?? []) out.add(c);
     return [...out];
   };

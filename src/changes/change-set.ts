@@ -1,4 +1,5 @@
 import type { Patch } from 'immer';
+import type { Touched } from '../compile/apply.js';
 import { InvalidInputError } from '../errors/errors.js';
 import { hashId } from '../model/id-map.js';
 import type { Id } from '../model/ids.js';
@@ -146,4 +147,19 @@ export function changeSetOf(patches: readonly Patch[], before: Policy, after: Po
   checkCounts(before, after, deltas);
   const full = opaque || frame.resourceTypes.size > 0 || frame.accessLevels || frame.defaultAccessLevel;
   return { full, opaque, ids, frame };
+}
+
+const NO_IDS: ReadonlySet<Id> = new Set();
+
+/** What a change touched, in the form the compiled snapshot consumes (see `applyTouched`). */
+export function touchedOf(changes: ChangeSet): Touched {
+  const of = (c: EntityCollection): ReadonlySet<Id> => changes.ids.get(c) ?? NO_IDS;
+  return {
+    users: of('users'),
+    roles: of('roles'),
+    groups: of('groups'),
+    sharingRules: of('sharingRules'),
+    accessGroups: of('accessGroups'),
+    tenants: changes.frame.tenants.size > 0,
+  };
 }

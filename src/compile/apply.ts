@@ -1,0 +1,639 @@
+import { capSetOf, capSetOfRef, intersect, type CapSet } from '../access/capabilities.js';
+import type { LevelRef } from '../model/access-level.js';
+import { DEFAULT_TENANT, type Id } from '../model/ids.js';
+import { levelRank } from '../model/level.js';
+import type { AccessGroup, Group, OrgDefault, Policy, Role, SharingRule, Tenant, User } from '../model/policy.js';
+import { principalParts, type Principal } from '../model/principal.js';
+import { sameData } from '../model/same-data.js';
+import { bare } from '../model/shape.js';
+import type { ValidationContext } from '../validate/context.js';
+import { newClosureTables } from './closure.js';
+import { Interner } from './interner.js';
+import { memberWalk, usersInSubtree, type FactsView } from './members.js';
+import { CacheVec, PVec, type PVecEditor } from './pvec.js';
+import type {
+  AccessGroupNode,
+  ByPrincipal,
+  Compiled,
+  CompiledRule,
+  Frame,
+  GroupFacts,
+  Interners,
+  PrincipalRef,
+  RoleFacts,
+  TenantTable,
+  TypeNode,
+  UserFacts,
+} from './snapshot.js';
+
+/*
+ * Making a snapshot from the one before and a validated change: only the touched entities get new
+ * facts (and the entities their reverse edges pass through), the rest is shared. A fresh build is
+ * the same step from an empty snapshot with every entity touched. The previous snapshot is never
+ * written to, so a change that fails halfway leaves nothing to undo.
+ */
+
+/** What a change touched, by collection; `tenants` when the tenant forest changed. */
+export interface Touched {
+  readonly users: ReadonlySet<Id>;
+  readonly roles: ReadonlySet<Id>;
+  readonly groups: ReadonlySet<Id>;
+  readonly sharingRules: ReadonlySet<Id>;
+  readonly accessGroups: ReadonlySet<Id>;
+  readonly tenants: boolean;
+}
+
+const DEFAULT_RANK: Readonly<Record<OrgDefault, number>> = { private: 0, publicRead: 1, publicReadWrite: 2, publicFull: 3 };
+
+/** A closure-table size past which the next snapshot starts afresh (closures nobody holds are let go). */
+function tableLimit(users: number): number {
+  return Math.max(4096, 4 * users);
+}
+
+function internalError(what: string): never {
+  throw new Error(`purview internal error: ${what}`);
+}
+
+/** Compiles the frame: resource types and their actions, tiers, the default level. */
+export function buildFrame(policy: Policy, ctx: ValidationContext): Frame {
+  const types = new Map<string, TypeNode>();
+  for (const [name, def] of policy.resourceTypes) {
+    const actions = ctx.table.byType.get(name) ?? new Map();
+    types.set(name, { def, actions, defaultRank: DEFAULT_RANK[def.default], groupOwnerRank: levelRank(def.groupOwnerLevel) });
+  }
+  return {
+    table: ctx.table,
+    levels: ctx.levels,
+    defaultCaps:
+      ctx.levels === undefined
+        ? undefined
+        : policy.defaultAccessLevel === undefined
+          ? new Uint8Array(ctx.table.slots.length)
+          : capSetOfRef(ctx.table, ctx.levels, policy.defaultAccessLevel, []),
+    types,
+  };
+}
+
+function levelSet(frame: Frame, ref: LevelRef | undefined): CapSet | undefined {
+  if (ref === undefined || frame.levels === undefined) return undefined;
+  return capSetOfRef(frame.table, frame.levels, ref, []);
+}
+
+/** Fresh interners. */
+export function newInterners(): Interners {
+  return { users: new Interner(), roles: new Interner(), groups: new Interner(), tenants: new Interner(), rules: new Interner(), accessGroups: new Interner() };
+}
+
+function emptyIndex<T>(): ByPrincipal<T> {
+  return { user: PVec.empty(), role: PVec.empty(), roleAndSubordinates: PVec.empty(), group: PVec.empty() };
+}
+
+/** An empty snapshot of a frame: the starting point of a build. */
+function emptySnapshot(frame: Frame, ids: Interners): Compiled {
+  return {
+    revision: 0,
+    frame,
+    ids,
+    users: PVec.empty(),
+    roles: PVec.empty(),
+    groups: PVec.empty(),
+    tenants: { exists: new Uint8Array(0), tin: new Int32Array(0), tout: new Int32Array(0), parent: new Int32Array(0), ceiling: [] },
+    roleTin: new Int32Array(0),
+    roleTout: new Int32Array(0),
+    rules: PVec.empty(),
+    accessGroups: PVec.empty(),
+    rulesTo: emptyIndex(),
+    rulesFrom: emptyIndex(),
+    grantsTo: emptyIndex(),
+    caches: { closures: newClosureTables(), membership: CacheVec.empty(), grants: CacheVec.empty() },
+  };
+}
+
+/** Compiles a validated policy into a fresh snapshot. Linear in the size of the policy. */
+export function buildSnapshot(policy: Policy, ctx: ValidationContext, revision: number, ids: Interners = newInterners()): Compiled {
+  const all: Touched = {
+    users: new Set(policy.users.keys()),
+    roles: new Set(policy.roles.keys()),
+    groups: new Set(policy.groups.keys()),
+    sharingRules: new Set(policy.sharingRules.keys()),
+    accessGroups: new Set(policy.accessGroups.keys()),
+    tenants: true,
+  };
+  return applyTouched(emptySnapshot(buildFrame(policy, ctx), ids), policy, all, revision);
+}
+
+/** The tenant forest of a policy: existence, Euler tour, effective ceilings. O(tenants). */
+function buildTenants(frame: Frame, ids: Interner, tenants: ReadonlyMap<Id, Tenant>): TenantTable {
+  const all: Tenant[] = [...tenants.values()];
+  if (!tenants.has(DEFAULT_TENANT)) all.push(bare({ id: DEFAULT_TENANT }));
+  for (const t of all) ids.intern(t.id);
+  const n = ids.size;
+  const exists = new Uint8Array(n);
+  const parent = new Int32Array(n).fill(-1);
+  const children: number[][] = Array.from({ length: n }, () => []);
+  const declared = new Map<number, Tenant>();
+  for (const t of all) {
+    const num = ids.numOf(t.id);
+    exists[num] = 1;
+    declared.set(num, t);
+  }
+  for (const t of all) {
+    if (t.parent === undefined) continue;
+    const num = ids.numOf(t.id);
+    const p = ids.numOf(t.parent);
+    if (p < 0 || exists[p] !== 1) internalError(`tenant ${t.parent} missing`);
+    parent[num] = p;
+    (children[p] as number[]).push(num);
+  }
+  const tin = new Int32Array(n).fill(-1);
+  const tout = new Int32Array(n).fill(-1);
+  const ceiling: (CapSet | undefined)[] = new Array<CapSet | undefined>(n).fill(undefined);
+  let clock = 0;
+  for (let root = 0; root < n; root++) {
+    if (exists[root] !== 1 || parent[root] !== -1) continue;
+    // Iterative tour, ceilings top-down as each tenant is entered.
+    const stack: [number, number][] = [[root, 0]];
+    enter(root);
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1] as [number, number];
+      const kids = children[top[0]] as number[];
+      if (top[1] < kids.length) {
+        const child = kids[top[1]++] as number;
+        enter(child);
+        stack.push([child, 0]);
+      } else {
+        tout[top[0]] = clock++;
+        stack.pop();
+      }
+    }
+  }
+  function enter(num: number): void {
+    tin[num] = clock++;
+    const own = declared.get(num)?.ceiling;
+    const ownSet = own === undefined ? undefined : capSetOf(frame.table, own, []);
+    const p = parent[num] as number;
+    const above = p < 0 ? undefined : ceiling[p];
+    ceiling[num] = ownSet === undefined ? above : above === undefined ? ownSet : intersect(ownSet, above);
+  }
+  return { exists, tin, tout, parent, ceiling };
+}
+
+/** Numbers the role forest; iterative. */
+function tourRoles(roles: PVec<RoleFacts>, size: number): { tin: Int32Array; tout: Int32Array } {
+  const tin = new Int32Array(size).fill(-1);
+  const tout = new Int32Array(size).fill(-1);
+  let clock = 0;
+  roles.forEach((r) => {
+    if (r.parent >= 0) return;
+    tin[r.num] = clock++;
+    const stack: [RoleFacts, number][] = [[r, 0]];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1] as [RoleFacts, number];
+      if (top[1] < top[0].children.length) {
+        const child = roles.get(top[0].children[top[1]++] as number);
+        if (child === undefined) continue;
+        tin[child.num] = clock++;
+        stack.push([child, 0]);
+      } else {
+        tout[top[0].num] = clock++;
+        stack.pop();
+      }
+    }
+  });
+  return { tin, tout };
+}
+
+/** A mutable copy of one entity's facts, made at most once per change. */
+interface UserDraft {
+  def: User | undefined;
+  inUsers: Set<number>;
+}
+interface RoleDraft {
+  def: Role | undefined;
+  children: Set<number>;
+  users: Set<number>;
+  inRoles: Set<number>;
+  inSubtrees: Set<number>;
+}
+interface GroupDraft {
+  def: Group | undefined;
+  parents: Set<number>;
+}
+
+const ascending = (s: ReadonlySet<number>): number[] => [...s].sort((a, b) => a - b);
+
+/** The principal of a definition, resolved to numbers (interning what it names). */
+function refOf(ids: Interners, p: Principal): PrincipalRef {
+  const parts = principalParts(p);
+  if (parts === undefined) return internalError('principal');
+  const id = parts.id as Id;
+  switch (parts.kind) {
+    case 'user':
+      return { kind: 'user', num: ids.users.intern(id), id };
+    case 'role':
+      return { kind: 'role', num: ids.roles.intern(id) };
+    case 'roleAndSubordinates':
+      return { kind: 'roleAndSubordinates', num: ids.roles.intern(id) };
+    case 'group':
+      return { kind: 'group', num: ids.groups.intern(id) };
+  }
+}
+
+/** Editors of a principal index. */
+class IndexEditor<T extends { readonly num: number }> {
+  private readonly eds: { [K in PrincipalRef['kind']]: PVecEditor<readonly T[]> };
+  private readonly touched = new Map<PrincipalRef['kind'], Map<number, T[]>>();
+  constructor(private readonly base: ByPrincipal<T>) {
+    this.eds = { user: base.user.edit(), role: base.role.edit(), roleAndSubordinates: base.roleAndSubordinates.edit(), group: base.group.edit() };
+  }
+  private list(p: PrincipalRef): T[] {
+    let byKind = this.touched.get(p.kind);
+    if (byKind === undefined) this.touched.set(p.kind, (byKind = new Map()));
+    let l = byKind.get(p.num);
+    if (l === undefined) byKind.set(p.num, (l = [...(this.base[p.kind].get(p.num) ?? [])]));
+    return l;
+  }
+  add(p: PrincipalRef, x: T): void {
+    const l = this.list(p);
+    if (!l.includes(x)) l.push(x);
+  }
+  remove(p: PrincipalRef, x: T): void {
+    const l = this.list(p);
+    const at = l.indexOf(x);
+    if (at >= 0) l.splice(at, 1);
+  }
+  build(): ByPrincipal<T> {
+    if (this.touched.size === 0) return this.base;
+    for (const [kind, byNum] of this.touched) {
+      for (const [num, l] of byNum) this.eds[kind].set(num, l.length === 0 ? undefined : Object.freeze(l.sort((a, b) => a.num - b.num)));
+    }
+    return {
+      user: this.touched.has('user') ? this.eds.user.build() : this.base.user,
+      role: this.touched.has('role') ? this.eds.role.build() : this.base.role,
+      roleAndSubordinates: this.touched.has('roleAndSubordinates') ? this.eds.roleAndSubordinates.build() : this.base.roleAndSubordinates,
+      group: this.touched.has('group') ? this.eds.group.build() : this.base.group,
+    };
+  }
+}
+
+
+
+/** A snapshot of `next`, made from `prev` and what changed between them. `prev` is not modified. */
+export function applyTouched(prev: Compiled, next: Policy, touched: Touched, revision: number): Compiled {
+  const ids = prev.ids;
+  const frame = prev.frame;
+  const dropM = new Set<number>(); // users whose memberships (and grants) may change
+  const dropG = new Set<number>(); // users whose grants alone may change
+  let newGen = false; // a change that makes the interned closures stale
+  let retour = false;
+
+  const uEd = prev.users.edit();
+  const rEd = prev.roles.edit();
+  const gEd = prev.groups.edit();
+  const oldView: FactsView = prev;
+  const newView: FactsView = { users: uEd, roles: rEd, groups: gEd };
+  const dropMember = (u: UserFacts): void => void dropM.add(u.num);
+  const dropGrant = (u: UserFacts): void => void dropG.add(u.num);
+
+  const userDrafts = new Map<number, UserDraft>();
+  const roleDrafts = new Map<number, RoleDraft>();
+  const groupDrafts = new Map<number, GroupDraft>();
+  const userDraft = (n: number): UserDraft => {
+    let d = userDrafts.get(n);
+    if (d === undefined) {
+      const f = prev.users.get(n);
+      userDrafts.set(n, (d = { def: f?.def, inUsers: new Set(f?.inUsers) }));
+    }
+    return d;
+  };
+  const roleDraft = (n: number): RoleDraft => {
+    let d = roleDrafts.get(n);
+    if (d === undefined) {
+      const f = prev.roles.get(n);
+      roleDrafts.set(n, (d = { def: f?.def, children: new Set(f?.children), users: new Set(f?.users), inRoles: new Set(f?.inRoles), inSubtrees: new Set(f?.inSubtrees) }));
+    }
+    return d;
+  };
+  const groupDraft = (n: number): GroupDraft => {
+    let d = groupDrafts.get(n);
+    if (d === undefined) {
+      const f = prev.groups.get(n);
+      groupDrafts.set(n, (d = { def: f?.def, parents: new Set(f?.parents) }));
+    }
+    return d;
+  };
+
+  // Phase A, on the old snapshot: who may lose something.
+  const oldWalk = memberWalk(oldView, dropMember);
+  for (const id of touched.groups) {
+    const n = ids.groups.intern(id);
+    const old = prev.groups.get(n);
+    const def = next.groups.get(id);
+    if (old === undefined) {
+      newGen = true;
+      continue;
+    }
+    const wide = def === undefined || def.tenant !== old.def.tenant || !sameData(def.accessLevel, old.def.accessLevel);
+    if (wide || !sameData(def.members.roles, old.def.members.roles) || !sameData(def.members.rolesAndSubordinates, old.def.members.rolesAndSubordinates) || !sameData(def.members.groups, old.def.members.groups)) newGen = true;
+    if (wide) {
+      oldWalk.group(n);
+      continue;
+    }
+    // The members it loses: the old list minus the new one.
+    const keepUsers = new Set(def.members.users);
+    for (const u of old.def.members.users) if (!keepUsers.has(u)) oldWalk.user(ids.users.intern(u));
+    const keepRoles = new Set(def.members.roles);
+    for (const r of old.def.members.roles) if (!keepRoles.has(r)) oldWalk.role(ids.roles.intern(r));
+    const keepSubtrees = new Set(def.members.rolesAndSubordinates);
+    for (const r of old.def.members.rolesAndSubordinates) if (!keepSubtrees.has(r)) oldWalk.subtree(ids.roles.intern(r));
+    const keepGroups = new Set(def.members.groups);
+    for (const g of old.def.members.groups) if (!keepGroups.has(g)) oldWalk.group(ids.groups.intern(g));
+  }
+  const movedRoles: number[] = [];
+  for (const id of touched.roles) {
+    const n = ids.roles.intern(id);
+    const old = prev.roles.get(n);
+    const def = next.roles.get(id);
+    if (old === undefined) {
+      newGen = true;
+      continue;
+    }
+    if (def === undefined || def.parent !== old.def.parent) {
+      newGen = true;
+      usersInSubtree(oldView, n, dropMember);
+      movedRoles.push(n);
+    }
+    // A level change reaches the role's users' capabilities.
+    for (const u of old.users) dropM.add(u);
+  }
+  const oldRulesReach = memberWalk(oldView, dropGrant);
+  for (const id of touched.sharingRules) {
+    const old = prev.rules.get(ids.rules.intern(id));
+    if (old !== undefined) walkPrincipal(oldRulesReach, old.to);
+  }
+  for (const id of touched.accessGroups) {
+    const old = prev.accessGroups.get(ids.accessGroups.intern(id));
+    if (old !== undefined) for (const g of old.grants) walkPrincipal(oldRulesReach, g.to);
+  }
+
+  // Phase B: new facts. Tenants first (users point at them), then roles, users, groups.
+  const tenants = touched.tenants ? buildTenants(frame, ids.tenants, next.tenants) : prev.tenants;
+  for (const id of touched.roles) {
+    const n = ids.roles.intern(id);
+    const d = roleDraft(n);
+    const def = next.roles.get(id);
+    const oldParent = d.def?.parent;
+    if (oldParent !== def?.parent) {
+      retour = true;
+      if (oldParent !== undefined) roleDraft(ids.roles.intern(oldParent)).children.delete(n);
+      if (def?.parent !== undefined) roleDraft(ids.roles.intern(def.parent)).children.add(n);
+    }
+    if (d.def === undefined || def === undefined) retour = true;
+    d.def = def;
+  }
+  for (const id of touched.users) {
+    const n = ids.users.intern(id);
+    const d = userDraft(n);
+    const def = next.users.get(id);
+    dropM.add(n);
+    if (d.def?.role !== def?.role) {
+      if (d.def?.role !== undefined) roleDraft(ids.roles.intern(d.def.role)).users.delete(n);
+      if (def?.role !== undefined) roleDraft(ids.roles.intern(def.role)).users.add(n);
+    }
+    d.def = def;
+  }
+  for (const id of touched.groups) {
+    const n = ids.groups.intern(id);
+    const d = groupDraft(n);
+    const def = next.groups.get(id);
+    const unlink = (m: Group['members'] | undefined, on: boolean): void => {
+      if (m === undefined) return;
+      for (const u of m.users) {
+        const s = userDraft(ids.users.intern(u)).inUsers;
+        if (on) s.add(n);
+        else s.delete(n);
+      }
+      for (const r of m.roles) {
+        const s = roleDraft(ids.roles.intern(r)).inRoles;
+        if (on) s.add(n);
+        else s.delete(n);
+      }
+      for (const r of m.rolesAndSubordinates) {
+        const s = roleDraft(ids.roles.intern(r)).inSubtrees;
+        if (on) s.add(n);
+        else s.delete(n);
+      }
+      for (const g of m.groups) {
+        const s = groupDraft(ids.groups.intern(g)).parents;
+        if (on) s.add(n);
+        else s.delete(n);
+      }
+    };
+    unlink(d.def?.members, false);
+    d.def = def;
+  }
+  for (const id of touched.groups) {
+    const d = groupDrafts.get(ids.groups.intern(id)) as GroupDraft;
+    if (d.def === undefined) continue;
+    const n = ids.groups.intern(id);
+    const m = d.def.members;
+    for (const u of m.users) userDraft(ids.users.intern(u)).inUsers.add(n);
+    for (const r of m.roles) roleDraft(ids.roles.intern(r)).inRoles.add(n);
+    for (const r of m.rolesAndSubordinates) roleDraft(ids.roles.intern(r)).inSubtrees.add(n);
+    for (const g of m.groups) groupDraft(ids.groups.intern(g)).parents.add(n);
+  }
+  // Facts from the drafts.
+  for (const [n, d] of roleDrafts) {
+    if (d.def === undefined) {
+      rEd.set(n, undefined);
+      continue;
+    }
+    const def = d.def;
+    rEd.set(n, Object.freeze({
+      num: n,
+      id: def.id,
+      def,
+      tenant: def.tenant,
+      parent: def.parent === undefined ? -1 : ids.roles.intern(def.parent),
+      children: ascending(d.children),
+      level: levelSet(frame, def.accessLevel),
+      users: ascending(d.users),
+      inRoles: ascending(d.inRoles),
+      inSubtrees: ascending(d.inSubtrees),
+    }));
+  }
+  for (const [n, d] of userDrafts) {
+    const def = d.def;
+    if (def === undefined) {
+      uEd.set(n, undefined);
+      continue;
+    }
+    const before = prev.users.get(n);
+    const inUsers = ascending(d.inUsers);
+    if (before !== undefined && before.def === def && sameData(before.inUsers, inUsers)) continue;
+    if (before === undefined || !sameData(before.inUsers, inUsers)) dropM.add(n);
+    const tenant = ids.tenants.intern(def.tenant);
+    uEd.set(n, Object.freeze({
+      num: n,
+      id: def.id,
+      def,
+      active: def.status === 'active',
+      tenant,
+      reach: [tenant, ...def.tenants.map((t) => ids.tenants.intern(t))],
+      role: def.role === undefined ? -1 : ids.roles.intern(def.role),
+      level: levelSet(frame, def.accessLevel),
+      inUsers,
+    }));
+  }
+  for (const [n, d] of groupDrafts) {
+    const def = d.def;
+    if (def === undefined) {
+      gEd.set(n, undefined);
+      continue;
+    }
+    const m = def.members;
+    const nums = (list: readonly Id[], interner: Interner): number[] => ascending(new Set(list.map((x) => interner.intern(x))));
+    gEd.set(n, Object.freeze({
+      num: n,
+      id: def.id,
+      def,
+      tenant: def.tenant,
+      level: levelSet(frame, def.accessLevel),
+      parents: ascending(d.parents),
+      users: nums(m.users, ids.users),
+      roles: nums(m.roles, ids.roles),
+      subtrees: nums(m.rolesAndSubordinates, ids.roles),
+      groups: nums(m.groups, ids.groups),
+    }));
+  }
+  const users = userDrafts.size === 0 ? prev.users : uEd.build();
+  const roles = roleDrafts.size === 0 ? prev.roles : rEd.build();
+  const groups = groupDrafts.size === 0 ? prev.groups : gEd.build();
+  const view: FactsView = { users, roles, groups };
+  const tour = retour ? tourRoles(roles, ids.roles.size) : { tin: prev.roleTin, tout: prev.roleTout };
+
+  // Phase C, on the new facts: who may gain something.
+  const newWalk = memberWalk(view, dropMember);
+  for (const id of touched.groups) {
+    const n = ids.groups.intern(id);
+    const now = groups.get(n);
+    if (now === undefined) continue;
+    const old = prev.groups.get(n);
+    if (old === undefined || old.def.tenant !== now.def.tenant || !sameData(old.def.accessLevel, now.def.accessLevel)) {
+      newWalk.group(n);
+      continue;
+    }
+    const had = (list: readonly Id[]): Set<Id> => new Set(list);
+    const hadUsers = had(old.def.members.users);
+    for (const u of now.def.members.users) if (!hadUsers.has(u)) newWalk.user(ids.users.intern(u));
+    const hadRoles = had(old.def.members.roles);
+    for (const r of now.def.members.roles) if (!hadRoles.has(r)) newWalk.role(ids.roles.intern(r));
+    const hadSubtrees = had(old.def.members.rolesAndSubordinates);
+    for (const r of now.def.members.rolesAndSubordinates) if (!hadSubtrees.has(r)) newWalk.subtree(ids.roles.intern(r));
+    const hadGroups = had(old.def.members.groups);
+    for (const g of now.def.members.groups) if (!hadGroups.has(g)) newWalk.group(ids.groups.intern(g));
+  }
+  for (const n of movedRoles) usersInSubtree(view, n, dropMember);
+
+  // Sharing rules and access groups, with their principal indexes.
+  const rulesEd = prev.rules.edit();
+  const rulesTo = new IndexEditor(prev.rulesTo);
+  const rulesFrom = new IndexEditor(prev.rulesFrom);
+  const newReach = memberWalk(view, dropGrant);
+  for (const id of touched.sharingRules) {
+    const n = ids.rules.intern(id);
+    const old = prev.rules.get(n);
+    if (old !== undefined) {
+      rulesTo.remove(old.to, old);
+      rulesFrom.remove(old.from, old);
+    }
+    const def = next.sharingRules.get(id);
+    if (def === undefined) {
+      rulesEd.set(n, undefined);
+      continue;
+    }
+    const rule = compileRule(ids, n, def);
+    rulesEd.set(n, rule);
+    rulesTo.add(rule.to, rule);
+    rulesFrom.add(rule.from, rule);
+    walkPrincipal(newReach, rule.to);
+  }
+  const agEd = prev.accessGroups.edit();
+  const grantsTo = new IndexEditor(prev.grantsTo);
+  for (const id of touched.accessGroups) {
+    const n = ids.accessGroups.intern(id);
+    const old = prev.accessGroups.get(n);
+    if (old !== undefined) for (const g of old.grants) grantsTo.remove(g.to, old);
+    const def = next.accessGroups.get(id);
+    if (def === undefined) {
+      agEd.set(n, undefined);
+      continue;
+    }
+    const ag = compileAccessGroup(ids, n, def);
+    agEd.set(n, ag);
+    for (const g of ag.grants) {
+      grantsTo.add(g.to, ag);
+      walkPrincipal(newReach, g.to);
+    }
+  }
+
+  // The caches: inherited minus exactly the users the change may have changed.
+  const old = prev.caches;
+  const closures = newGen || old.closures.size > tableLimit(ids.users.size) ? newClosureTables() : old.closures;
+  for (const n of dropM) dropG.add(n);
+  return {
+    revision,
+    frame,
+    ids,
+    users,
+    roles,
+    groups,
+    tenants,
+    roleTin: tour.tin,
+    roleTout: tour.tout,
+    rules: touched.sharingRules.size === 0 ? prev.rules : rulesEd.build(),
+    accessGroups: touched.accessGroups.size === 0 ? prev.accessGroups : agEd.build(),
+    rulesTo: rulesTo.build(),
+    rulesFrom: rulesFrom.build(),
+    grantsTo: grantsTo.build(),
+    caches: { closures, membership: old.membership.without(dropM), grants: old.grants.without(dropG) },
+  };
+}
+
+function walkPrincipal(w: ReturnType<typeof memberWalk>, p: PrincipalRef): void {
+  switch (p.kind) {
+    case 'user':
+      return w.user(p.num);
+    case 'role':
+      return w.role(p.num);
+    case 'roleAndSubordinates':
+      return w.subtree(p.num);
+    case 'group':
+      return w.group(p.num);
+  }
+}
+
+/** Compiles a sharing rule. */
+function compileRule(ids: Interners, num: number, def: SharingRule): CompiledRule {
+  return Object.freeze({ num, def, tenant: def.tenant, type: def.resourceType, from: refOf(ids, def.from), to: refOf(ids, def.to), rank: levelRank(def.level) });
+}
+
+/** Compiles an access group. */
+function compileAccessGroup(ids: Interners, num: number, def: AccessGroup): AccessGroupNode {
+  return Object.freeze({
+    num,
+    id: def.id,
+    def,
+    tenant: def.tenant,
+    types: def.resourceTypes === undefined ? undefined : new Set(def.resourceTypes),
+    segment: def.segment,
+    grants: def.grants.map((g) => ({ to: refOf(ids, g.to), rank: levelRank(g.level) })),
+  });
+}
+
+/** The same snapshot at another revision (a replayed change that changed nothing). */
+export function atRevision(c: Compiled, revision: number): Compiled {
+  return { ...c, revision };
+}
+
+

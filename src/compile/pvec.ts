@@ -1,0 +1,152 @@
+/*
+ * A persistent vector indexed by small integers: fixed-size chunks under one top array. Reading
+ * is two array loads; an edit copies the top array once and each chunk it touches once, so a
+ * change that touches k entries of n costs O(n / CHUNK + k * CHUNK), and every snapshot keeps
+ * the chunks it shares with the others. Nothing here is ever mutated after `build()`, except the
+ * slots of a {@link CacheVec}, which only ever go from empty to filled with a value that is valid
+ * for every snapshot sharing the chunk.
+ */
+
+const SHIFT = 8;
+/** Entries per chunk. */
+export const CHUNK = 1 << SHIFT;
+const MASK = CHUNK - 1;
+
+type Chunk<T> = (T | undefined)[];
+
+/** An immutable vector of `T | undefined`, indexed by 0 and up. */
+export class PVec<T> {
+  /** @internal */
+  constructor(
+    /** @internal */ readonly chunks: readonly (Chunk<T> | undefined)[],
+  ) {}
+
+  /** An empty vector. */
+  static empty<T>(): PVec<T> {
+    return new PVec<T>([]);
+  }
+
+  /** The entry at `i`, or undefined. */
+  get(i: number): T | undefined {
+    // Bounds first: an index past the end would read Array.prototype, which a caller may have polluted.
+    const k = i >>> SHIFT;
+    const c = k < this.chunks.length ? this.chunks[k] : undefined;
+    return c === undefined ? undefined : c[i & MASK];
+  }
+
+  /** An editor that makes a new vector from this one, sharing what it does not touch. */
+  edit(): PVecEditor<T> {
+    return new PVecEditor(this);
+  }
+
+  /** Calls `f` for every entry that is set, in index order. */
+  forEach(f: (value: T, index: number) => void): void {
+    const chunks = this.chunks;
+    for (let c = 0; c < chunks.length; c++) {
+      const chunk = chunks[c];
+      if (chunk === undefined) continue;
+      for (let j = 0; j < chunk.length; j++) {
+        const v = chunk[j];
+        if (v !== undefined) f(v, (c << SHIFT) | j);
+      }
+    }
+  }
+}
+
+/** Batches edits of a {@link PVec}: each chunk is copied at most once per editor. */
+export class PVecEditor<T> {
+  private readonly top: (Chunk<T> | undefined)[];
+  private readonly own = new Set<number>();
+  private done = false;
+
+  constructor(base: PVec<T>) {
+    this.top = base.chunks.slice();
+  }
+
+  /** Sets (or, with undefined, clears) the entry at `i`. */
+  set(i: number, value: T | undefined): void {
+    if (this.done) throw new Error('purview internal error: editing a vector after build()');
+    const c = i >>> SHIFT;
+    let chunk = c < this.top.length ? this.top[c] : undefined;
+    if (!this.own.has(c)) {
+      if (chunk === undefined && value === undefined) return;
+      chunk = chunk === undefined ? new Array<T | undefined>(CHUNK).fill(undefined) : chunk.slice();
+      while (this.top.length <= c) this.top.push(undefined);
+      this.top[c] = chunk;
+      this.own.add(c);
+    }
+    (chunk as Chunk<T>)[i & MASK] = value;
+  }
+
+  /** The entry at `i` as edited so far. */
+  get(i: number): T | undefined {
+    const k = i >>> SHIFT;
+    const c = k < this.top.length ? this.top[k] : undefined;
+    return c === undefined ? undefined : c[i & MASK];
+  }
+
+  /** The new vector. The editor cannot be used afterwards. */
+  build(): PVec<T> {
+    this.done = true;
+    return new PVec<T>(this.top);
+  }
+}
+
+/**
+ * A cache indexed by small integers, shared between snapshots chunk by chunk. A slot is filled
+ * lazily in place (`fill`): whoever shares the chunk shares the answer, which is right because a
+ * snapshot that must not see it (the change made it stale) has its own copy of that chunk, with
+ * the slot cleared (`without`).
+ */
+export class CacheVec<T> {
+  private constructor(private readonly top: (Chunk<T> | undefined)[]) {}
+
+  /** An empty cache. */
+  static empty<T>(): CacheVec<T> {
+    return new CacheVec<T>([]);
+  }
+
+  /** The cached value at `i`, or undefined. */
+  get(i: number): T | undefined {
+    const k = i >>> SHIFT;
+    const c = k < this.top.length ? this.top[k] : undefined;
+    return c === undefined ? undefined : c[i & MASK];
+  }
+
+  /** Fills slot `i` in place (every snapshot sharing its chunk sees it). */
+  fill(i: number, value: T): void {
+    const c = i >>> SHIFT;
+    let chunk = c < this.top.length ? this.top[c] : undefined;
+    if (chunk === undefined) {
+      chunk = new Array<T | undefined>(CHUNK).fill(undefined);
+      while (this.top.length <= c) this.top.push(undefined);
+      this.top[c] = chunk;
+    }
+    chunk[i & MASK] = value;
+  }
+
+  /**
+   * A cache with the same entries except the slots in `drop`, which are empty; this one is
+   * unchanged. Every chunk holding a dropped slot is copied, filled or not, and the new cache has
+   * a top array of its own, so that nothing the old snapshot fills later for a dropped slot can
+   * reach the new one. With nothing dropped, both snapshots have the same validity and share this
+   * cache as it is.
+   */
+  without(drop: ReadonlySet<number>): CacheVec<T> {
+    if (drop.size === 0) return this;
+    const top = this.top.slice();
+    const copied = new Set<number>();
+    for (const i of drop) {
+      const c = i >>> SHIFT;
+      let chunk = c < top.length ? top[c] : undefined;
+      if (chunk === undefined) continue;
+      if (!copied.has(c)) {
+        chunk = chunk.slice();
+        top[c] = chunk;
+        copied.add(c);
+      }
+      chunk[i & MASK] = undefined;
+    }
+    return new CacheVec<T>(top);
+  }
+}

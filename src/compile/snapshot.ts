@@ -1,0 +1,176 @@
+import type { ActionSlot, ActionTable } from '../access/action-table.js';
+import type { CapSet, CompiledLevels } from '../access/capabilities.js';
+import type { Id } from '../model/ids.js';
+import type { AccessGroup, Group, ResourceType, Role, SharingRule, User } from '../model/policy.js';
+import type { Segment } from '../model/segment.js';
+import type { Interner } from './interner.js';
+import type { CacheVec, PVec } from './pvec.js';
+import type { ClosureTables, Grants, Membership } from './closure-types.js';
+
+/*
+ * The compiled snapshot of one revision: immutable, and sharing every part a change did not touch
+ * with the snapshot it was made from. Entities are numbered per kind by interners that every
+ * snapshot of an engine shares (they only grow); facts live in persistent vectors indexed by those
+ * numbers; the role and tenant trees are Euler intervals in typed arrays. References between
+ * entities are numbers, never objects, so replacing one entity's facts never touches another's.
+ * The caches (group closures, per-user memberships and grants) are owned by the snapshot and
+ * inherited by the next one minus exactly what the change made stale.
+ */
+
+/** A user's facts. */
+export interface UserFacts {
+  readonly num: number;
+  readonly id: Id;
+  readonly def: User;
+  readonly active: boolean;
+  /** The user's own tenant (a tenant number). */
+  readonly tenant: number;
+  /** The user's own tenant followed by `tenants` (tenant numbers): where it may act, with descendants. */
+  readonly reach: readonly number[];
+  /** The role number, or -1. */
+  readonly role: number;
+  readonly level: CapSet | undefined;
+  /** Groups that list the user in `users` (group numbers, ascending, no repeats). */
+  readonly inUsers: readonly number[];
+}
+
+/** A role's facts (its tour interval is in {@link Compiled.roleTin} / `roleTout`). */
+export interface RoleFacts {
+  readonly num: number;
+  readonly id: Id;
+  readonly def: Role;
+  readonly tenant: Id;
+  /** The parent role number, or -1. */
+  readonly parent: number;
+  readonly children: readonly number[];
+  readonly level: CapSet | undefined;
+  /** Users whose role this is. */
+  readonly users: readonly number[];
+  /** Groups that list this role in `roles`. */
+  readonly inRoles: readonly number[];
+  /** Groups that list this role in `rolesAndSubordinates`. */
+  readonly inSubtrees: readonly number[];
+}
+
+/** A group's facts. */
+export interface GroupFacts {
+  readonly num: number;
+  readonly id: Id;
+  readonly def: Group;
+  readonly tenant: Id;
+  readonly level: CapSet | undefined;
+  /** Groups that list this group in `groups`. */
+  readonly parents: readonly number[];
+  /** The members, as numbers (no repeats). */
+  readonly users: readonly number[];
+  readonly roles: readonly number[];
+  readonly subtrees: readonly number[];
+  readonly groups: readonly number[];
+}
+
+/** The tenant forest: by tenant number, whether it exists, its tour interval and effective ceiling. */
+export interface TenantTable {
+  /** 1 where the tenant exists in this snapshot. */
+  readonly exists: Uint8Array;
+  readonly tin: Int32Array;
+  readonly tout: Int32Array;
+  /** The parent tenant number, or -1. */
+  readonly parent: Int32Array;
+  /** Intersection of the ceilings of the tenant and its ancestors, or undefined when unbounded. */
+  readonly ceiling: readonly (CapSet | undefined)[];
+}
+
+/** A principal resolved to numbers. A user principal keeps its id: it may name no user. */
+export type PrincipalRef =
+  | { readonly kind: 'user'; readonly num: number; readonly id: Id }
+  | { readonly kind: 'role'; readonly num: number }
+  | { readonly kind: 'roleAndSubordinates'; readonly num: number }
+  | { readonly kind: 'group'; readonly num: number };
+
+/** A sharing rule resolved to numbers. */
+export interface CompiledRule {
+  readonly num: number;
+  readonly def: SharingRule;
+  readonly tenant: Id;
+  readonly type: string;
+  readonly from: PrincipalRef;
+  readonly to: PrincipalRef;
+  readonly rank: number;
+}
+
+/** An access group resolved to numbers. */
+export interface AccessGroupNode {
+  readonly num: number;
+  readonly id: Id;
+  readonly def: AccessGroup;
+  readonly tenant: Id;
+  /** The types it applies to, or undefined for every type. */
+  readonly types: ReadonlySet<string> | undefined;
+  readonly segment: Segment | undefined;
+  readonly grants: readonly { readonly to: PrincipalRef; readonly rank: number }[];
+}
+
+/** A resource type with its numbered actions. */
+export interface TypeNode {
+  readonly def: ResourceType;
+  readonly actions: ReadonlyMap<string, ActionSlot>;
+  readonly defaultRank: number;
+  readonly groupOwnerRank: number;
+}
+
+/** What a change of resource types or access levels replaces: everything else is rebuilt with it. */
+export interface Frame {
+  readonly table: ActionTable;
+  readonly levels: CompiledLevels | undefined;
+  /** The capability set of the policy's `defaultAccessLevel` (empty when none), undefined without levels. */
+  readonly defaultCaps: CapSet | undefined;
+  readonly types: ReadonlyMap<string, TypeNode>;
+}
+
+/** The interners of one engine, shared by all its snapshots. */
+export interface Interners {
+  readonly users: Interner;
+  readonly roles: Interner;
+  readonly groups: Interner;
+  readonly tenants: Interner;
+  readonly rules: Interner;
+  readonly accessGroups: Interner;
+}
+
+/** Lists of `T` by the principal they name, one vector per principal kind, indexed by its number. */
+export interface ByPrincipal<T> {
+  readonly user: PVec<readonly T[]>;
+  readonly role: PVec<readonly T[]>;
+  readonly roleAndSubordinates: PVec<readonly T[]>;
+  readonly group: PVec<readonly T[]>;
+}
+
+/** The caches a snapshot owns (see closure.ts). */
+export interface Caches {
+  readonly closures: ClosureTables;
+  readonly membership: CacheVec<Membership>;
+  readonly grants: CacheVec<Grants>;
+}
+
+/** The compiled snapshot of one revision. Never mutated, but for the fill-once caches. */
+export interface Compiled {
+  readonly revision: number;
+  readonly frame: Frame;
+  readonly ids: Interners;
+  readonly users: PVec<UserFacts>;
+  readonly roles: PVec<RoleFacts>;
+  readonly groups: PVec<GroupFacts>;
+  readonly tenants: TenantTable;
+  /** Role tour numbers by role number: `a` is within `b` when `tin[b] <= tin[a] && tout[a] <= tout[b]`. */
+  readonly roleTin: Int32Array;
+  readonly roleTout: Int32Array;
+  readonly rules: PVec<CompiledRule>;
+  readonly accessGroups: PVec<AccessGroupNode>;
+  /** Sharing rules by the principal of their `to`. */
+  readonly rulesTo: ByPrincipal<CompiledRule>;
+  /** Sharing rules by the principal of their `from`. */
+  readonly rulesFrom: ByPrincipal<CompiledRule>;
+  /** Access groups by the principal of each of their grants. */
+  readonly grantsTo: ByPrincipal<AccessGroupNode>;
+  readonly caches: Caches;
+}

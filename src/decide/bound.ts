@@ -1,0 +1,30 @@
+import { grantsOf, membershipOf } from '../compile/closure.js';
+import type { Compiled } from '../compile/snapshot.js';
+import type { Id } from '../model/ids.js';
+import type { Resource } from '../model/resource.js';
+import { bestRank } from './check.js';
+import type { DenialCode } from './decision.js';
+import { capable, gateUser, reaches, tenantExists, underCeiling } from './gate.js';
+import { readRequest } from './request.js';
+import type { Subject } from './sources/source.js';
+
+/** A user bound once to a snapshot: step 1 of the gate done, its memberships and grants at hand. */
+export type Bound = Subject | DenialCode;
+
+/** Binds a user to a snapshot: looks it up once, for every later check of the view. */
+export function bindUser(c: Compiled, user: Id): Bound {
+  const u = gateUser(c, user);
+  if (typeof u === 'string') return u;
+  const m = membershipOf(c, u);
+  return { u, m, grants: grantsOf(c, u, m) };
+}
+
+/** `can` for a bound user: the same answer as `can(c, user, ...)`, without looking the user up again. */
+export function canBound(c: Compiled, b: Bound, user: Id, action: string, resource: Resource): boolean {
+  const req = readRequest(c, user, action, resource);
+  if (typeof b === 'string') return false;
+  const t = c.ids.tenants.numOf(req.tenant);
+  if (!tenantExists(c, t) || !reaches(c, b.u, t) || !capable(b.m, req.slot) || !underCeiling(c, t, req.slot)) return false;
+  const need = req.slot.required;
+  return bestRank(c, b, req, need) >= need;
+}

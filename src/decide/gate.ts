@@ -1,0 +1,84 @@
+import type { ActionSlot } from '../access/action-table.js';
+import { membershipOf } from '../compile/closure.js';
+import type { Membership } from '../compile/closure-types.js';
+import type { Compiled, UserFacts } from '../compile/snapshot.js';
+import type { Id } from '../model/ids.js';
+import type { DenialCode } from './decision.js';
+
+/*
+ * Steps 1-4 of the decision, in the order of the decision guide: the user (known, active), the
+ * tenant (one the user may act in), the capability (its access levels), the ceiling (the tenant's
+ * and its ancestors'). One gate for `can`, `check`, `whoCan` and `filter`; the last asks it for
+ * every tenant at once.
+ */
+
+/** A user past the gate, with the memberships that the gate read. */
+export interface Gated {
+  readonly u: UserFacts;
+  readonly m: Membership;
+}
+
+/** Step 1: the user, known and active. */
+export function gateUser(c: Compiled, userId: Id): UserFacts | DenialCode {
+  const u = c.ids.users.numOf(userId);
+  const f = u < 0 ? undefined : c.users.get(u);
+  if (f === undefined) return 'unknown-user';
+  if (!f.active) return 'inactive-user';
+  return f;
+}
+
+/** Whether tenant number `t` exists in the snapshot. */
+export function tenantExists(c: Compiled, t: number): boolean {
+  return t >= 0 && t < c.tenants.exists.length && c.tenants.exists[t] === 1;
+}
+
+/** Step 2: whether the user may act in tenant `t` (an existing tenant's number). */
+export function reaches(c: Compiled, u: UserFacts, t: number): boolean {
+  const { tin, tout } = c.tenants;
+  const a = tin[t] as number;
+  const b = tout[t] as number;
+  const reach = u.reach;
+  for (let i = 0; i < reach.length; i++) {
+    const r = reach[i] as number;
+    if ((tin[r] as number) <= a && b <= (tout[r] as number)) return true;
+  }
+  return false;
+}
+
+/** Step 3: whether the user's access levels allow the action (always, when the policy has none). */
+export function capable(m: Membership, slot: ActionSlot): boolean {
+  return m.caps === undefined || m.caps[slot.index] === 1;
+}
+
+/** Step 4: whether tenant `t`'s effective ceiling allows the action. */
+export function underCeiling(c: Compiled, t: number, slot: ActionSlot): boolean {
+  const ceiling = c.tenants.ceiling[t];
+  return ceiling === undefined || ceiling[slot.index] === 1;
+}
+
+/** Steps 1-4 for one record's tenant (by id). */
+export function gate(c: Compiled, userId: Id, tenant: Id, slot: ActionSlot): Gated | DenialCode {
+  const u = gateUser(c, userId);
+  if (typeof u === 'string') return u;
+  const t = c.ids.tenants.numOf(tenant);
+  if (!tenantExists(c, t) || !reaches(c, u, t)) return 'tenant';
+  const m = membershipOf(c, u);
+  if (!capable(m, slot)) return 'capability';
+  if (!underCeiling(c, t, slot)) return 'ceiling';
+  return { u, m };
+}
+
+/** Steps 1-4 for every tenant at once: the tenants (ids, sorted) where the user may take the action. */
+export function gateTenants(c: Compiled, userId: Id, slot: ActionSlot): (Gated & { readonly tenants: Id[] }) | DenialCode {
+  const u = gateUser(c, userId);
+  if (typeof u === 'string') return u;
+  const reached: number[] = [];
+  for (let t = 0; t < c.tenants.exists.length; t++) if (c.tenants.exists[t] === 1 && reaches(c, u, t)) reached.push(t);
+  if (reached.length === 0) return 'tenant';
+  const m = membershipOf(c, u);
+  if (!capable(m, slot)) return 'capability';
+  const tenants = reached.filter((t) => underCeiling(c, t, slot)).map((t) => c.ids.tenants.idOf(t));
+  if (tenants.length === 0) return 'ceiling';
+  tenants.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return { u, m, tenants };
+}

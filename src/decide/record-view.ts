@@ -1,0 +1,17 @@
+import type { Compiled } from '../compile/snapshot.js';
+import type { Request } from './request.js';
+import type { RecordView } from './sources/source.js';
+
+/** The record of a request, its owner resolved in the snapshot. */
+export function recordView(c: Compiled, req: Request): RecordView {
+  let ownerUser;
+  let ownerGroup = -1;
+  if (req.ownerUser !== undefined) {
+    const n = c.ids.users.numOf(req.ownerUser);
+    ownerUser = n < 0 ? undefined : c.users.get(n);
+  } else if (req.ownerGroup !== undefined) {
+    const n = c.ids.groups.numOf(req.ownerGroup);
+    if (n >= 0 && c.groups.get(n) !== undefined) ownerGroup = n;
+  }
+  return { c, req, ownerUser, ownerGroup };
+}

@@ -1,0 +1,103 @@
+import type { MemberWalk } from '../../compile/members.js';
+import type { AccessGroupNode, PrincipalRef } from '../../compile/snapshot.js';
+import { levelOfRank } from '../../model/level.js';
+import type { MembershipPath } from '../../model/path.js';
+import { segmentMatches } from '../../model/segment-match.js';
+import type { AccessSource, RecordView } from './source.js';
+
+/** Whether an access group's tenant and types cover the record. */
+function applies(ag: AccessGroupNode, r: RecordView): boolean {
+  return ag.tenant === r.req.tenant && (ag.types === undefined || ag.types.has(r.req.type.def.name));
+}
+
+/** Whether the record lists the access group. */
+function listedBy(r: RecordView, ag: AccessGroupNode): boolean {
+  const listed = r.req.accessGroups;
+  if (listed === undefined) return false;
+  for (let i = 0; i < listed.length; i++) if (listed[i] === ag.id) return true;
+  return false;
+}
+
+/** How the access group holds the record: listed, by its segment, or not at all. */
+function holds(r: RecordView, ag: AccessGroupNode): 'listed' | 'segment' | undefined {
+  if (!applies(ag, r)) return undefined;
+  if (listedBy(r, ag)) return 'listed';
+  return ag.segment !== undefined && segmentMatches(ag.segment, r.req.attributes) ? 'segment' : undefined;
+}
+
+function walkTo(walk: MemberWalk, p: PrincipalRef): void {
+  if (p.kind === 'user') walk.user(p.num);
+  else if (p.kind === 'role') walk.role(p.num);
+  else if (p.kind === 'roleAndSubordinates') walk.subtree(p.num);
+  else walk.group(p.num);
+}
+
+/** An access group that holds the record (listed by it, or by its segment) and grants the user a level. */
+export const accessGroupSource: AccessSource = {
+  name: 'access-group',
+  rank(r, s, best, need) {
+    const g = s.grants;
+    if (g.accessGroups.length === 0) return 0;
+    let top = 0;
+    const listed = r.req.accessGroups;
+    if (listed !== undefined) {
+      const ids = r.c.ids.accessGroups;
+      for (let i = 0; i < listed.length; i++) {
+        const n = ids.numOf(listed[i] as string);
+        if (n < 0) continue;
+        const rank = g.byAccessGroup.get(n);
+        if (rank === undefined || rank <= best || rank <= top) continue;
+        const ag = r.c.accessGroups.get(n);
+        if (ag !== undefined && applies(ag, r)) {
+          top = rank;
+          if (top >= need) return top;
+        }
+      }
+    }
+    const seg = g.segmentGrants;
+    for (let i = 0; i < seg.length; i++) {
+      const { ag, rank } = seg[i] as { ag: AccessGroupNode; rank: number };
+      if (rank > best && rank > top && applies(ag, r) && segmentMatches(ag.segment ?? { all: [] }, r.req.attributes)) {
+        top = rank;
+        if (top >= need) return top;
+      }
+    }
+    return top;
+  },
+  reasons(r, s, proofs, out) {
+    for (const { ag, rank } of s.grants.accessGroups) {
+      const via = holds(r, ag);
+      if (via === undefined) continue;
+      // The path of the grant that gave the highest rank.
+      let path: MembershipPath = [{ kind: 'user', id: s.u.id }];
+      for (const g of ag.grants) {
+        if (g.rank !== rank) continue;
+        const found = proofs.pathIfMember(g.to);
+        if (found !== undefined) {
+          path = found;
+          break;
+        }
+      }
+      out.push({ source: 'access-group', level: levelOfRank(rank), path, accessGroup: ag.id, via });
+    }
+  },
+  clause(f) {
+    for (const { ag, rank } of f.s.grants.accessGroups) {
+      if (rank < f.need || !f.tenants.has(ag.tenant) || (ag.types !== undefined && !ag.types.has(f.req.type.def.name))) continue;
+      let ids = f.listed.get(ag.tenant);
+      if (ids === undefined) f.listed.set(ag.tenant, (ids = new Set()));
+      ids.add(ag.id);
+      if (ag.segment !== undefined) f.segments.push({ kind: 'segment', segment: ag.segment, tenant: ag.tenant, accessGroup: ag.id });
+      f.sources.push({ source: 'access-group', level: levelOfRank(rank), accessGroup: ag.id });
+    }
+    return false;
+  },
+  expand(r, need, walk) {
+    r.c.accessGroups.forEach((ag) => {
+      if (holds(r, ag) === undefined) return;
+      for (const g of ag.grants) if (g.rank >= need) walkTo(walk, g.to);
+    });
+    return true;
+  },
+};
+

@@ -1,0 +1,27 @@
+import { groupsOfMembership, inGroup } from '../../compile/closure.js';
+import { levelOfRank } from '../../model/level.js';
+import type { AccessSource } from './source.js';
+
+/** A member (at any depth) of the group that owns the record: the type's `groupOwnerLevel`. */
+export const groupOwnerSource: AccessSource = {
+  name: 'group-owner',
+  rank: (r, s) => (r.ownerGroup >= 0 && inGroup(s.m, r.ownerGroup) ? r.req.type.groupOwnerRank : 0),
+  reasons(r, s, proofs, out) {
+    const rank = r.req.type.groupOwnerRank;
+    if (r.ownerGroup < 0 || rank <= 0 || !inGroup(s.m, r.ownerGroup)) return;
+    out.push({ source: 'group-owner', level: levelOfRank(rank), path: proofs.userPaths().pathTo(r.ownerGroup) ?? [{ kind: 'user', id: s.u.id }] });
+  },
+  clause(f) {
+    const rank = f.req.type.groupOwnerRank;
+    if (rank < f.need) return false;
+    const groups = groupsOfMembership(f.s.m);
+    if (groups.size === 0) return false;
+    for (const g of groups) f.ownerGroups.any.add(f.c.ids.groups.idOf(g));
+    f.sources.push({ source: 'group-owner', level: levelOfRank(rank) });
+    return false;
+  },
+  expand(r, need, walk) {
+    if (r.ownerGroup >= 0 && r.req.type.groupOwnerRank >= need) walk.group(r.ownerGroup);
+    return true;
+  },
+};

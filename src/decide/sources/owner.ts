@@ -1,0 +1,19 @@
+import type { AccessSource } from './source.js';
+
+/** The user who owns the record: full access. */
+export const ownerSource: AccessSource = {
+  name: 'owner',
+  rank: (r, s) => (r.req.ownerUser === s.u.id ? 3 : 0),
+  reasons(r, s, _proofs, out) {
+    if (r.req.ownerUser === s.u.id) out.push({ source: 'owner', level: 'full', path: [{ kind: 'user', id: s.u.id }] });
+  },
+  clause(f) {
+    f.ownerUsers.any.add(f.s.u.id);
+    f.sources.push({ source: 'owner', level: 'full' });
+    return false;
+  },
+  expand(r, _need, walk) {
+    if (r.ownerUser !== undefined) walk.user(r.ownerUser.num);
+    return true;
+  },
+};

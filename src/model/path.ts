@@ -1,0 +1,15 @@
+import type { Id } from './ids.js';
+
+/**
+ * One step of a membership path. The first step is the user; each later step says how it relates
+ * to the step before: `has-role` (the user has this role), `under` (the role before is in this
+ * role's subtree), `member-of` (the step before is a member of this group), `superior-of` (the
+ * role before is a strict ancestor of this one), `owned-by` (the role before is this user's).
+ */
+export type PathStep =
+  | { readonly kind: 'user'; readonly id: Id; readonly via?: 'owned-by' }
+  | { readonly kind: 'role'; readonly id: Id; readonly via: 'has-role' | 'under' | 'superior-of' }
+  | { readonly kind: 'group'; readonly id: Id; readonly via: 'member-of' };
+
+/** A membership path: the proof that a user belongs to a principal, or reaches an owner. */
+export type MembershipPath = readonly PathStep[];
