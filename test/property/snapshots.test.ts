@@ -410,10 +410,8 @@ async function runSequence(s: ChangeScenario, stream: readonly number[]): Promis
   // followed by a change that must be rejected. Commands and bad changes are built when their turn
   // comes, on the policy they meet.
   const plan: ('recipe' | 'command' | 'bad')[] = [];
-  const recipes: Change[] = [];
-  for (const ch of s.changes) {
+  for (let k = 0; k < s.changes.length; k++) {
     plan.push(c.chance(4) ? 'command' : 'recipe');
-    recipes.push(ch);
     if (c.chance(2)) plan.push('bad');
   }
 
@@ -425,7 +423,7 @@ async function runSequence(s: ChangeScenario, stream: readonly number[]): Promis
     let description: string;
     let run: () => number | Promise<number>;
     let bad: BadChange['kind'] | undefined;
-    const ch = kind === 'bad' ? undefined : recipes[nextRecipe++];
+    const ch: Change | undefined = kind === 'bad' ? undefined : s.changes[nextRecipe++];
     if (kind === 'command') {
       const cmd = buildCommand(c, engine.policy);
       stats.viaCommand++;
@@ -493,7 +491,7 @@ async function runSequence(s: ChangeScenario, stream: readonly number[]): Promis
     expect(plain(p.snapshot.policy), `${label}: policy`).toBe(p.plain);
     const fresh = createEngine({ policy: p.snapshot.policy, revision: p.revision });
     const vsFresh = diff(queriesAnswers(sample, fresh), p.recorded);
-    if (vsFresh.length > 0) fail('at the end', `${label}: a fresh engine on its policy answers differently from what was recorded`, vsFresh, p.plain);
+    if (vsFresh.length > 0) fail('at the end', `${label}: a fresh engine on its policy (got) and the engine's answers recorded at that revision (want) differ`, vsFresh, p.plain);
     const whole = compareEngines(p.snapshot, fresh, p.input, sample.resources, opts);
     if (whole.length > 0) fail('at the end', `${label} and a fresh engine on its policy disagree`, whole, p.plain);
     const vsRef = diff(canLines(p.recorded), referenceCan(sample, p.input));
@@ -527,7 +525,19 @@ async function runSequence(s: ChangeScenario, stream: readonly number[]): Promis
 
 /* ------------------------------------------------------------------------------------------ */
 
-const extraStream = fc.array(fc.nat({ max: 1 << 16 }), { minLength: 600, maxLength: 600 });
+/**
+ * The run's own choices (the sample, the plan, the commands and the bad changes), which print as
+ * a count: a counterexample shows the scenario; replay it with PURVIEW_SEED and PURVIEW_PATH.
+ */
+interface Extra {
+  readonly stream: readonly number[];
+}
+const extraArb: fc.Arbitrary<Extra> = fc
+  .array(fc.nat({ max: 1 << 16 }), { minLength: 600, maxLength: 600 })
+  .map((stream) => {
+    const text = `(${stream.filter((n) => n !== 0).length} non-zero choices)`;
+    return { stream, toString: () => text, [fc.toStringMethod]: () => text } as Extra;
+  });
 
 function resetStats(): void {
   Object.assign(stats, { runs: 0, steps: 0, landed: 0, rejected: 0, viaCommand: 0, viaUpdate: 0, pins: 0, snapshotsQueriedLive: 0, outdated: 0, bad: new Map(), badErrors: new Map() });
@@ -553,7 +563,7 @@ describe('snapshots across changes', () => {
   it('small policies: pinned snapshots and views keep their revision, equal a fresh engine and the reference; rejected changes change nothing', async () => {
     resetStats();
     await fc.assert(
-      fc.asyncProperty(changeScenarioArb(), extraStream, (s, extra) => runSequence(s, extra)),
+      fc.asyncProperty(changeScenarioArb(), extraArb, (s, extra) => runSequence(s, extra.stream)),
       runParams(400),
     );
     summary('snapshots (small)');
@@ -563,7 +573,7 @@ describe('snapshots across changes', () => {
   it('larger policies with deeper nesting, longer sequences', async () => {
     resetStats();
     await fc.assert(
-      fc.asyncProperty(changeScenarioArb(LARGE, 10), extraStream, (s, extra) => runSequence(s, extra)),
+      fc.asyncProperty(changeScenarioArb(LARGE, 10), extraArb, (s, extra) => runSequence(s, extra.stream)),
       runParams(80),
     );
     summary('snapshots (large)');
