@@ -21,7 +21,7 @@ import type { Engine } from '../src/engine/types.js';
 import type { Resource } from '../src/model/resource.js';
 import type { SharingRuleInput } from '../src/model/policy-input.js';
 import { CLOSURE_SOURCES, ClosureBaseline } from './closure-baseline.js';
-import { exactHeap, fmtBytes, fmtInt, fmtMs, fmtNs, GcRecorder, heapUsed, now, perfNow, stats, table, timed, type Interval, type Stats } from './measure.js';
+import { exactHeap, fmtBytes, fmtInt, fmtMs, fmtNs, GcRecorder, heapUsed, now, perfNow, schedstat, stats, table, timed, type Interval, type Stats } from './measure.js';
 import { ACTIONS, balancedQueries, Rng, type Queries, type SizeName, type Workload } from './workload.js';
 
 /* ------------------------------------------------------------------------------------------ */
@@ -73,10 +73,20 @@ export interface TargetsResult {
     readonly closureOnly: number;
   };
   readonly can: { readonly purview: Stats; readonly closure: Stats; readonly pairedRatio: Stats; readonly batches: number; readonly passes: number; readonly allowShare: number };
-  readonly bound: { readonly sessions: number; readonly checksPerSession: number; readonly purview: Stats; readonly closure: Stats; readonly pairedRatio: Stats; readonly allowShare: number; readonly agree: number };
+  readonly bound: { readonly sessions: number; readonly checksPerSession: number; readonly purview: Stats; readonly closure: Stats; readonly pairedRatio: Stats; readonly unbound: Stats; readonly boundOverUnbound: Stats; readonly allowShare: number; readonly agree: number };
   readonly whoCan: { readonly records: number; readonly users: number; readonly whoCanMs: number[]; readonly loopMs: number[]; readonly ratio: number; readonly agree: number; readonly meanAllowed: number };
   readonly snapshot: { readonly samples: number; readonly totalMs: Stats; readonly snapshotMs: Stats; readonly changeMs: Stats; readonly firstCanMs: Stats; readonly secondCanMs: Stats; readonly buildMs: number; readonly consistent: number };
-  readonly membership: { readonly samples: number; readonly all: Stats; readonly add: Stats; readonly remove: Stats; readonly gcShare: number; readonly closure1000Ms: number };
+  readonly membership: {
+    readonly samples: number;
+    readonly all: Stats;
+    readonly add: Stats;
+    readonly remove: Stats;
+    readonly gcShare: number;
+    readonly preemptShare: number;
+    /** The samples without a GC pause or preemption inside. */
+    readonly quiet: Stats;
+    readonly closure1000Ms: number;
+  };
   readonly sharingEdit: { readonly rule: string; readonly reached: number; readonly owned: number; readonly checks: number; readonly cycles: number; readonly coldMs: number[]; readonly warmMs: number[]; readonly editMs: number[]; readonly ratio: Stats; readonly allowedByLevel: Record<string, number> } | undefined;
   readonly build: { readonly medianMs: number; readonly runs: readonly number[]; readonly previousMs: number | undefined; readonly previousSrc: string | undefined };
   readonly heap: { readonly exact: boolean; readonly bytes: number; readonly previousBytes: number | undefined };
@@ -331,7 +341,18 @@ export async function targets(input: TargetsInput): Promise<TargetsResult> {
   }
   const sessionsPerSlice = Math.max(1, Math.round(BATCH / CHECKS_PER_SESSION));
   const t2 = interleaved(C.sessions, sessionsPerSlice, Math.max(3, Math.ceil(1_000_000 / checks)), CHECKS_PER_SESSION, (f, t) => runBound(engine, sessions, f, t), (f, t) => runBoundClosure(closure, sessions, f, t));
-  log(`targets: for(user).can() ${fmtNs(t2.a.median)}/check vs closure ${fmtNs(t2.b.median)}/check, paired ratio ${t2.ratio.median.toFixed(2)}`);
+  // For reference: the bound view against engine.can(user, ...) on the same calls.
+  const runUnbound = (f: number, t: number): number => {
+    let x = 0;
+    for (let k = f; k < t; k++) {
+      const u = sessions.users[k] as string;
+      for (let j = k * CHECKS_PER_SESSION; j < (k + 1) * CHECKS_PER_SESSION; j++) if (engine.can(u, sessions.actions[j] as string, sessions.resources[j] as Resource)) x++;
+    }
+    return x;
+  };
+  runUnbound(0, C.sessions);
+  const t2u = interleaved(C.sessions, sessionsPerSlice, 3, CHECKS_PER_SESSION, (f, t) => runBound(engine, sessions, f, t), runUnbound);
+  log(`targets: for(user).can() ${fmtNs(t2.a.median)}/check vs closure ${fmtNs(t2.b.median)}/check, paired ratio ${t2.ratio.median.toFixed(2)}; vs engine.can() on the same calls ${fmtNs(t2u.b.median)}/check (bound / unbound ${t2u.ratio.median.toFixed(2)})`);
   rows.push({
     target: '2. `engine.for(user).can()`, 50 checks per bound user, vs closure',
     purview: `${fmtNs(t2.a.median)}/check`,
@@ -340,7 +361,7 @@ export async function targets(input: TargetsInput): Promise<TargetsResult> {
     targetRatio: 1,
     strict: true,
     met: t2.ratio.median < 1,
-    note: `${fmtInt(C.sessions)} sessions (a random user, bound once, the \`for()\` call timed; 50 records, every other one owned by the user or one of its groups); the closure answers the same (user, action, record) calls unbound; batches of ${sessionsPerSlice} sessions, paired; ${((boundAllowed / checks) * 100).toFixed(0)}% allowed; bound view agrees with \`engine.can()\` on ${fmtInt(boundAgree)}/${fmtInt(checks)}`,
+    note: `${fmtInt(C.sessions)} sessions (a random user, bound once, the \`for()\` call timed; 50 records, every other one owned by the user or one of its groups); the closure answers the same (user, action, record) calls unbound; batches of ${sessionsPerSlice} sessions, paired; ${((boundAllowed / checks) * 100).toFixed(0)}% allowed; bound view agrees with \`engine.can()\` on ${fmtInt(boundAgree)}/${fmtInt(checks)}; for reference, \`engine.can(user, ...)\` on the same calls: ${fmtNs(t2u.b.median)}/check (bound / unbound, paired: ${t2u.ratio.median.toFixed(2)})`,
   });
 
   // 3. whoCan(action, record) vs can() for every user.
@@ -354,10 +375,12 @@ export async function targets(input: TargetsInput): Promise<TargetsResult> {
     for (const u of users) if (engine.can(u, a, r)) out.push(u);
     return out;
   };
-  {
-    const r0 = w.records[0] as Resource;
-    engine.whoCan('view', r0); // the first call may compile what whoCan needs
-    loop('view', r0);
+  // Warm-up on other records: the first calls compile what whoCan needs, and the JIT the loops.
+  for (let k = 0; k < 5; k++) {
+    const r0 = w.records[(k * 7919) % w.records.length] as Resource;
+    const a0 = ACTIONS[k % ACTIONS.length] as string;
+    engine.whoCan(a0, r0);
+    loop(a0, r0);
   }
   for (let k = 0; k < C.whoCanRecords; k++) {
     const r = w.records[rng.int(w.records.length)] as Resource;
@@ -472,6 +495,8 @@ export async function targets(input: TargetsInput): Promise<TargetsResult> {
   const add: number[] = [];
   const remove: number[] = [];
   const spans: Interval[] = [];
+  const preempted: boolean[] = [];
+  const wait = (): number => schedstat()?.wait ?? 0;
   const seen = new Set<string>();
   for (let k = 0; k < C.warmPairs + C.pairs; k++) {
     let g = 0;
@@ -484,21 +509,29 @@ export async function targets(input: TargetsInput): Promise<TargetsResult> {
     seen.add(`${g}/${u}`);
     const gid = w.groupIds[g] as string;
     const member = { user: users[u] as string };
+    const w0 = wait();
     const a0 = perfNow();
     const ta = now();
     await engine.addMember(gid, member);
     const tb = now();
     const a1 = perfNow();
+    const w1 = wait();
     await engine.removeMember(gid, member);
     const tc = now();
     const a2 = perfNow();
+    const w2 = wait();
     if (k < C.warmPairs) continue;
     add.push((tb - ta) / 1e6);
     remove.push((tc - tb) / 1e6);
     spans.push({ start: a0, end: a1 }, { start: a1, end: a2 });
+    preempted.push(w1 > w0, w2 > w1);
   }
   await gcr.flush();
-  const gcHit = spans.filter((iv) => gcr.pauseIn(iv) > 0).length;
+  const samples = add.flatMap((x, i) => [x, remove[i] as number]);
+  const withGc = spans.map((iv) => gcr.pauseIn(iv) > 0);
+  const gcHit = withGc.filter((x) => x).length;
+  const preemptHit = preempted.filter((x) => x).length;
+  const quiet = stats(samples.filter((_, i) => !withGc[i] && !preempted[i]));
   gcr.stop();
   const allChanges = stats([...add, ...remove]);
   const closure1000Ms = (t1.b.median * 1_000) / 1e6;
@@ -511,7 +544,7 @@ export async function targets(input: TargetsInput): Promise<TargetsResult> {
     ratio: ratio5,
     targetRatio: 1,
     met: ratio5 <= 1,
-    note: `${C.pairs} addMember + ${C.pairs} removeMember (user into a group that does not list it, then out again), each awaited, after ${C.warmPairs} unmeasured pairs; wall clock, no forced GC; median ${fmtMs(allChanges.median)}, max ${fmtMs(allChanges.max)}; addMember p99 ${fmtMs(stats(add).p99)}, removeMember p99 ${fmtMs(stats(remove).p99)}; a GC pause fell in ${gcHit} of ${fmtInt(add.length + remove.length)}; baseline: 1,000 × the closure's median ns/op of target 1`,
+    note: `${C.pairs} addMember + ${C.pairs} removeMember (user into a group that does not list it, then out again), each awaited, after ${C.warmPairs} unmeasured pairs; wall clock, no forced GC; median ${fmtMs(allChanges.median)}, max ${fmtMs(allChanges.max)}; addMember p99 ${fmtMs(stats(add).p99)}, removeMember p99 ${fmtMs(stats(remove).p99)}; a GC pause fell in ${gcHit} of ${fmtInt(samples.length)} and the thread was preempted in ${preemptHit}; p99 of the other ${fmtInt(quiet.n)}: ${fmtMs(quiet.p99)}; baseline: 1,000 × the closure's median ns/op of target 1`,
   });
 
   // 6. The first checks after a sharing-rule edit vs the same checks warm.
@@ -614,10 +647,10 @@ export async function targets(input: TargetsInput): Promise<TargetsResult> {
     rows,
     closure: { buildMs: cb.ms, heapBytes: closureHeap, covers, queries: n, agreeCovered, agreeCan, allowedUncovered, closureOnly },
     can: { purview: t1.a, closure: t1.b, pairedRatio: t1.ratio, batches: t1.slices, passes, allowShare: t1.sinkA / (n * passes) },
-    bound: { sessions: C.sessions, checksPerSession: CHECKS_PER_SESSION, purview: t2.a, closure: t2.b, pairedRatio: t2.ratio, allowShare: boundAllowed / checks, agree: boundAgree },
+    bound: { sessions: C.sessions, checksPerSession: CHECKS_PER_SESSION, purview: t2.a, closure: t2.b, pairedRatio: t2.ratio, unbound: t2u.b, boundOverUnbound: t2u.ratio, allowShare: boundAllowed / checks, agree: boundAgree },
     whoCan: { records: C.whoCanRecords, users: users.length, whoCanMs, loopMs, ratio: ratio3, agree: whoAgree, meanAllowed: allowedSum / C.whoCanRecords },
     snapshot: { samples: C.snapshots, totalMs: st, snapshotMs: stats(snapSnap), changeMs: stats(snapChange), firstCanMs: stats(snapFirst), secondCanMs: stats(snapSecond), buildMs: buildMedian, consistent },
-    membership: { samples: add.length + remove.length, all: allChanges, add: stats(add), remove: stats(remove), gcShare: gcHit / Math.max(1, add.length + remove.length), closure1000Ms },
+    membership: { samples: samples.length, all: allChanges, add: stats(add), remove: stats(remove), gcShare: gcHit / Math.max(1, samples.length), preemptShare: preemptHit / Math.max(1, samples.length), quiet, closure1000Ms },
     sharingEdit,
     build: { medianMs: buildMedian, runs: input.buildRuns, previousMs: previous.buildMs, previousSrc: previous.src },
     heap: { exact: exactHeap, bytes: heapBytes, previousBytes: previous.heapBytes },
