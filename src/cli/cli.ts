@@ -13,11 +13,8 @@ import { loadTestFile } from './test-file.js';
  * call `runCli` with their own streams.
  */
 
-/** Where the CLI writes. */
-export interface CliIO {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-}
+export type { CliIO } from './io.js';
+import type { CliIO } from './io.js';
 
 /** Exit codes: 0 all passed, 1 a test failed, 2 a usage error. */
 export const EXIT_OK = 0;

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { createEngine } from '../engine/create-engine.js';
 import type { Engine } from '../engine/types.js';
-import type { CliIO } from './cli.js';
+import type { CliIO } from './io.js';
 import { displayText, jsonText, quoteText } from '../render/escape.js';
 import { readDocument } from './test-file.js';
 import { TestFileError, validateTestFile, type TestFile } from './test-file.js';

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { displayText, quoteText } from '../render/escape.js';
 import { policyGraph } from '../render/policy-graph.js';
-import type { CliIO } from './cli.js';
+import type { CliIO } from './io.js';
 import { TestFileError, readDocument } from './test-file.js';
 
 /*

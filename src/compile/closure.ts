@@ -1,5 +1,5 @@
 import { union, type CapSet } from '../access/capabilities.js';
-import type { Closure, ClosureTables, Grants, GrantsMemo, Membership, Trie } from './closure-types.js';
+import type { Closure, ClosureTables, Grants, GrantsMemo, Membership, Trie } from './snapshot.js';
 import type { AccessGroupNode, ByPrincipal, Compiled, CompiledRule, PrincipalRef, UserFacts } from './snapshot.js';
 
 /*

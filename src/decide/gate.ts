@@ -1,6 +1,6 @@
 import type { ActionSlot } from '../access/action-table.js';
 import { membershipOf } from '../compile/closure.js';
-import type { Membership } from '../compile/closure-types.js';
+import type { Membership } from '../compile/snapshot.js';
 import type { Compiled, UserFacts } from '../compile/snapshot.js';
 import type { Id } from '../model/ids.js';
 import type { DenialCode } from './decision.js';

@@ -8,7 +8,7 @@ import { bare, expectId, expectObject, expectOneOf, fail, own } from '../model/s
 import type { ReverseEdges } from '../validate/reverse-edges.js';
 import type { ResourceStore } from '../ports/resource-store.js';
 import { sameOwner } from '../model/same-owner.js';
-import type { PreparedChange } from './core.js';
+import type { PreparedChange } from './prepared-change.js';
 import type { DeleteGroupOptions, Engine, Recipe } from './types.js';
 
 /** What the commands need from the engine. */

@@ -11,11 +11,8 @@ export interface QueryOptions {
   readonly atLeast?: number;
 }
 
-/** A group the user is a member of, with the path that proves it. */
-export interface GroupMembership {
-  readonly group: Id;
-  readonly path: MembershipPath;
-}
+export type { GroupMembership } from '../model/path.js';
+import type { GroupMembership } from '../model/path.js';
 
 /**
  * The read side of the engine: every query, answered from one immutable snapshot of the policy.

@@ -1,4 +1,5 @@
-import type { Id } from '../model/ids.js';
+/** An entity id (the model's `Id`; errors sit below the model and name it by its shape). */
+type Id = string;
 import { quoteText } from '../text/one-line.js';
 
 /** Stable machine-readable codes of every error the library throws. */

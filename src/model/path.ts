@@ -13,3 +13,9 @@ export type PathStep =
 
 /** A membership path: the proof that a user belongs to a principal, or reaches an owner. */
 export type MembershipPath = readonly PathStep[];
+
+/** A group the user is a member of, with the path that proves it. */
+export interface GroupMembership {
+  readonly group: Id;
+  readonly path: MembershipPath;
+}

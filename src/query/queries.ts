@@ -6,9 +6,8 @@ import { gate } from '../decide/gate.js';
 import { recordView } from '../decide/record-view.js';
 import { readOwner, readRequest } from '../decide/request.js';
 import { SOURCES } from '../decide/sources/table.js';
-import type { GroupMembership } from '../engine/types.js';
 import type { Id } from '../model/ids.js';
-import type { MembershipPath, PathStep } from '../model/path.js';
+import type { GroupMembership, MembershipPath, PathStep } from '../model/path.js';
 import type { Resource } from '../model/resource.js';
 import { bare, expectId } from '../model/shape.js';
 

@@ -1,4 +1,4 @@
-import type { Grants, Membership } from '../../compile/closure-types.js';
+import type { Grants, Membership } from '../../compile/snapshot.js';
 import type { MemberWalk } from '../../compile/members.js';
 import type { GroupPaths } from '../../compile/paths.js';
 import type { Compiled, PrincipalRef, UserFacts } from '../../compile/snapshot.js';
