@@ -406,41 +406,24 @@ export function applyTouched(prev: Compiled, next: Policy, touched: Touched, rev
     const n = ids.groups.intern(id);
     const d = groupDraft(n);
     const def = next.groups.get(id);
-    const unlink = (m: Group['members'] | undefined, on: boolean): void => {
-      if (m === undefined) return;
-      for (const u of m.users) {
-        const s = userDraft(ids.users.intern(u)).inUsers;
-        if (on) s.add(n);
-        else s.delete(n);
-      }
-      for (const r of m.roles) {
-        const s = roleDraft(ids.roles.intern(r)).inRoles;
-        if (on) s.add(n);
-        else s.delete(n);
-      }
-      for (const r of m.rolesAndSubordinates) {
-        const s = roleDraft(ids.roles.intern(r)).inSubtrees;
-        if (on) s.add(n);
-        else s.delete(n);
-      }
-      for (const g of m.groups) {
-        const s = groupDraft(ids.groups.intern(g)).parents;
-        if (on) s.add(n);
-        else s.delete(n);
-      }
+    // Only the edges that differ: a member on both lists keeps its edge, so that adding one
+    // member to a large group touches one member, not all of them.
+    const before = d.def?.members;
+    const after = def?.members;
+    const edit = (kind: keyof Group['members'], set: (id: Id) => Set<number>): void => {
+      const was = before?.[kind] ?? [];
+      const now = after?.[kind] ?? [];
+      if (was === now) return;
+      const keep = new Set(now);
+      for (const x of was) if (!keep.has(x)) set(x).delete(n);
+      const had = new Set(was);
+      for (const x of now) if (!had.has(x)) set(x).add(n);
     };
-    unlink(d.def?.members, false);
+    edit('users', (u) => userDraft(ids.users.intern(u)).inUsers);
+    edit('roles', (r) => roleDraft(ids.roles.intern(r)).inRoles);
+    edit('rolesAndSubordinates', (r) => roleDraft(ids.roles.intern(r)).inSubtrees);
+    edit('groups', (g) => groupDraft(ids.groups.intern(g)).parents);
     d.def = def;
-  }
-  for (const id of touched.groups) {
-    const d = groupDrafts.get(ids.groups.intern(id)) as GroupDraft;
-    if (d.def === undefined) continue;
-    const n = ids.groups.intern(id);
-    const m = d.def.members;
-    for (const u of m.users) userDraft(ids.users.intern(u)).inUsers.add(n);
-    for (const r of m.roles) roleDraft(ids.roles.intern(r)).inRoles.add(n);
-    for (const r of m.rolesAndSubordinates) roleDraft(ids.roles.intern(r)).inSubtrees.add(n);
-    for (const g of m.groups) groupDraft(ids.groups.intern(g)).parents.add(n);
   }
   // Facts from the drafts.
   for (const [n, d] of roleDrafts) {
