@@ -115,14 +115,24 @@ export function membershipOf(c: Compiled, u: UserFacts): Membership {
     add(extra?.caps);
     caps ??= c.frame.defaultCaps;
   }
-  const m: Membership = { base, extra, caps };
+  const m: Membership = { base, extra, baseSet: base.set, extraSet: extra?.set, caps, capsBits: capsBitsOf(c, caps) };
   c.caches.membership.fill(u.num, m);
   return m;
 }
 
+/** A capability set as a bitmask when the frame has at most 31 slots (see {@link Membership.capsBits}). */
+function capsBitsOf(c: Compiled, caps: CapSet | undefined): number {
+  const n = c.frame.table.slots.length;
+  if (n > 31) return -1;
+  if (caps === undefined) return 0x7fffffff;
+  let bits = 0;
+  for (let i = 0; i < n; i++) if (caps[i] === 1) bits |= 1 << i;
+  return bits;
+}
+
 /** Whether the user (with its memberships) is in group `g`. */
 export function inGroup(m: Membership, g: number): boolean {
-  return m.base.set.has(g) || (m.extra !== undefined && m.extra.set.has(g));
+  return m.baseSet.has(g) || (m.extraSet !== undefined && m.extraSet.has(g));
 }
 
 /** Every group of a membership, each once. */

@@ -201,6 +201,14 @@ export interface GrantsMemo {
 export interface Membership {
   readonly base: Closure;
   readonly extra: Closure | undefined;
+  /** `base.set` and `extra.set`, inline: one load less on the hot path. */
+  readonly baseSet: ReadonlySet<number>;
+  readonly extraSet: ReadonlySet<number> | undefined;
+  /**
+   * `caps` as a bitmask of slots when the policy has at most 31 (type, action) slots (all bits
+   * set without levels), so that the capability test reads no other object; -1 otherwise.
+   */
+  readonly capsBits: number;
   /** The user's capabilities: its level, its role's, its groups' (or the default level), undefined without levels. */
   readonly caps: CapSet | undefined;
 }

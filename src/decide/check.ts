@@ -1,4 +1,3 @@
-import { grantsOf } from '../compile/closure.js';
 import type { Compiled } from '../compile/snapshot.js';
 import { levelOfRank } from '../model/level.js';
 import type { Resource } from '../model/resource.js';
@@ -22,7 +21,7 @@ export function canRequest(c: Compiled, user: string, req: Request): boolean {
   const need = req.slot.required;
   const g = gate(c, user, req.tenant, req.slot);
   if (typeof g === 'string') return false;
-  return bestRank(c, { u: g.u, m: g.m, grants: grantsOf(c, g.u, g.m) }, req, need) >= need;
+  return bestRank(c, { u: g.u, m: g.m, grants: undefined }, req, need) >= need;
 }
 
 /** The highest rank the sources give, stopping as soon as `need` is reached. */
@@ -52,7 +51,7 @@ export function check(c: Compiled, user: string, action: string, resource: Resou
   const g = gate(c, user, req.tenant, req.slot);
   if (typeof g === 'string') return { ...base, allowed: false, level: 'none', denial: g, reasons: [] };
   const r = recordView(c, req);
-  const s: Subject = { u: g.u, m: g.m, grants: grantsOf(c, g.u, g.m) };
+  const s: Subject = { u: g.u, m: g.m, grants: undefined };
   const proofs = proofsFor(r, s);
   const reasons: Reason[] = [];
   let rank = 0;

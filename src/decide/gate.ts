@@ -37,6 +37,9 @@ export function reaches(c: Compiled, u: UserFacts, t: number): boolean {
   const { tin, tout } = c.tenants;
   const a = tin[t] as number;
   const b = tout[t] as number;
+  // The user's own tenant first, without reading its list of further tenants.
+  const home = u.tenant;
+  if ((tin[home] as number) <= a && b <= (tout[home] as number)) return true;
   const reach = u.reach;
   for (let i = 0; i < reach.length; i++) {
     const r = reach[i] as number;
@@ -47,6 +50,8 @@ export function reaches(c: Compiled, u: UserFacts, t: number): boolean {
 
 /** Step 3: whether the user's access levels allow the action (always, when the policy has none). */
 export function capable(m: Membership, slot: ActionSlot): boolean {
+  const bits = m.capsBits;
+  if (bits >= 0) return ((bits >>> slot.index) & 1) === 1;
   return m.caps === undefined || m.caps[slot.index] === 1;
 }
 

@@ -75,8 +75,16 @@ function ownerOf(r: object): ReadOwner {
 
 /** An owner has no fields but `user` and `group`. */
 function checkOwnerKeys(owner: object): void {
+  // The common case without allocating: every own enumerable key is `user` or `group`.
+  let clean = true;
+  for (const key in owner) {
+    if (key !== 'user' && key !== 'group' && Object.hasOwn(owner, key)) {
+      clean = false;
+      break;
+    }
+  }
+  if (clean) return;
   const keys = Object.keys(owner);
-  if (keys.length === 1 && (keys[0] === 'user' || keys[0] === 'group')) return;
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string;
     if (key !== 'user' && key !== 'group') fail(['resource', 'owner', key], `unknown field ${quote(key)}; the owner is { user } or { group }`);

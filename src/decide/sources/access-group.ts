@@ -3,6 +3,7 @@ import type { AccessGroupNode, PrincipalRef } from '../../compile/snapshot.js';
 import { levelOfRank } from '../../model/level.js';
 import type { MembershipPath } from '../../model/path.js';
 import { segmentMatches } from '../../model/segment-match.js';
+import { subjectGrants } from '../subject.js';
 import type { AccessSource, RecordView } from './source.js';
 
 /** Whether an access group's tenant and types cover the record. */
@@ -36,7 +37,7 @@ function walkTo(walk: MemberWalk, p: PrincipalRef): void {
 export const accessGroupSource: AccessSource = {
   name: 'access-group',
   rank(r, s, best, need) {
-    const g = s.grants;
+    const g = subjectGrants(r.c, s);
     if (g.accessGroups.length === 0) return 0;
     let top = 0;
     const listed = r.req.accessGroups;
@@ -65,7 +66,7 @@ export const accessGroupSource: AccessSource = {
     return top;
   },
   reasons(r, s, proofs, out) {
-    for (const { ag, rank } of s.grants.accessGroups) {
+    for (const { ag, rank } of subjectGrants(r.c, s).accessGroups) {
       const via = holds(r, ag);
       if (via === undefined) continue;
       // The path of the grant that gave the highest rank.
@@ -82,7 +83,7 @@ export const accessGroupSource: AccessSource = {
     }
   },
   clause(f) {
-    for (const { ag, rank } of f.s.grants.accessGroups) {
+    for (const { ag, rank } of subjectGrants(f.c, f.s).accessGroups) {
       if (rank < f.need || !f.tenants.has(ag.tenant) || (ag.types !== undefined && !ag.types.has(f.req.type.def.name))) continue;
       let ids = f.listed.get(ag.tenant);
       if (ids === undefined) f.listed.set(ag.tenant, (ids = new Set()));

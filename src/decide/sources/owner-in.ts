@@ -2,7 +2,8 @@ import { inGroup, isMember, membershipOf, upClosure } from '../../compile/closur
 import type { PrincipalRef } from '../../compile/snapshot.js';
 import type { RecordView } from './source.js';
 
-const NO_MEMBERSHIP = { base: { set: new Set<number>(), caps: undefined, grantsMemo: undefined }, extra: undefined, caps: undefined };
+const NO_GROUPS = { set: new Set<number>(), caps: undefined, grantsMemo: undefined };
+const NO_MEMBERSHIP = { base: NO_GROUPS, extra: undefined, baseSet: NO_GROUPS.set, extraSet: undefined, caps: undefined, capsBits: 0x7fffffff };
 
 /** Whether the record's owner is a member of a principal (a group owner: is it or nested in it). */
 export function ownerIn(r: RecordView, p: PrincipalRef): boolean {

@@ -4,6 +4,7 @@ import type { ByPrincipal, Compiled, CompiledRule, PrincipalRef } from '../../co
 import type { Id } from '../../model/ids.js';
 import { levelOfRank } from '../../model/level.js';
 import { ownerIn } from './owner-in.js';
+import { subjectGrants } from '../subject.js';
 import type { AccessSource, Owners, RecordView } from './source.js';
 
 /** The owner set of one tenant, created on first use. */
@@ -63,7 +64,7 @@ function walkTo(walk: ReturnType<typeof memberWalk>, p: PrincipalRef): void {
 export const sharingRuleSource: AccessSource = {
   name: 'sharing-rule',
   rank(r, s, best, need) {
-    const rules = s.grants.rules.get(r.req.type.def.name);
+    const rules = subjectGrants(r.c, s).rules.get(r.req.type.def.name);
     if (rules === undefined) return 0;
     let top = 0;
     for (let i = 0; i < rules.length; i++) {
@@ -76,14 +77,14 @@ export const sharingRuleSource: AccessSource = {
     return top;
   },
   reasons(r, s, proofs, out) {
-    for (const rule of s.grants.rules.get(r.req.type.def.name) ?? []) {
+    for (const rule of subjectGrants(r.c, s).rules.get(r.req.type.def.name) ?? []) {
       if (rule.tenant !== r.req.tenant || !ownerIn(r, rule.from)) continue;
       out.push({ source: 'sharing-rule', level: levelOfRank(rule.rank), path: proofs.userPath(rule.to), rule: rule.def.id, ownerPath: proofs.ownerPath(rule.from) });
     }
   },
   clause(f) {
     const c = f.c;
-    for (const rule of f.s.grants.rules.get(f.req.type.def.name) ?? []) {
+    for (const rule of subjectGrants(f.c, f.s).rules.get(f.req.type.def.name) ?? []) {
       if (rule.rank < f.need || !f.tenants.has(rule.tenant)) continue;
       f.sources.push({ source: 'sharing-rule', level: levelOfRank(rule.rank), rule: rule.def.id });
       // Each distinct `from` is expanded once per tenant, however many rules name it.

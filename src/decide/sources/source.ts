@@ -26,11 +26,11 @@ export interface RecordView {
   readonly ownerGroup: number;
 }
 
-/** The user asked about, past the gate. */
+/** The user asked about, past the gate. `grants` is filled on first use (see `subjectGrants`). */
 export interface Subject {
   readonly u: UserFacts;
   readonly m: Membership;
-  readonly grants: Grants;
+  grants: Grants | undefined;
 }
 
 /** Membership paths for reasons, computed once per check and shared by every source. */

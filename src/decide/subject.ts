@@ -1,0 +1,8 @@
+import { grantsOf } from '../compile/closure.js';
+import type { Compiled, Grants } from '../compile/snapshot.js';
+import type { Subject } from './sources/source.js';
+
+/** The subject's sharing-rule and access-group grants, read from the snapshot's cache on first use. */
+export function subjectGrants(c: Compiled, s: Subject): Grants {
+  return (s.grants ??= grantsOf(c, s.u, s.m));
+}
