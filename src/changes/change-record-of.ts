@@ -8,6 +8,7 @@ import { resourceTypeInput } from '../model/serialize.js';
 import type { ChangeRecord, EntityOp } from '../ports/change-record.js';
 import type { ChangeSet } from './change-set.js';
 import type { Recipe } from '../model/policy.js';
+import { putOp, type Op } from './ops.js';
 
 /**
  * The change record of a change: a put for each entity it wrote, a delete for each it removed,
@@ -103,4 +104,18 @@ export function recipeOf(ops: readonly ReadOp[]): Recipe {
       else map.set(op.key, op.entity);
     }
   };
+}
+
+/**
+ * The operations of an entity-level change record (entities and tenants only), normalized; or
+ * undefined when it also changes resource types or access levels, which a change replays as a
+ * recipe (see {@link recipeOf}) since it recompiles the whole policy anyway.
+ */
+export function opsOfRecord(ops: readonly ReadOp[]): Op[] | undefined {
+  const out: Op[] = [];
+  for (const o of ops) {
+    if (o.op === 'set' || o.collection === 'resourceTypes') return undefined;
+    out.push(o.op === 'delete' ? { op: 'delete', collection: o.collection, id: o.id } : putOp(o.collection, o.key, o.entity));
+  }
+  return out;
 }

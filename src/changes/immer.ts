@@ -1,4 +1,4 @@
-import { enableMapSet, enablePatches, freeze, produce as immerProduce, produceWithPatches as immerProduceWithPatches } from 'immer';
+import { enableMapSet, enablePatches, freeze, produceWithPatches as immerProduceWithPatches } from 'immer';
 
 // The policy's shards are Maps and incremental maintenance reads immer's patches: both plugins
 // are needed. They are enabled on the first change, not when the module loads, so that importing
@@ -11,12 +11,6 @@ function plugins(): void {
   enablePatches();
   enabled = true;
 }
-
-/** immer's `produce`, with the plugins the policy needs. */
-export const produce: typeof immerProduce = ((base: unknown, recipe: unknown) => {
-  plugins();
-  return (immerProduce as (b: unknown, r: unknown) => unknown)(base, recipe);
-}) as typeof immerProduce;
 
 /** immer's `produceWithPatches`, with the plugins the policy needs. */
 export const produceWithPatches: typeof immerProduceWithPatches = ((base: unknown, recipe: unknown) => {

@@ -1,7 +1,7 @@
 import { ConflictError, InvalidInputError, quote } from '../errors/errors.js';
 import type { Id } from '../model/ids.js';
 import { normalizePrincipal } from '../model/normalize.js';
-import type { Group, Policy, UserStatus } from '../model/policy.js';
+import type { Group, Policy, User, UserStatus } from '../model/policy.js';
 import { principalParts, type Principal } from '../model/principal.js';
 import type { Owner, Resource } from '../model/resource.js';
 import { bare, expectId, expectObject, expectOneOf, fail, own } from '../model/shape.js';
@@ -9,11 +9,14 @@ import type { ReverseEdges } from '../validate/reverse-edges.js';
 import type { ResourceStore } from '../ports/resource-store.js';
 import { sameOwner } from '../model/same-owner.js';
 import type { PreparedChange } from './prepared-change.js';
+import { putOp, type Op } from '../changes/ops.js';
 import type { DeleteGroupOptions, Engine, Recipe } from './types.js';
 
 /** What the commands need from the engine. */
 export interface CommandContext {
   prepare(recipe: Recipe): PreparedChange | undefined;
+  /** Computes a change given as operations, validated; undefined when it changes nothing. */
+  prepareOps(ops: readonly Op[]): PreparedChange | undefined;
   /** Lands a prepared change (installs it, or appends it to a repository and then installs it). */
   commit(prepared: PreparedChange): Promise<number>;
   /** The reverse edges of the current snapshot. */
@@ -64,6 +67,11 @@ export function commandsOf(ctx: CommandContext): Commands {
     const prepared = ctx.prepare(recipe);
     return prepared === undefined ? ctx.revision() : ctx.commit(prepared);
   };
+  /** Lands operations: the commands that change one entity emit its new version directly, no recipe. */
+  const runOps = async (ops: readonly Op[]): Promise<number> => {
+    const prepared = ctx.prepareOps(ops);
+    return prepared === undefined ? ctx.revision() : ctx.commit(prepared);
+  };
   const needGroup = (id: Id): void => {
     if (!ctx.policy().groups.has(id)) throw new InvalidInputError({ message: `group ${quote(id)} does not exist`, path: ['group'], ids: [id] });
   };
@@ -90,38 +98,35 @@ export function commandsOf(ctx: CommandContext): Commands {
   return {
     addMember: async (group, m) => {
       const { group: g, list, id } = member(group, m);
-      return run((d) => {
-        const members = d.groups.get(g)?.members[list];
-        if (members !== undefined && !members.includes(id)) members.push(id);
-      });
+      const def = ctx.policy().groups.get(g) as Group;
+      const members = def.members[list];
+      if (members.includes(id)) return ctx.revision();
+      return runOps([putOp('groups', g, { ...def, members: { ...def.members, [list]: [...members, id] } })]);
     },
     removeMember: async (group, m) => {
       const { group: g, list, id } = member(group, m);
-      return run((d) => {
-        const members = d.groups.get(g)?.members[list];
-        const at = members?.indexOf(id) ?? -1;
-        if (members !== undefined && at >= 0) members.splice(at, 1);
-      });
+      const def = ctx.policy().groups.get(g) as Group;
+      const members = def.members[list];
+      const at = members.indexOf(id);
+      if (at < 0) return ctx.revision();
+      return runOps([putOp('groups', g, { ...def, members: { ...def.members, [list]: members.filter((_, i) => i !== at) } })]);
     },
     setRole: async (user, role) => {
       const u = expectId(user, ['user'], 'user id');
       const r = role === undefined ? undefined : expectId(role, ['role'], 'role id');
       needUser(u);
-      return run((d) => {
-        const draft = d.users.get(u);
-        if (draft === undefined || draft.role === r) return;
-        if (r === undefined) delete draft.role;
-        else draft.role = r;
-      });
+      const def = ctx.policy().users.get(u) as User;
+      if (def.role === r) return ctx.revision();
+      const { role: _old, ...rest } = def;
+      return runOps([putOp('users', u, r === undefined ? rest : { ...rest, role: r })]);
     },
     setStatus: async (user, status: UserStatus) => {
       const u = expectId(user, ['user'], 'user id');
       const s = expectOneOf(status, ['active', 'inactive'], ['status']);
       needUser(u);
-      return run((d) => {
-        const draft = d.users.get(u);
-        if (draft !== undefined && draft.status !== s) draft.status = s;
-      });
+      const def = ctx.policy().users.get(u) as User;
+      if (def.status === s) return ctx.revision();
+      return runOps([putOp('users', u, { ...def, status: s })]);
     },
     deleteGroup: (group, options?: DeleteGroupOptions) => exclusive(() => deleteGroup(group, options)),
     deleteRole: async (role, options) => {

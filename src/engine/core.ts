@@ -22,7 +22,8 @@ import { recordOf } from '../changes/change-record-of.js';
 import { commandsOf } from './commands.js';
 import { produceWithPatches } from '../changes/immer.js';
 import { deepFreeze } from '../model/freeze.js';
-import { normalizeChanged } from '../changes/normalize-changed.js';
+import { applyOps, type Op } from '../changes/ops.js';
+import { opsOfRecipe } from '../changes/recipe-ops.js';
 import { queriesOver } from './snapshot-view.js';
 import type { Engine, Queries, Recipe } from './types.js';
 
@@ -187,7 +188,7 @@ export interface Core {
    * Computes a change replayed from a change log at a given revision: like `prepare`, but a
    * record that changes nothing still moves the revision on.
    */
-  prepareAt(recipe: Recipe, revision: number): PreparedChange;
+  prepareAt(change: Recipe | readonly Op[], revision: number): PreparedChange;
   /** The current revision. */
   revision(): number;
 }
@@ -246,9 +247,9 @@ export function createCore(
     };
   }
 
-  function prepareAt(recipe: Recipe, at: number): PreparedChange {
+  function prepareAt(change: Recipe | readonly Op[], at: number): PreparedChange {
     const base = state;
-    const prepared = prepare(recipe, at);
+    const prepared = typeof change === 'function' ? prepare(change, at) : prepareOps(change, at);
     if (prepared !== undefined) return prepared;
     return {
       base: base.revision,
@@ -301,23 +302,33 @@ export function createCore(
     if (patches.length === 0) return undefined;
     const changes = changeSetOf(patches, base.policy, next);
     if (changes.full) return prepareReplace(next, at, changes);
+    return prepareOps(opsOfRecipe(next, changes), at);
+  }
+
+  /**
+   * Computes a change given as operations on the current snapshot: the next policy, validated
+   * entity by entity, and its compiled snapshot, all before anything lands; undefined when it
+   * changes nothing. Recipes, commands and replayed change records all come through here.
+   */
+  function prepareOps(ops: readonly Op[], at?: number): PreparedChange | undefined {
+    const base = state;
+    const { next, changes } = applyOps(base.policy, ops);
     const revision = at ?? base.revision + 1;
-    const normalized = normalizeChanged(next, changes);
-    const left = dropUnchanged(base.policy, normalized, changes);
+    const left = dropUnchanged(base.policy, next, changes);
     if (left.ids.size === 0 && left.frame.tenants.size === 0) return undefined;
-    const nextCtx: ValidationContext = { ...base.ctx, policy: normalized };
-    validateChange(nextCtx, reverseEdges(base.index), base.policy, normalized, changes);
+    const nextCtx: ValidationContext = { ...base.ctx, policy: next };
+    validateChange(nextCtx, reverseEdges(base.index), base.policy, next, changes);
     // The new snapshot, made before anything lands; the base snapshot is never written to, so a
     // failure here leaves nothing to undo or rebuild.
-    const index = applyTouched(base.index, normalized, touchedOf(changes), revision);
+    const index = applyTouched(base.index, next, touchedOf(changes), revision);
     return {
       base: base.revision,
       revision,
-      policy: normalized,
-      record: recordOf(changes, normalized, revision),
+      policy: next,
+      record: recordOf(changes, next, revision),
       install: () => {
         guard(base);
-        state = { policy: normalized, revision, index, ctx: nextCtx };
+        state = { policy: next, revision, index, ctx: nextCtx };
         notify();
         return revision;
       },
@@ -370,7 +381,7 @@ export function createCore(
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    ...guardCommands(commandsOf({ prepare: (r) => prepare(r), commit, edges: () => reverseEdges(state.index), revision: () => state.revision, policy: () => state.policy, resources, sync }), () => running, refused),
+    ...guardCommands(commandsOf({ prepare: (r) => prepare(r), prepareOps: (ops) => prepareOps(ops), commit, edges: () => reverseEdges(state.index), revision: () => state.revision, policy: () => state.policy, resources, sync }), () => running, refused),
   };
   return { engine, prepare: (r) => prepare(r), prepareReplace, prepareAt, revision: () => state.revision };
 }

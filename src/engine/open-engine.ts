@@ -3,7 +3,7 @@ import type { ChangeRecord } from '../ports/change-record.js';
 import type { PolicyRepository } from '../ports/policy-repository.js';
 import type { ResourceStore } from '../ports/resource-store.js';
 import type { Limits } from '../validate/limits.js';
-import { readChangeRecord, recipeOf } from '../changes/change-record-of.js';
+import { opsOfRecord, readChangeRecord, recipeOf } from '../changes/change-record-of.js';
 import { createCore, type Core, type PreparedChange } from './core.js';
 import { readOptions, readRevision } from './snapshot-view.js';
 import { bare } from '../model/shape.js';
@@ -127,7 +127,7 @@ export async function openEngine(input: OpenEngineOptions): Promise<SharedEngine
   const applyRecord = (record: ChangeRecord): void => {
     // Read own properties only: an inherited `replace` must never install another policy.
     const r = readChangeRecord(record);
-    const prepared = r.ops === undefined ? core.prepareReplace(r.replace, r.revision) : core.prepareAt(recipeOf(r.ops), r.revision);
+    const prepared = r.ops === undefined ? core.prepareReplace(r.replace, r.revision) : core.prepareAt(opsOfRecord(r.ops) ?? recipeOf(r.ops), r.revision);
     prepared.install();
   };
 

@@ -1,4 +1,4 @@
-import { immerable } from 'immer';
+import { freeze, immerable } from 'immer';
 import type { Id } from './ids.js';
 
 /** FNV-1a over UTF-16 code units. The low 6 bits pick the outer shard, the next 6 the inner one. */
@@ -123,4 +123,58 @@ export class IdMap<T> implements ReadonlyMap<Id, T> {
   [Symbol.iterator](): MapIterator<[Id, T]> {
     return this.entries();
   }
+}
+
+/**
+ * A new IdMap: `base` with the entries of `puts` set and the ids of `deletes` removed, sharing every
+ * shard and bucket it does not touch (a change of k entries copies the shard index, at most k
+ * shards of 64 buckets and k buckets). `base` is not modified. The new maps are frozen (immer's
+ * freeze makes a Map's set and delete throw), as a snapshot's policy is.
+ */
+export function editIdMap<T>(base: IdMap<T>, puts: ReadonlyMap<Id, T>, deletes: ReadonlySet<Id>): IdMap<T> {
+  const shards = new Map(base.shards);
+  const ownShards = new Set<number>();
+  const ownBuckets = new Map<number, Set<number>>();
+  let count = base.count;
+  const bucketFor = (id: Id): Bucket<T> => {
+    const h = hashId(id);
+    const outer = h & 63;
+    const inner = (h >>> 6) & 63;
+    let shard = shards.get(outer);
+    if (!ownShards.has(outer)) {
+      shard = new Map(shard);
+      shards.set(outer, shard);
+      ownShards.add(outer);
+      ownBuckets.set(outer, new Set());
+    }
+    const own = ownBuckets.get(outer) as Set<number>;
+    let bucket = (shard as Shard<T>).get(inner);
+    if (!own.has(inner)) {
+      bucket = new Map(bucket);
+      (shard as Shard<T>).set(inner, bucket);
+      own.add(inner);
+    }
+    return bucket as Bucket<T>;
+  };
+  for (const id of deletes) {
+    if (puts.has(id) || !base.has(id)) continue;
+    bucketFor(id).delete(id);
+    count--;
+  }
+  for (const [id, value] of puts) {
+    const bucket = bucketFor(id);
+    if (!bucket.has(id)) count++;
+    bucket.set(id, value);
+  }
+  const out = new IdMap<T>();
+  out.shards = shards;
+  out.count = count;
+  for (const outer of ownShards) {
+    const shard = shards.get(outer) as Shard<T>;
+    for (const inner of ownBuckets.get(outer) as Set<number>) freeze(shard.get(inner) as Bucket<T>);
+    freeze(shard);
+  }
+  freeze(shards);
+  Object.freeze(out);
+  return out;
 }
