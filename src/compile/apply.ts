@@ -10,7 +10,7 @@ import type { ValidationContext } from '../validate/context.js';
 import { newClosureTables } from './closure.js';
 import { Interner } from './interner.js';
 import { memberWalk, usersInSubtree, type FactsView } from './members.js';
-import { CacheVec, PVec, type PVecEditor } from './pvec.js';
+import { CacheVec, PVec } from './pvec.js';
 import type {
   AccessGroupNode,
   ByPrincipal,
@@ -241,11 +241,8 @@ function refOf(ids: Interners, p: Principal): PrincipalRef {
 
 /** Editors of a principal index. */
 class IndexEditor<T extends { readonly num: number }> {
-  private readonly eds: { [K in PrincipalRef['kind']]: PVecEditor<readonly T[]> };
   private readonly touched = new Map<PrincipalRef['kind'], Map<number, T[]>>();
-  constructor(private readonly base: ByPrincipal<T>) {
-    this.eds = { user: base.user.edit(), role: base.role.edit(), roleAndSubordinates: base.roleAndSubordinates.edit(), group: base.group.edit() };
-  }
+  constructor(private readonly base: ByPrincipal<T>) {}
   private list(p: PrincipalRef): T[] {
     let byKind = this.touched.get(p.kind);
     if (byKind === undefined) this.touched.set(p.kind, (byKind = new Map()));
@@ -264,15 +261,13 @@ class IndexEditor<T extends { readonly num: number }> {
   }
   build(): ByPrincipal<T> {
     if (this.touched.size === 0) return this.base;
+    const out = { ...this.base };
     for (const [kind, byNum] of this.touched) {
-      for (const [num, l] of byNum) this.eds[kind].set(num, l.length === 0 ? undefined : Object.freeze(l.sort((a, b) => a.num - b.num)));
+      const ed = this.base[kind].edit();
+      for (const [num, l] of byNum) ed.set(num, l.length === 0 ? undefined : Object.freeze(l.sort((a, b) => a.num - b.num)));
+      out[kind] = ed.build();
     }
-    return {
-      user: this.touched.has('user') ? this.eds.user.build() : this.base.user,
-      role: this.touched.has('role') ? this.eds.role.build() : this.base.role,
-      roleAndSubordinates: this.touched.has('roleAndSubordinates') ? this.eds.roleAndSubordinates.build() : this.base.roleAndSubordinates,
-      group: this.touched.has('group') ? this.eds.group.build() : this.base.group,
-    };
+    return out;
   }
 }
 

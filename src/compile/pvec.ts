@@ -53,26 +53,25 @@ export class PVec<T> {
   }
 }
 
-/** Batches edits of a {@link PVec}: each chunk is copied at most once per editor. */
+/** Batches edits of a {@link PVec}: each chunk is copied at most once per editor, the top array on the first edit. */
 export class PVecEditor<T> {
-  private readonly top: (Chunk<T> | undefined)[];
+  private top: (Chunk<T> | undefined)[] | undefined;
   private readonly own = new Set<number>();
   private done = false;
 
-  constructor(base: PVec<T>) {
-    this.top = base.chunks.slice();
-  }
+  constructor(private readonly base: PVec<T>) {}
 
   /** Sets (or, with undefined, clears) the entry at `i`. */
   set(i: number, value: T | undefined): void {
     if (this.done) throw new Error('purview internal error: editing a vector after build()');
     const c = i >>> SHIFT;
-    let chunk = c < this.top.length ? this.top[c] : undefined;
+    const top = (this.top ??= this.base.chunks.slice());
+    let chunk = c < top.length ? top[c] : undefined;
     if (!this.own.has(c)) {
       if (chunk === undefined && value === undefined) return;
       chunk = chunk === undefined ? new Array<T | undefined>(CHUNK).fill(undefined) : chunk.slice();
-      while (this.top.length <= c) this.top.push(undefined);
-      this.top[c] = chunk;
+      while (top.length <= c) top.push(undefined);
+      top[c] = chunk;
       this.own.add(c);
     }
     (chunk as Chunk<T>)[i & MASK] = value;
@@ -80,15 +79,16 @@ export class PVecEditor<T> {
 
   /** The entry at `i` as edited so far. */
   get(i: number): T | undefined {
+    if (this.top === undefined) return this.base.get(i);
     const k = i >>> SHIFT;
     const c = k < this.top.length ? this.top[k] : undefined;
     return c === undefined ? undefined : c[i & MASK];
   }
 
-  /** The new vector. The editor cannot be used afterwards. */
+  /** The new vector (the base itself when nothing was set). The editor cannot be used afterwards. */
   build(): PVec<T> {
     this.done = true;
-    return new PVec<T>(this.top);
+    return this.top === undefined ? this.base : new PVec<T>(this.top);
   }
 }
 
