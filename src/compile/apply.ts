@@ -10,7 +10,7 @@ import type { ValidationContext } from '../validate/context.js';
 import { newClosureTables } from './closure.js';
 import { Interner } from './interner.js';
 import { memberWalk, usersInSubtree, type FactsView } from './members.js';
-import { CacheVec, PVec } from './pvec.js';
+import { PVec } from './pvec.js';
 import type {
   AccessGroupNode,
   ByPrincipal,
@@ -105,7 +105,7 @@ function emptySnapshot(frame: Frame, ids: Interners): Compiled {
     rulesTo: emptyIndex(),
     rulesFrom: emptyIndex(),
     grantsTo: emptyIndex(),
-    caches: { closures: newClosureTables(), membership: CacheVec.empty(), grants: CacheVec.empty() },
+    caches: { closures: newClosureTables() },
   };
 }
 
@@ -451,17 +451,19 @@ export function applyTouched(prev: Compiled, next: Policy, touched: Touched, rev
     if (before !== undefined && before.def === def && sameData(before.inUsers, inUsers)) continue;
     if (before === undefined || !sameData(before.inUsers, inUsers)) dropM.add(n);
     const tenant = ids.tenants.intern(def.tenant);
-    uEd.set(n, Object.freeze({
+    uEd.set(n, {
       num: n,
       id: def.id,
       def,
       active: def.status === 'active',
       tenant,
-      reach: [tenant, ...def.tenants.map((t) => ids.tenants.intern(t))],
+      reach: Object.freeze([tenant, ...def.tenants.map((t) => ids.tenants.intern(t))]),
       role: def.role === undefined ? -1 : ids.roles.intern(def.role),
       level: levelSet(frame, def.accessLevel),
-      inUsers,
-    }));
+      inUsers: Object.freeze(inUsers),
+      membership: undefined,
+      grants: undefined,
+    });
   }
   for (const [n, d] of groupDrafts) {
     const def = d.def;
@@ -558,12 +560,26 @@ export function applyTouched(prev: Compiled, next: Policy, touched: Touched, rev
   // The caches: inherited minus exactly the users the change may have changed.
   const old = prev.caches;
   const closures = newGen || old.closures.size > tableLimit(ids.users.size) ? newClosureTables() : old.closures;
-  for (const n of dropM) dropG.add(n);
+  // Users whose caches may be stale get a copy of their facts with the caches empty (memberships
+  // kept where only grants may change), whether or not anything is cached yet: the old snapshot
+  // may still fill the object it shares, and that must never reach this one.
+  let finalUsers = users;
+  if (dropM.size > 0 || dropG.size > 0) {
+    const ed = users.edit();
+    const refresh = (n: number, keepMembership: boolean): void => {
+      const f = users.get(n);
+      if (f === undefined || f !== prev.users.get(n)) return; // gone, or new facts already
+      ed.set(n, { ...f, membership: keepMembership ? f.membership : undefined, grants: undefined });
+    };
+    for (const n of dropM) refresh(n, false);
+    for (const n of dropG) if (!dropM.has(n)) refresh(n, true);
+    finalUsers = ed.build();
+  }
   return {
     revision,
     frame,
     ids,
-    users,
+    users: finalUsers,
     roles,
     groups,
     tenants,
@@ -574,7 +590,7 @@ export function applyTouched(prev: Compiled, next: Policy, touched: Touched, rev
     rulesTo: rulesTo.build(),
     rulesFrom: rulesFrom.build(),
     grantsTo: grantsTo.build(),
-    caches: { closures, membership: old.membership.without(dropM), grants: old.grants.without(dropG) },
+    caches: { closures },
   };
 }
 

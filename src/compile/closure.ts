@@ -100,7 +100,7 @@ function directClosure(c: Compiled, direct: readonly number[], counted = true): 
 
 /** The user's memberships and capabilities, from the snapshot's cache or computed into it. */
 export function membershipOf(c: Compiled, u: UserFacts): Membership {
-  const hit = c.caches.membership.get(u.num);
+  const hit = u.membership;
   if (hit !== undefined) return hit;
   const base = roleClosure(c, u.role);
   const extra = u.inUsers.length === 0 ? undefined : directClosure(c, u.inUsers);
@@ -116,7 +116,7 @@ export function membershipOf(c: Compiled, u: UserFacts): Membership {
     caps ??= c.frame.defaultCaps;
   }
   const m: Membership = { base, extra, baseSet: base.set, extraSet: extra?.set, caps, capsBits: capsBitsOf(c, caps) };
-  c.caches.membership.fill(u.num, m);
+  u.membership = m;
   return m;
 }
 
@@ -201,7 +201,7 @@ const NO_GRANTS: Grants = { rules: new Map(), byAccessGroup: new Map(), accessGr
 
 /** Which sharing rules and access-group grants include the user: looked up by its principals, never a scan of all rules. */
 export function grantsOf(c: Compiled, u: UserFacts, m: Membership): Grants {
-  const hit = c.caches.grants.get(u.num);
+  const hit = u.grants;
   if (hit !== undefined) return hit;
   closureStats.grantCompiles++;
   const rules = new Set<CompiledRule>();
@@ -235,7 +235,7 @@ export function grantsOf(c: Compiled, u: UserFacts, m: Membership): Grants {
     }
     out = { rules: byType, byAccessGroup, accessGroups: list, segmentGrants };
   }
-  c.caches.grants.fill(u.num, out);
+  u.grants = out;
   return out;
 }
 

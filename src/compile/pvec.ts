@@ -2,9 +2,7 @@
  * A persistent vector indexed by small integers: fixed-size chunks under one top array. Reading
  * is two array loads; an edit copies the top array once and each chunk it touches once, so a
  * change that touches k entries of n costs O(n / CHUNK + k * CHUNK), and every snapshot keeps
- * the chunks it shares with the others. Nothing here is ever mutated after `build()`, except the
- * slots of a {@link CacheVec}, which only ever go from empty to filled with a value that is valid
- * for every snapshot sharing the chunk.
+ * the chunks it shares with the others. Nothing here is ever mutated after `build()`.
  */
 
 const SHIFT = 8;
@@ -89,64 +87,5 @@ export class PVecEditor<T> {
   build(): PVec<T> {
     this.done = true;
     return this.top === undefined ? this.base : new PVec<T>(this.top);
-  }
-}
-
-/**
- * A cache indexed by small integers, shared between snapshots chunk by chunk. A slot is filled
- * lazily in place (`fill`): whoever shares the chunk shares the answer, which is right because a
- * snapshot that must not see it (the change made it stale) has its own copy of that chunk, with
- * the slot cleared (`without`).
- */
-export class CacheVec<T> {
-  private constructor(private readonly top: (Chunk<T> | undefined)[]) {}
-
-  /** An empty cache. */
-  static empty<T>(): CacheVec<T> {
-    return new CacheVec<T>([]);
-  }
-
-  /** The cached value at `i`, or undefined. */
-  get(i: number): T | undefined {
-    const k = i >>> SHIFT;
-    const c = k < this.top.length ? this.top[k] : undefined;
-    return c === undefined ? undefined : c[i & MASK];
-  }
-
-  /** Fills slot `i` in place (every snapshot sharing its chunk sees it). */
-  fill(i: number, value: T): void {
-    const c = i >>> SHIFT;
-    let chunk = c < this.top.length ? this.top[c] : undefined;
-    if (chunk === undefined) {
-      chunk = new Array<T | undefined>(CHUNK).fill(undefined);
-      while (this.top.length <= c) this.top.push(undefined);
-      this.top[c] = chunk;
-    }
-    chunk[i & MASK] = value;
-  }
-
-  /**
-   * A cache with the same entries except the slots in `drop`, which are empty; this one is
-   * unchanged. Every chunk holding a dropped slot is copied, filled or not, and the new cache has
-   * a top array of its own, so that nothing the old snapshot fills later for a dropped slot can
-   * reach the new one. With nothing dropped, both snapshots have the same validity and share this
-   * cache as it is.
-   */
-  without(drop: ReadonlySet<number>): CacheVec<T> {
-    if (drop.size === 0) return this;
-    const top = this.top.slice();
-    const copied = new Set<number>();
-    for (const i of drop) {
-      const c = i >>> SHIFT;
-      let chunk = c < top.length ? top[c] : undefined;
-      if (chunk === undefined) continue;
-      if (!copied.has(c)) {
-        chunk = chunk.slice();
-        top[c] = chunk;
-        copied.add(c);
-      }
-      chunk[i & MASK] = undefined;
-    }
-    return new CacheVec<T>(top);
   }
 }

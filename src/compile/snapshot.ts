@@ -4,7 +4,7 @@ import type { Id } from '../model/ids.js';
 import type { AccessGroup, Group, ResourceType, Role, SharingRule, User } from '../model/policy.js';
 import type { Segment } from '../model/segment.js';
 import type { Interner } from './interner.js';
-import type { CacheVec, PVec } from './pvec.js';
+import type { PVec } from './pvec.js';
 
 /*
  * The compiled snapshot of one revision: immutable, and sharing every part a change did not touch
@@ -31,6 +31,15 @@ export interface UserFacts {
   readonly level: CapSet | undefined;
   /** Groups that list the user in `users` (group numbers, ascending, no repeats). */
   readonly inUsers: readonly number[];
+  /**
+   * The user's memberships, filled on first use. A cache on the facts object itself, so that a
+   * check reads it without another lookup: every snapshot that shares this object shares its
+   * validity, because a change that may alter the user's memberships gives the next snapshot a
+   * fresh copy of the facts, with the caches empty.
+   */
+  membership: Membership | undefined;
+  /** The user's sharing-rule and access-group grants, filled on first use (the same way). */
+  grants: Grants | undefined;
 }
 
 /** A role's facts (its tour interval is in {@link Compiled.roleTin} / `roleTout`). */
@@ -147,11 +156,9 @@ export interface ByPrincipal<T> {
 /** The caches a snapshot owns (see closure.ts). */
 export interface Caches {
   readonly closures: ClosureTables;
-  readonly membership: CacheVec<Membership>;
-  readonly grants: CacheVec<Grants>;
 }
 
-/** The compiled snapshot of one revision. Never mutated, but for the fill-once caches. */
+/** The compiled snapshot of one revision. Never mutated, but for the fill-once caches (closure tables, and each user's facts). */
 export interface Compiled {
   readonly revision: number;
   readonly frame: Frame;

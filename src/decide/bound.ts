@@ -1,4 +1,4 @@
-import { grantsOf, membershipOf } from '../compile/closure.js';
+import { membershipOf } from '../compile/closure.js';
 import type { Compiled } from '../compile/snapshot.js';
 import type { Id } from '../model/ids.js';
 import type { Resource } from '../model/resource.js';
@@ -15,8 +15,8 @@ export type Bound = Subject | DenialCode;
 export function bindUser(c: Compiled, user: Id): Bound {
   const u = gateUser(c, user);
   if (typeof u === 'string') return u;
-  const m = membershipOf(c, u);
-  return { u, m, grants: grantsOf(c, u, m) };
+  // Grants are read on first need (see subjectGrants), then kept for every later check of the view.
+  return { u, m: membershipOf(c, u), grants: undefined };
 }
 
 /** `can` for a bound user: the same answer as `can(c, user, ...)`, without looking the user up again. */
