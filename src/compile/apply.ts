@@ -119,7 +119,7 @@ export function buildSnapshot(policy: Policy, ctx: ValidationContext, revision: 
     accessGroups: new Set(policy.accessGroups.keys()),
     tenants: true,
   };
-  return applyTouched(emptySnapshot(buildFrame(policy, ctx), ids), policy, all, revision);
+  return applyTouched(emptySnapshot(buildFrame(policy, ctx), ids), policy, all, revision, true);
 }
 
 /** The tenant forest of a policy: existence, Euler tour, effective ceilings. O(tenants). */
@@ -273,8 +273,12 @@ class IndexEditor<T extends { readonly num: number }> {
 
 
 
-/** A snapshot of `next`, made from `prev` and what changed between them. `prev` is not modified. */
-export function applyTouched(prev: Compiled, next: Policy, touched: Touched, revision: number): Compiled {
+/**
+ * A snapshot of `next`, made from `prev` and what changed between them. `prev` is not modified.
+ * `fresh` when `prev` is an empty snapshot (a build): there is no cache to invalidate, so the walks
+ * that find the affected users are skipped.
+ */
+export function applyTouched(prev: Compiled, next: Policy, touched: Touched, revision: number, fresh = false): Compiled {
   const ids = prev.ids;
   const frame = prev.frame;
   const dropM = new Set<number>(); // users whose memberships (and grants) may change
@@ -319,56 +323,60 @@ export function applyTouched(prev: Compiled, next: Policy, touched: Touched, rev
   };
 
   // Phase A, on the old snapshot: who may lose something.
-  const oldWalk = memberWalk(oldView, dropMember);
-  for (const id of touched.groups) {
-    const n = ids.groups.intern(id);
-    const old = prev.groups.get(n);
-    const def = next.groups.get(id);
-    if (old === undefined) {
-      newGen = true;
-      continue;
-    }
-    const wide = def === undefined || def.tenant !== old.def.tenant || !sameData(def.accessLevel, old.def.accessLevel);
-    if (wide || !sameData(def.members.roles, old.def.members.roles) || !sameData(def.members.rolesAndSubordinates, old.def.members.rolesAndSubordinates) || !sameData(def.members.groups, old.def.members.groups)) newGen = true;
-    if (wide) {
-      oldWalk.group(n);
-      continue;
-    }
-    // The members it loses: the old list minus the new one.
-    const keepUsers = new Set(def.members.users);
-    for (const u of old.def.members.users) if (!keepUsers.has(u)) oldWalk.user(ids.users.intern(u));
-    const keepRoles = new Set(def.members.roles);
-    for (const r of old.def.members.roles) if (!keepRoles.has(r)) oldWalk.role(ids.roles.intern(r));
-    const keepSubtrees = new Set(def.members.rolesAndSubordinates);
-    for (const r of old.def.members.rolesAndSubordinates) if (!keepSubtrees.has(r)) oldWalk.subtree(ids.roles.intern(r));
-    const keepGroups = new Set(def.members.groups);
-    for (const g of old.def.members.groups) if (!keepGroups.has(g)) oldWalk.group(ids.groups.intern(g));
-  }
   const movedRoles: number[] = [];
-  for (const id of touched.roles) {
-    const n = ids.roles.intern(id);
-    const old = prev.roles.get(n);
-    const def = next.roles.get(id);
-    if (old === undefined) {
-      newGen = true;
-      continue;
+  if (!fresh) phaseA();
+  function phaseA(): void {
+    const oldWalk = memberWalk(oldView, dropMember);
+    for (const id of touched.groups) {
+      const n = ids.groups.intern(id);
+      const old = prev.groups.get(n);
+      const def = next.groups.get(id);
+      if (old === undefined) {
+        newGen = true;
+        continue;
+      }
+      const wide = def === undefined || def.tenant !== old.def.tenant || !sameData(def.accessLevel, old.def.accessLevel);
+      if (wide || !sameData(def.members.roles, old.def.members.roles) || !sameData(def.members.rolesAndSubordinates, old.def.members.rolesAndSubordinates) || !sameData(def.members.groups, old.def.members.groups)) newGen = true;
+      if (wide) {
+        oldWalk.group(n);
+        continue;
+      }
+      // The members it loses: the old list minus the new one.
+      const keepUsers = new Set(def.members.users);
+      for (const u of old.def.members.users) if (!keepUsers.has(u)) oldWalk.user(ids.users.intern(u));
+      const keepRoles = new Set(def.members.roles);
+      for (const r of old.def.members.roles) if (!keepRoles.has(r)) oldWalk.role(ids.roles.intern(r));
+      const keepSubtrees = new Set(def.members.rolesAndSubordinates);
+      for (const r of old.def.members.rolesAndSubordinates) if (!keepSubtrees.has(r)) oldWalk.subtree(ids.roles.intern(r));
+      const keepGroups = new Set(def.members.groups);
+      for (const g of old.def.members.groups) if (!keepGroups.has(g)) oldWalk.group(ids.groups.intern(g));
     }
-    if (def === undefined || def.parent !== old.def.parent) {
-      newGen = true;
-      usersInSubtree(oldView, n, dropMember);
-      movedRoles.push(n);
+    for (const id of touched.roles) {
+      const n = ids.roles.intern(id);
+      const old = prev.roles.get(n);
+      const def = next.roles.get(id);
+      if (old === undefined) {
+        newGen = true;
+        continue;
+      }
+      if (def === undefined || def.parent !== old.def.parent) {
+        newGen = true;
+        usersInSubtree(oldView, n, dropMember);
+        movedRoles.push(n);
+      }
+      // A level change reaches the role's users' capabilities.
+      for (const u of old.users) dropM.add(u);
     }
-    // A level change reaches the role's users' capabilities.
-    for (const u of old.users) dropM.add(u);
-  }
-  const oldRulesReach = memberWalk(oldView, dropGrant);
-  for (const id of touched.sharingRules) {
-    const old = prev.rules.get(ids.rules.intern(id));
-    if (old !== undefined) walkPrincipal(oldRulesReach, old.to);
-  }
-  for (const id of touched.accessGroups) {
-    const old = prev.accessGroups.get(ids.accessGroups.intern(id));
-    if (old !== undefined) for (const g of old.grants) walkPrincipal(oldRulesReach, g.to);
+    const oldRulesReach = memberWalk(oldView, dropGrant);
+    for (const id of touched.sharingRules) {
+      const old = prev.rules.get(ids.rules.intern(id));
+      if (old !== undefined) walkPrincipal(oldRulesReach, old.to);
+    }
+    for (const id of touched.accessGroups) {
+      const old = prev.accessGroups.get(ids.accessGroups.intern(id));
+      if (old !== undefined) for (const g of old.grants) walkPrincipal(oldRulesReach, g.to);
+    }
+
   }
 
   // Phase B: new facts. Tenants first (users point at them), then roles, users, groups.
@@ -409,6 +417,10 @@ export function applyTouched(prev: Compiled, next: Policy, touched: Touched, rev
       const was = before?.[kind] ?? [];
       const now = after?.[kind] ?? [];
       if (was === now) return;
+      if (was.length === 0) {
+        for (const x of now) set(x).add(n);
+        return;
+      }
       const keep = new Set(now);
       for (const x of was) if (!keep.has(x)) set(x).delete(n);
       const had = new Set(was);
@@ -493,27 +505,30 @@ export function applyTouched(prev: Compiled, next: Policy, touched: Touched, rev
   const tour = retour ? tourRoles(roles, ids.roles.size) : { tin: prev.roleTin, tout: prev.roleTout };
 
   // Phase C, on the new facts: who may gain something.
-  const newWalk = memberWalk(view, dropMember);
-  for (const id of touched.groups) {
-    const n = ids.groups.intern(id);
-    const now = groups.get(n);
-    if (now === undefined) continue;
-    const old = prev.groups.get(n);
-    if (old === undefined || old.def.tenant !== now.def.tenant || !sameData(old.def.accessLevel, now.def.accessLevel)) {
-      newWalk.group(n);
-      continue;
+  if (!fresh) phaseC();
+  function phaseC(): void {
+    const newWalk = memberWalk(view, dropMember);
+    for (const id of touched.groups) {
+      const n = ids.groups.intern(id);
+      const now = groups.get(n);
+      if (now === undefined) continue;
+      const old = prev.groups.get(n);
+      if (old === undefined || old.def.tenant !== now.def.tenant || !sameData(old.def.accessLevel, now.def.accessLevel)) {
+        newWalk.group(n);
+        continue;
+      }
+      const had = (list: readonly Id[]): Set<Id> => new Set(list);
+      const hadUsers = had(old.def.members.users);
+      for (const u of now.def.members.users) if (!hadUsers.has(u)) newWalk.user(ids.users.intern(u));
+      const hadRoles = had(old.def.members.roles);
+      for (const r of now.def.members.roles) if (!hadRoles.has(r)) newWalk.role(ids.roles.intern(r));
+      const hadSubtrees = had(old.def.members.rolesAndSubordinates);
+      for (const r of now.def.members.rolesAndSubordinates) if (!hadSubtrees.has(r)) newWalk.subtree(ids.roles.intern(r));
+      const hadGroups = had(old.def.members.groups);
+      for (const g of now.def.members.groups) if (!hadGroups.has(g)) newWalk.group(ids.groups.intern(g));
     }
-    const had = (list: readonly Id[]): Set<Id> => new Set(list);
-    const hadUsers = had(old.def.members.users);
-    for (const u of now.def.members.users) if (!hadUsers.has(u)) newWalk.user(ids.users.intern(u));
-    const hadRoles = had(old.def.members.roles);
-    for (const r of now.def.members.roles) if (!hadRoles.has(r)) newWalk.role(ids.roles.intern(r));
-    const hadSubtrees = had(old.def.members.rolesAndSubordinates);
-    for (const r of now.def.members.rolesAndSubordinates) if (!hadSubtrees.has(r)) newWalk.subtree(ids.roles.intern(r));
-    const hadGroups = had(old.def.members.groups);
-    for (const g of now.def.members.groups) if (!hadGroups.has(g)) newWalk.group(ids.groups.intern(g));
+    for (const n of movedRoles) usersInSubtree(view, n, dropMember);
   }
-  for (const n of movedRoles) usersInSubtree(view, n, dropMember);
 
   // Sharing rules and access groups, with their principal indexes.
   const rulesEd = prev.rules.edit();
@@ -536,7 +551,7 @@ export function applyTouched(prev: Compiled, next: Policy, touched: Touched, rev
     rulesEd.set(n, rule);
     rulesTo.add(rule.to, rule);
     rulesFrom.add(rule.from, rule);
-    walkPrincipal(newReach, rule.to);
+    if (!fresh) walkPrincipal(newReach, rule.to);
   }
   const agEd = prev.accessGroups.edit();
   const grantsTo = new IndexEditor(prev.grantsTo);
@@ -553,7 +568,7 @@ export function applyTouched(prev: Compiled, next: Policy, touched: Touched, rev
     agEd.set(n, ag);
     for (const g of ag.grants) {
       grantsTo.add(g.to, ag);
-      walkPrincipal(newReach, g.to);
+      if (!fresh) walkPrincipal(newReach, g.to);
     }
   }
 
