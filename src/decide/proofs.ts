@@ -1,6 +1,7 @@
 import { groupPaths, nestingPath, principalPath, type GroupPaths } from '../compile/paths.js';
 import type { PrincipalRef } from '../compile/snapshot.js';
 import type { MembershipPath, PathStep } from '../model/path.js';
+import { ownerFacts } from './record-view.js';
 import type { Proofs, RecordView, Subject } from './sources/source.js';
 
 /** A path per principal, computed once for each distinct principal (by kind, then number). */
@@ -30,7 +31,7 @@ export function proofsFor(r: RecordView, s: Subject): Proofs {
   const pathIfMember = memo((p) => principalPath(c, s.u, p, userPaths));
   let ownerPaths: GroupPaths | undefined;
   const ownerPath = memo((p) => {
-    const o = r.ownerUser;
+    const o = ownerFacts(r);
     if (o !== undefined) return principalPath(c, o, p, () => (ownerPaths ??= groupPaths(c, o))) ?? [];
     if (r.ownerGroup >= 0 && p.kind === 'group') return nestingPath(c, r.ownerGroup, p.num);
     return [];

@@ -1,6 +1,7 @@
 import { roleWithin } from '../../compile/closure.js';
 import { usersInSubtree } from '../../compile/members.js';
-import type { Compiled } from '../../compile/snapshot.js';
+import type { Compiled, UserFacts } from '../../compile/snapshot.js';
+import { ownerFacts } from '../record-view.js';
 import type { AccessSource, RecordView, Subject } from './source.js';
 
 /** Whether role `a` is a strict ancestor of role `b`. */
@@ -10,8 +11,9 @@ function strictlyAbove(c: Compiled, a: number, b: number): boolean {
 
 /** The owner's role, when the subject's role is strictly above it in a type with `hierarchy`. */
 function above(r: RecordView, s: Subject): boolean {
-  const o = r.ownerUser;
-  return r.req.type.def.hierarchy && s.u.role >= 0 && o !== undefined && o.role >= 0 && o.num !== s.u.num && strictlyAbove(r.c, s.u.role, o.role);
+  if (!r.req.type.def.hierarchy || s.u.role < 0 || r.ownerUserNum === s.u.num) return false;
+  const o = ownerFacts(r);
+  return o !== undefined && o.role >= 0 && strictlyAbove(r.c, s.u.role, o.role);
 }
 
 /** A superior of the owner in the role hierarchy: full access, where the type enables it. */
@@ -20,7 +22,7 @@ export const hierarchySource: AccessSource = {
   rank: (r, s) => (above(r, s) ? 3 : 0),
   reasons(r, s, _proofs, out) {
     if (!above(r, s)) return;
-    const o = r.ownerUser!;
+    const o = ownerFacts(r) as UserFacts;
     const ids = r.c.ids;
     out.push({
       source: 'hierarchy',
@@ -42,7 +44,7 @@ export const hierarchySource: AccessSource = {
     return false;
   },
   expand(r, _need, walk) {
-    const o = r.ownerUser;
+    const o = ownerFacts(r);
     if (!r.req.type.def.hierarchy || o === undefined || o.role < 0) return true;
     // The users of every strict ancestor of the owner's role.
     const seen = new Set<number>();

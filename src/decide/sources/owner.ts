@@ -1,3 +1,4 @@
+import { ownerFacts } from '../record-view.js';
 import type { AccessSource } from './source.js';
 
 /** The user who owns the record: full access. */
@@ -13,7 +14,8 @@ export const ownerSource: AccessSource = {
     return false;
   },
   expand(r, _need, walk) {
-    if (r.ownerUser !== undefined) walk.user(r.ownerUser.num);
+    const o = ownerFacts(r);
+    if (o !== undefined) walk.user(o.num);
     return true;
   },
 };

@@ -4,6 +4,7 @@ import type { ByPrincipal, Compiled, CompiledRule, PrincipalRef } from '../../co
 import type { Id } from '../../model/ids.js';
 import { levelOfRank } from '../../model/level.js';
 import { ownerIn } from './owner-in.js';
+import { ownerFacts } from '../record-view.js';
 import { subjectGrants } from '../subject.js';
 import type { AccessSource, Owners, RecordView } from './source.js';
 
@@ -35,7 +36,7 @@ function rulesFromOwner(r: RecordView): Set<CompiledRule> {
   const out = new Set<CompiledRule>();
   const add = (list: readonly CompiledRule[] | undefined): void => list?.forEach((x) => out.add(x));
   const idx: ByPrincipal<CompiledRule> = c.rulesFrom;
-  const o = r.ownerUser;
+  const o = ownerFacts(r);
   if (o !== undefined) {
     add(idx.user.get(o.num));
     if (o.role >= 0) {

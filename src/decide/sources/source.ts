@@ -20,8 +20,10 @@ import type { Request } from '../request.js';
 export interface RecordView {
   readonly c: Compiled;
   readonly req: Request;
-  /** The owner user's facts, when a user owns the record and exists. */
-  readonly ownerUser: UserFacts | undefined;
+  /** The owner user's number, when a user owns the record and was ever interned, else -1 (see `ownerFacts`). */
+  readonly ownerUserNum: number;
+  /** The owner user's facts once read (`null`: not read yet); read them with `ownerFacts`. */
+  ownerUser: UserFacts | undefined | null;
   /** The owner group's number, when a group owns the record and exists, else -1. */
   readonly ownerGroup: number;
 }
