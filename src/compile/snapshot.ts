@@ -167,6 +167,8 @@ export interface Compiled {
   readonly roles: PVec<RoleFacts>;
   readonly groups: PVec<GroupFacts>;
   readonly tenants: TenantTable;
+  /** The number of the `default` tenant (which always exists). */
+  readonly defaultTenant: number;
   /** Role tour numbers by role number: `a` is within `b` when `tin[b] <= tin[a] && tout[a] <= tout[b]`. */
   readonly roleTin: Int32Array;
   readonly roleTout: Int32Array;

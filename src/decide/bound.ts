@@ -23,8 +23,8 @@ export function bindUser(c: Compiled, user: Id): Bound {
 export function canBound(c: Compiled, b: Bound, user: Id, action: string, resource: Resource): boolean {
   const req = readRequest(c, user, action, resource);
   if (typeof b === 'string') return false;
-  const t = c.ids.tenants.numOf(req.tenant);
+  const t = req.tenantNum;
   if (!tenantExists(c, t) || !reaches(c, b.u, t) || !capable(b.m, req.slot) || !underCeiling(c, t, req.slot)) return false;
   const need = req.slot.required;
-  return bestRank(c, b, req, need) >= need;
+  return bestRank(b, req, need) >= need;
 }

@@ -4,7 +4,6 @@ import type { Resource } from '../model/resource.js';
 import type { Decision, Reason } from './decision.js';
 import { gate } from './gate.js';
 import { proofsFor } from './proofs.js';
-import { recordView } from './record-view.js';
 import { readRequest, type Request } from './request.js';
 import type { AccessSource, Subject } from './sources/source.js';
 import { SOURCES } from './sources/table.js';
@@ -19,14 +18,13 @@ export function can(c: Compiled, user: string, action: string, resource: Resourc
 /** `can` on a request already read (see {@link readRequest}), e.g. once for many users. */
 export function canRequest(c: Compiled, user: string, req: Request): boolean {
   const need = req.slot.required;
-  const g = gate(c, user, req.tenant, req.slot);
+  const g = gate(c, user, req.tenantNum, req.slot);
   if (typeof g === 'string') return false;
-  return bestRank(c, { u: g.u, m: g.m, grants: undefined }, req, need) >= need;
+  return bestRank(g, req, need) >= need;
 }
 
 /** The highest rank the sources give, stopping as soon as `need` is reached. */
-export function bestRank(c: Compiled, s: Subject, req: Request, need: number): number {
-  const r = recordView(c, req);
+export function bestRank(s: Subject, r: Request, need: number): number {
   let best = 0;
   for (let i = 0; i < SOURCES.length; i++) {
     const rank = (SOURCES[i] as AccessSource).rank(r, s, best, need);
@@ -48,10 +46,10 @@ export function check(c: Compiled, user: string, action: string, resource: Resou
     required: levelOfRank(req.slot.required),
     revision: c.revision,
   };
-  const g = gate(c, user, req.tenant, req.slot);
+  const g = gate(c, user, req.tenantNum, req.slot);
   if (typeof g === 'string') return { ...base, allowed: false, level: 'none', denial: g, reasons: [] };
-  const r = recordView(c, req);
-  const s: Subject = { u: g.u, m: g.m, grants: undefined };
+  const r = req;
+  const s: Subject = g;
   const proofs = proofsFor(r, s);
   const reasons: Reason[] = [];
   let rank = 0;

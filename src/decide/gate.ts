@@ -1,7 +1,7 @@
 import type { ActionSlot } from '../access/action-table.js';
 import { membershipOf } from '../compile/closure.js';
-import type { Membership } from '../compile/snapshot.js';
-import type { Compiled, UserFacts } from '../compile/snapshot.js';
+import type { Compiled, Membership, UserFacts } from '../compile/snapshot.js';
+import type { Subject } from './sources/source.js';
 import type { Id } from '../model/ids.js';
 import type { DenialCode } from './decision.js';
 
@@ -12,11 +12,8 @@ import type { DenialCode } from './decision.js';
  * every tenant at once.
  */
 
-/** A user past the gate, with the memberships that the gate read. */
-export interface Gated {
-  readonly u: UserFacts;
-  readonly m: Membership;
-}
+/** A user past the gate, with the memberships that the gate read (its grants read on first need). */
+export type Gated = Subject;
 
 /** Step 1: the user, known and active. */
 export function gateUser(c: Compiled, userId: Id): UserFacts | DenialCode {
@@ -61,16 +58,15 @@ export function underCeiling(c: Compiled, t: number, slot: ActionSlot): boolean 
   return ceiling === undefined || ceiling[slot.index] === 1;
 }
 
-/** Steps 1-4 for one record's tenant (by id). */
-export function gate(c: Compiled, userId: Id, tenant: Id, slot: ActionSlot): Gated | DenialCode {
+/** Steps 1-4 for one record's tenant (by number, -1 for one no snapshot ever had). */
+export function gate(c: Compiled, userId: Id, t: number, slot: ActionSlot): Gated | DenialCode {
   const u = gateUser(c, userId);
   if (typeof u === 'string') return u;
-  const t = c.ids.tenants.numOf(tenant);
   if (!tenantExists(c, t) || !reaches(c, u, t)) return 'tenant';
   const m = membershipOf(c, u);
   if (!capable(m, slot)) return 'capability';
   if (!underCeiling(c, t, slot)) return 'ceiling';
-  return { u, m };
+  return { u, m, grants: undefined };
 }
 
 /** Steps 1-4 for every tenant at once: the tenants (ids, sorted) where the user may take the action. */
@@ -85,5 +81,5 @@ export function gateTenants(c: Compiled, userId: Id, slot: ActionSlot): (Gated &
   const tenants = reached.filter((t) => underCeiling(c, t, slot)).map((t) => c.ids.tenants.idOf(t));
   if (tenants.length === 0) return 'ceiling';
   tenants.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return { u, m, tenants };
+  return { u, m, grants: undefined, tenants };
 }

@@ -33,7 +33,7 @@ export function proofsFor(r: RecordView, s: Subject): Proofs {
   const ownerPath = memo((p) => {
     const o = ownerFacts(r);
     if (o !== undefined) return principalPath(c, o, p, () => (ownerPaths ??= groupPaths(c, o))) ?? [];
-    if (r.ownerGroup >= 0 && p.kind === 'group') return nestingPath(c, r.ownerGroup, p.num);
+    if (r.ownerGroupNum >= 0 && p.kind === 'group') return nestingPath(c, r.ownerGroupNum, p.num);
     return [];
   });
   return {

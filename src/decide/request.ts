@@ -3,19 +3,32 @@ import { quote } from '../errors/errors.js';
 import { DEFAULT_TENANT, MAX_ID_LENGTH, type Id } from '../model/ids.js';
 import type { AttributeValue } from '../model/resource.js';
 import { describe, expectId, fail, hasOwn, isPlainObject } from '../model/shape.js';
-import type { Compiled, TypeNode } from '../compile/snapshot.js';
+import type { Compiled, TypeNode, UserFacts } from '../compile/snapshot.js';
 
 /**
  * A request whose shape has been checked, with the resource's fields copied out of the caller's
  * object: everything the decision needs, read once, own properties only.
  */
 export interface Request {
+  /** The snapshot the request was read against (its numbers below are this snapshot's). */
+  readonly c: Compiled;
   readonly type: TypeNode;
   readonly slot: ActionSlot;
   readonly id: Id;
   readonly tenant: Id;
+  /** The tenant's number, or -1 when no snapshot of the engine ever had it. */
+  readonly tenantNum: number;
   readonly ownerUser: Id | undefined;
   readonly ownerGroup: Id | undefined;
+  /** The owner user's number, when a user owns the record and was ever interned, else -1. */
+  readonly ownerUserNum: number;
+  /**
+   * The owner group's number, when a group owns the record and was ever interned, else -1. A
+   * number without facts in this snapshot is in none of its closures and expands to no member.
+   */
+  readonly ownerGroupNum: number;
+  /** The owner user's facts once read (`null`: not yet); read them with `ownerFacts`. */
+  ownerFacts: UserFacts | undefined | null;
   /** The access groups the resource lists (ids), or undefined. */
   readonly accessGroups: readonly Id[] | undefined;
   /** The resource's attributes (checked; to be read own properties only), or undefined. */
@@ -61,16 +74,27 @@ export function readOwner(resource: unknown): ReadOwner {
 }
 
 function ownerOf(r: object): ReadOwner {
+  const owner = checkedOwner(r);
+  return { user: ownerUserOf(owner), group: ownerGroupOf(owner) };
+}
+
+/** The resource's owner object, checked: plain, no field but `user` and `group`, exactly one of them set. */
+function checkedOwner(r: object): object {
   const owner = ownerFieldOf(r);
   if (!isPlainObject(owner)) fail(PATH_OWNER, `expected { user } or { group }, got ${describe(owner)}`);
   checkOwnerKeys(owner);
+  if ((userOf(owner) === undefined) === (groupOf(owner) === undefined)) fail(PATH_OWNER, 'the owner must be exactly one of { user } or { group }');
+  return owner;
+}
+
+function ownerUserOf(owner: object): Id | undefined {
   const user = userOf(owner);
+  return user === undefined ? undefined : expectId(user, PATH_OWNER_USER, 'owner user id');
+}
+
+function ownerGroupOf(owner: object): Id | undefined {
   const group = groupOf(owner);
-  if ((user === undefined) === (group === undefined)) fail(PATH_OWNER, 'the owner must be exactly one of { user } or { group }');
-  return {
-    user: user === undefined ? undefined : expectId(user, PATH_OWNER_USER, 'owner user id'),
-    group: group === undefined ? undefined : expectId(group, PATH_OWNER_GROUP, 'owner group id'),
-  };
+  return group === undefined ? undefined : expectId(group, PATH_OWNER_GROUP, 'owner group id');
 }
 
 /** An owner has no fields but `user` and `group`. */
@@ -121,16 +145,24 @@ export function readRequest(c: Compiled, user: unknown, action: unknown, resourc
   const id = expectId(idOf(r), PATH_ID, 'resource id');
   const tenantRaw = tenantOf(r);
   const tenant = tenantRaw === undefined ? DEFAULT_TENANT : expectId(tenantRaw, PATH_TENANT, 'tenant id');
-  const owner = ownerOf(r);
+  const owner = checkedOwner(r);
+  const ownerUser = ownerUserOf(owner);
+  const ownerGroup = ownerUser === undefined ? ownerGroupOf(owner) : undefined;
   const listed = accessGroupsOf(r);
   const attributes = attributesOf(r);
+  const ids = c.ids;
   return {
+    c,
     type,
     slot,
     id,
     tenant,
-    ownerUser: owner.user,
-    ownerGroup: owner.group,
+    tenantNum: tenant === DEFAULT_TENANT ? c.defaultTenant : ids.tenants.numOf(tenant),
+    ownerUser,
+    ownerGroup,
+    ownerUserNum: ownerUser === undefined ? -1 : ids.users.numOf(ownerUser),
+    ownerGroupNum: ownerGroup === undefined ? -1 : ids.groups.numOf(ownerGroup),
+    ownerFacts: null,
     accessGroups: listed === undefined ? undefined : readAccessGroups(listed),
     attributes: attributes === undefined ? undefined : readAttributes(attributes),
   };

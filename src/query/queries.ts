@@ -3,7 +3,6 @@ import { memberWalk, membersOfGroup } from '../compile/members.js';
 import { groupPaths, materialisePath, type PathLink } from '../compile/paths.js';
 import type { Compiled, UserFacts } from '../compile/snapshot.js';
 import { gate } from '../decide/gate.js';
-import { recordView } from '../decide/record-view.js';
 import { readOwner, readRequest } from '../decide/request.js';
 import { SOURCES } from '../decide/sources/table.js';
 import type { Id } from '../model/ids.js';
@@ -104,9 +103,9 @@ export function whoCan(c: Compiled, action: string, resource: Resource): Id[] {
   const admit = (u: UserFacts): void => {
     if (seen.has(u.num)) return;
     seen.add(u.num);
-    if (u.active && typeof gate(c, u.id, req.tenant, req.slot) !== 'string') out.push(u.id);
+    if (u.active && typeof gate(c, u.id, req.tenantNum, req.slot) !== 'string') out.push(u.id);
   };
-  const r = recordView(c, req);
+  const r = req;
   const walk = memberWalk(c, admit);
   for (const source of SOURCES) {
     if (!source.expand(r, need, walk)) {

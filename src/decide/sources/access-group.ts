@@ -8,12 +8,12 @@ import type { AccessSource, RecordView } from './source.js';
 
 /** Whether an access group's tenant and types cover the record. */
 function applies(ag: AccessGroupNode, r: RecordView): boolean {
-  return ag.tenant === r.req.tenant && (ag.types === undefined || ag.types.has(r.req.type.def.name));
+  return ag.tenant === r.tenant && (ag.types === undefined || ag.types.has(r.type.def.name));
 }
 
 /** Whether the record lists the access group. */
 function listedBy(r: RecordView, ag: AccessGroupNode): boolean {
-  const listed = r.req.accessGroups;
+  const listed = r.accessGroups;
   if (listed === undefined) return false;
   for (let i = 0; i < listed.length; i++) if (listed[i] === ag.id) return true;
   return false;
@@ -23,7 +23,7 @@ function listedBy(r: RecordView, ag: AccessGroupNode): boolean {
 function holds(r: RecordView, ag: AccessGroupNode): 'listed' | 'segment' | undefined {
   if (!applies(ag, r)) return undefined;
   if (listedBy(r, ag)) return 'listed';
-  return ag.segment !== undefined && segmentMatches(ag.segment, r.req.attributes) ? 'segment' : undefined;
+  return ag.segment !== undefined && segmentMatches(ag.segment, r.attributes) ? 'segment' : undefined;
 }
 
 function walkTo(walk: MemberWalk, p: PrincipalRef): void {
@@ -40,7 +40,7 @@ export const accessGroupSource: AccessSource = {
     const g = subjectGrants(r.c, s);
     if (g.accessGroups.length === 0) return 0;
     let top = 0;
-    const listed = r.req.accessGroups;
+    const listed = r.accessGroups;
     if (listed !== undefined) {
       const ids = r.c.ids.accessGroups;
       for (let i = 0; i < listed.length; i++) {
@@ -58,7 +58,7 @@ export const accessGroupSource: AccessSource = {
     const seg = g.segmentGrants;
     for (let i = 0; i < seg.length; i++) {
       const { ag, rank } = seg[i] as { ag: AccessGroupNode; rank: number };
-      if (rank > best && rank > top && applies(ag, r) && segmentMatches(ag.segment ?? { all: [] }, r.req.attributes)) {
+      if (rank > best && rank > top && applies(ag, r) && segmentMatches(ag.segment ?? { all: [] }, r.attributes)) {
         top = rank;
         if (top >= need) return top;
       }

@@ -4,9 +4,9 @@ import type { AccessSource } from './source.js';
 /** The organization-wide default of the record's type: every user past the gate. */
 export const defaultSource: AccessSource = {
   name: 'default',
-  rank: (r) => r.req.type.defaultRank,
+  rank: (r) => r.type.defaultRank,
   reasons(r, s, _proofs, out) {
-    const rank = r.req.type.defaultRank;
+    const rank = r.type.defaultRank;
     if (rank > 0) out.push({ source: 'default', level: levelOfRank(rank), path: [{ kind: 'user', id: s.u.id }] });
   },
   clause(f) {
@@ -15,5 +15,5 @@ export const defaultSource: AccessSource = {
     f.sources.push({ source: 'default', level: levelOfRank(rank) });
     return true;
   },
-  expand: (r, need) => r.req.type.defaultRank < need,
+  expand: (r, need) => r.type.defaultRank < need,
 };

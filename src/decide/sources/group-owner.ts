@@ -5,11 +5,11 @@ import type { AccessSource } from './source.js';
 /** A member (at any depth) of the group that owns the record: the type's `groupOwnerLevel`. */
 export const groupOwnerSource: AccessSource = {
   name: 'group-owner',
-  rank: (r, s) => (r.ownerGroup >= 0 && inGroup(s.m, r.ownerGroup) ? r.req.type.groupOwnerRank : 0),
+  rank: (r, s) => (r.ownerGroupNum >= 0 && inGroup(s.m, r.ownerGroupNum) ? r.type.groupOwnerRank : 0),
   reasons(r, s, proofs, out) {
-    const rank = r.req.type.groupOwnerRank;
-    if (r.ownerGroup < 0 || rank <= 0 || !inGroup(s.m, r.ownerGroup)) return;
-    out.push({ source: 'group-owner', level: levelOfRank(rank), path: proofs.userPaths().pathTo(r.ownerGroup) ?? [{ kind: 'user', id: s.u.id }] });
+    const rank = r.type.groupOwnerRank;
+    if (r.ownerGroupNum < 0 || rank <= 0 || !inGroup(s.m, r.ownerGroupNum)) return;
+    out.push({ source: 'group-owner', level: levelOfRank(rank), path: proofs.userPaths().pathTo(r.ownerGroupNum) ?? [{ kind: 'user', id: s.u.id }] });
   },
   clause(f) {
     const rank = f.req.type.groupOwnerRank;
@@ -21,7 +21,7 @@ export const groupOwnerSource: AccessSource = {
     return false;
   },
   expand(r, need, walk) {
-    if (r.ownerGroup >= 0 && r.req.type.groupOwnerRank >= need) walk.group(r.ownerGroup);
+    if (r.ownerGroupNum >= 0 && r.type.groupOwnerRank >= need) walk.group(r.ownerGroupNum);
     return true;
   },
 };

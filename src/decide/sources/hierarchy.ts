@@ -11,7 +11,7 @@ function strictlyAbove(c: Compiled, a: number, b: number): boolean {
 
 /** The owner's role, when the subject's role is strictly above it in a type with `hierarchy`. */
 function above(r: RecordView, s: Subject): boolean {
-  if (!r.req.type.def.hierarchy || s.u.role < 0 || r.ownerUserNum === s.u.num) return false;
+  if (!r.type.def.hierarchy || s.u.role < 0 || r.ownerUserNum === s.u.num) return false;
   const o = ownerFacts(r);
   return o !== undefined && o.role >= 0 && strictlyAbove(r.c, s.u.role, o.role);
 }
@@ -45,7 +45,7 @@ export const hierarchySource: AccessSource = {
   },
   expand(r, _need, walk) {
     const o = ownerFacts(r);
-    if (!r.req.type.def.hierarchy || o === undefined || o.role < 0) return true;
+    if (!r.type.def.hierarchy || o === undefined || o.role < 0) return true;
     // The users of every strict ancestor of the owner's role.
     const seen = new Set<number>();
     for (let n = r.c.roles.get(o.role)?.parent ?? -1; n >= 0 && !seen.has(n); n = r.c.roles.get(n)?.parent ?? -1) {

@@ -14,6 +14,6 @@ export function ownerIn(r: RecordView, p: PrincipalRef): boolean {
     if (p.kind === 'group') return inGroup(membershipOf(c, o), p.num);
     return isMember(c, o, NO_MEMBERSHIP, p);
   }
-  if (r.ownerGroup >= 0 && p.kind === 'group') return upClosure(c, r.ownerGroup).has(p.num);
+  if (r.ownerGroupNum >= 0 && p.kind === 'group') return upClosure(c, r.ownerGroupNum).has(p.num);
   return false;
 }

@@ -4,9 +4,9 @@ import type { AccessSource } from './source.js';
 /** The user who owns the record: full access. */
 export const ownerSource: AccessSource = {
   name: 'owner',
-  rank: (r, s) => (r.req.ownerUser === s.u.id ? 3 : 0),
+  rank: (r, s) => (r.ownerUser === s.u.id ? 3 : 0),
   reasons(r, s, _proofs, out) {
-    if (r.req.ownerUser === s.u.id) out.push({ source: 'owner', level: 'full', path: [{ kind: 'user', id: s.u.id }] });
+    if (r.ownerUser === s.u.id) out.push({ source: 'owner', level: 'full', path: [{ kind: 'user', id: s.u.id }] });
   },
   clause(f) {
     f.ownerUsers.any.add(f.s.u.id);

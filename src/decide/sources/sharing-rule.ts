@@ -48,8 +48,8 @@ function rulesFromOwner(r: RecordView): Set<CompiledRule> {
       }
     }
     for (const g of groupsOfMembership(membershipOf(c, o))) add(idx.group.get(g));
-  } else if (r.ownerGroup >= 0) {
-    for (const g of upClosure(c, r.ownerGroup)) add(idx.group.get(g));
+  } else if (r.ownerGroupNum >= 0) {
+    for (const g of upClosure(c, r.ownerGroupNum)) add(idx.group.get(g));
   }
   return out;
 }
@@ -65,12 +65,12 @@ function walkTo(walk: ReturnType<typeof memberWalk>, p: PrincipalRef): void {
 export const sharingRuleSource: AccessSource = {
   name: 'sharing-rule',
   rank(r, s, best, need) {
-    const rules = subjectGrants(r.c, s).rules.get(r.req.type.def.name);
+    const rules = subjectGrants(r.c, s).rules.get(r.type.def.name);
     if (rules === undefined) return 0;
     let top = 0;
     for (let i = 0; i < rules.length; i++) {
       const rule = rules[i] as CompiledRule;
-      if (rule.rank > best && rule.rank > top && rule.tenant === r.req.tenant && ownerIn(r, rule.from)) {
+      if (rule.rank > best && rule.rank > top && rule.tenant === r.tenant && ownerIn(r, rule.from)) {
         top = rule.rank;
         if (top >= need) return top;
       }
@@ -78,8 +78,8 @@ export const sharingRuleSource: AccessSource = {
     return top;
   },
   reasons(r, s, proofs, out) {
-    for (const rule of subjectGrants(r.c, s).rules.get(r.req.type.def.name) ?? []) {
-      if (rule.tenant !== r.req.tenant || !ownerIn(r, rule.from)) continue;
+    for (const rule of subjectGrants(r.c, s).rules.get(r.type.def.name) ?? []) {
+      if (rule.tenant !== r.tenant || !ownerIn(r, rule.from)) continue;
       out.push({ source: 'sharing-rule', level: levelOfRank(rule.rank), path: proofs.userPath(rule.to), rule: rule.def.id, ownerPath: proofs.ownerPath(rule.from) });
     }
   },
@@ -100,9 +100,9 @@ export const sharingRuleSource: AccessSource = {
     return false;
   },
   expand(r, need, walk) {
-    const type = r.req.type.def.name;
+    const type = r.type.def.name;
     const found = [...rulesFromOwner(r)].sort((a, b) => a.num - b.num);
-    for (const rule of found) if (rule.rank >= need && rule.type === type && rule.tenant === r.req.tenant) walkTo(walk, rule.to);
+    for (const rule of found) if (rule.rank >= need && rule.type === type && rule.tenant === r.tenant) walkTo(walk, rule.to);
     return true;
   },
 };

@@ -16,17 +16,8 @@ import type { Request } from '../request.js';
  * checks. A new source is one more entry in the table (sources/table.ts).
  */
 
-/** One record, as a decision reads it: the request and its owner resolved in the snapshot. */
-export interface RecordView {
-  readonly c: Compiled;
-  readonly req: Request;
-  /** The owner user's number, when a user owns the record and was ever interned, else -1 (see `ownerFacts`). */
-  readonly ownerUserNum: number;
-  /** The owner user's facts once read (`null`: not read yet); read them with `ownerFacts`. */
-  ownerUser: UserFacts | undefined | null;
-  /** The owner group's number, when a group owns the record and exists, else -1. */
-  readonly ownerGroup: number;
-}
+/** One record, as a decision reads it: the request, its owner resolved to numbers in its snapshot. */
+export type RecordView = Request;
 
 /** The user asked about, past the gate. `grants` is filled on first use (see `subjectGrants`). */
 export interface Subject {
