@@ -15,8 +15,9 @@ export type Bound = Subject | DenialCode;
 export function bindUser(c: Compiled, user: Id): Bound {
   const u = gateUser(c, user);
   if (typeof u === 'string') return u;
-  // Grants are read on first need (see subjectGrants), then kept for every later check of the view.
-  return { u, m: membershipOf(c, u), grants: undefined };
+  // The memberships are read now (and cached on the facts); grants on first need.
+  membershipOf(c, u);
+  return u as Subject;
 }
 
 /** `can` for a bound user: the same answer as `can(c, user, ...)`, without looking the user up again. */
@@ -24,7 +25,7 @@ export function canBound(c: Compiled, b: Bound, user: Id, action: string, resour
   const req = readRequest(c, user, action, resource);
   if (typeof b === 'string') return false;
   const t = req.tenantNum;
-  if (!tenantExists(c, t) || !reaches(c, b.u, t) || !capable(b.m, req.slot) || !underCeiling(c, t, req.slot)) return false;
+  if (!tenantExists(c, t) || !reaches(c, b, t) || !capable(b.membership, req.slot) || !underCeiling(c, t, req.slot)) return false;
   const need = req.slot.required;
   return bestRank(b, req, need) >= need;
 }

@@ -66,11 +66,11 @@ export function gate(c: Compiled, userId: Id, t: number, slot: ActionSlot): Gate
   const m = membershipOf(c, u);
   if (!capable(m, slot)) return 'capability';
   if (!underCeiling(c, t, slot)) return 'ceiling';
-  return { u, m, grants: undefined };
+  return u as Subject;
 }
 
 /** Steps 1-4 for every tenant at once: the tenants (ids, sorted) where the user may take the action. */
-export function gateTenants(c: Compiled, userId: Id, slot: ActionSlot): (Gated & { readonly tenants: Id[] }) | DenialCode {
+export function gateTenants(c: Compiled, userId: Id, slot: ActionSlot): { readonly s: Gated; readonly tenants: Id[] } | DenialCode {
   const u = gateUser(c, userId);
   if (typeof u === 'string') return u;
   const reached: number[] = [];
@@ -81,5 +81,5 @@ export function gateTenants(c: Compiled, userId: Id, slot: ActionSlot): (Gated &
   const tenants = reached.filter((t) => underCeiling(c, t, slot)).map((t) => c.ids.tenants.idOf(t));
   if (tenants.length === 0) return 'ceiling';
   tenants.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return { u, m, grants: undefined, tenants };
+  return { s: u as Subject, tenants };
 }

@@ -25,10 +25,10 @@ function memo(compute: (p: PrincipalRef) => MembershipPath | undefined): (p: Pri
 export function proofsFor(r: RecordView, s: Subject): Proofs {
   const c = r.c;
   let paths: GroupPaths | undefined;
-  const userPaths = (): GroupPaths => (paths ??= groupPaths(c, s.u));
-  const userStep: PathStep = Object.freeze({ kind: 'user', id: s.u.id });
+  const userPaths = (): GroupPaths => (paths ??= groupPaths(c, s));
+  const userStep: PathStep = Object.freeze({ kind: 'user', id: s.id });
   const own: MembershipPath = Object.freeze([userStep]);
-  const pathIfMember = memo((p) => principalPath(c, s.u, p, userPaths));
+  const pathIfMember = memo((p) => principalPath(c, s, p, userPaths));
   let ownerPaths: GroupPaths | undefined;
   const ownerPath = memo((p) => {
     const o = ownerFacts(r);

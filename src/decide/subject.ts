@@ -2,7 +2,7 @@ import { grantsOf } from '../compile/closure.js';
 import type { Compiled, Grants } from '../compile/snapshot.js';
 import type { Subject } from './sources/source.js';
 
-/** The subject's sharing-rule and access-group grants, read from the snapshot's cache on first use. */
+/** The subject's sharing-rule and access-group grants, cached on its facts (computed on first use). */
 export function subjectGrants(c: Compiled, s: Subject): Grants {
-  return (s.grants ??= grantsOf(c, s.u, s.m));
+  return grantsOf(c, s, s.membership);
 }

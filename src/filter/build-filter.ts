@@ -1,4 +1,3 @@
-import { grantsOf } from '../compile/closure.js';
 import type { Compiled, PrincipalRef } from '../compile/snapshot.js';
 import type { AccessFilter, FilterClause, FilterSource } from '../decide/access-filter.js';
 import type { DenialCode } from '../decide/decision.js';
@@ -33,7 +32,7 @@ export function buildFilter(c: Compiled, user: Id, action: string, type: string)
   const expanded = new Map<Id, Map<PrincipalRef['kind'], Set<number>>>();
   const parts: FilterParts = {
     c,
-    s: { u: g.u, m: g.m, grants: grantsOf(c, g.u, g.m) },
+    s: g.s,
     req,
     need: req.slot.required,
     tenants: new Set(tenants),

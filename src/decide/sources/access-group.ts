@@ -70,7 +70,7 @@ export const accessGroupSource: AccessSource = {
       const via = holds(r, ag);
       if (via === undefined) continue;
       // The path of the grant that gave the highest rank.
-      let path: MembershipPath = [{ kind: 'user', id: s.u.id }];
+      let path: MembershipPath = [{ kind: 'user', id: s.id }];
       for (const g of ag.grants) {
         if (g.rank !== rank) continue;
         const found = proofs.pathIfMember(g.to);

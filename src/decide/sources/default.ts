@@ -7,7 +7,7 @@ export const defaultSource: AccessSource = {
   rank: (r) => r.type.defaultRank,
   reasons(r, s, _proofs, out) {
     const rank = r.type.defaultRank;
-    if (rank > 0) out.push({ source: 'default', level: levelOfRank(rank), path: [{ kind: 'user', id: s.u.id }] });
+    if (rank > 0) out.push({ source: 'default', level: levelOfRank(rank), path: [{ kind: 'user', id: s.id }] });
   },
   clause(f) {
     const rank = f.req.type.defaultRank;

@@ -11,9 +11,9 @@ function strictlyAbove(c: Compiled, a: number, b: number): boolean {
 
 /** The owner's role, when the subject's role is strictly above it in a type with `hierarchy`. */
 function above(r: RecordView, s: Subject): boolean {
-  if (!r.type.def.hierarchy || s.u.role < 0 || r.ownerUserNum === s.u.num) return false;
+  if (!r.type.def.hierarchy || s.role < 0 || r.ownerUserNum === s.num) return false;
   const o = ownerFacts(r);
-  return o !== undefined && o.role >= 0 && strictlyAbove(r.c, s.u.role, o.role);
+  return o !== undefined && o.role >= 0 && strictlyAbove(r.c, s.role, o.role);
 }
 
 /** A superior of the owner in the role hierarchy: full access, where the type enables it. */
@@ -28,15 +28,15 @@ export const hierarchySource: AccessSource = {
       source: 'hierarchy',
       level: 'full',
       path: [
-        { kind: 'user', id: s.u.id },
-        { kind: 'role', id: ids.roles.idOf(s.u.role), via: 'has-role' },
+        { kind: 'user', id: s.id },
+        { kind: 'role', id: ids.roles.idOf(s.role), via: 'has-role' },
         { kind: 'role', id: ids.roles.idOf(o.role), via: 'superior-of' },
         { kind: 'user', id: o.id, via: 'owned-by' },
       ],
     });
   },
   clause(f) {
-    const u = f.s.u;
+    const u = f.s;
     if (!f.req.type.def.hierarchy || u.role < 0) return false;
     const set = f.ownerUsers.any;
     for (const child of f.c.roles.get(u.role)?.children ?? []) usersInSubtree(f.c, child, (o) => set.add(o.id));

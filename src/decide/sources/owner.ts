@@ -4,12 +4,12 @@ import type { AccessSource } from './source.js';
 /** The user who owns the record: full access. */
 export const ownerSource: AccessSource = {
   name: 'owner',
-  rank: (r, s) => (r.ownerUser === s.u.id ? 3 : 0),
+  rank: (r, s) => (r.ownerUser === s.id ? 3 : 0),
   reasons(r, s, _proofs, out) {
-    if (r.ownerUser === s.u.id) out.push({ source: 'owner', level: 'full', path: [{ kind: 'user', id: s.u.id }] });
+    if (r.ownerUser === s.id) out.push({ source: 'owner', level: 'full', path: [{ kind: 'user', id: s.id }] });
   },
   clause(f) {
-    f.ownerUsers.any.add(f.s.u.id);
+    f.ownerUsers.any.add(f.s.id);
     f.sources.push({ source: 'owner', level: 'full' });
     return false;
   },

@@ -1,4 +1,4 @@
-import type { Grants, Membership } from '../../compile/snapshot.js';
+import type { Membership } from '../../compile/snapshot.js';
 import type { MemberWalk } from '../../compile/members.js';
 import type { GroupPaths } from '../../compile/paths.js';
 import type { Compiled, PrincipalRef, UserFacts } from '../../compile/snapshot.js';
@@ -19,12 +19,12 @@ import type { Request } from '../request.js';
 /** One record, as a decision reads it: the request, its owner resolved to numbers in its snapshot. */
 export type RecordView = Request;
 
-/** The user asked about, past the gate. `grants` is filled on first use (see `subjectGrants`). */
-export interface Subject {
-  readonly u: UserFacts;
-  readonly m: Membership;
-  grants: Grants | undefined;
-}
+/**
+ * The user asked about, past the gate: its facts, with its memberships read (the gate reads them
+ * for the capability step). Its grants are read on first need (see `subjectGrants`). The facts
+ * themselves, so that a check allocates no subject.
+ */
+export type Subject = UserFacts & { readonly membership: Membership };
 
 /** Membership paths for reasons, computed once per check and shared by every source. */
 export interface Proofs {
