@@ -2,7 +2,7 @@ import { ConflictError, InvalidInputError, quote } from '../errors/errors.js';
 import type { Id } from '../model/ids.js';
 import { normalizePrincipal } from '../model/normalize.js';
 import type { Group, Policy, User, UserStatus } from '../model/policy.js';
-import { principalParts, type Principal } from '../model/principal.js';
+import { principalParts } from '../model/principal.js';
 import type { Owner, Resource } from '../model/resource.js';
 import { bare, expectId, expectObject, expectOneOf, fail, own } from '../model/shape.js';
 import type { ReverseEdges } from '../validate/reverse-edges.js';
@@ -10,11 +10,11 @@ import type { ResourceStore } from '../ports/resource-store.js';
 import { sameOwner } from '../model/same-owner.js';
 import type { PreparedChange } from './prepared-change.js';
 import { putOp, type Op } from '../changes/ops.js';
-import type { DeleteGroupOptions, Engine, Recipe } from './types.js';
+import { deleteGroupOps, deleteRoleOps } from './deletion-ops.js';
+import type { DeleteGroupOptions, Engine } from './types.js';
 
 /** What the commands need from the engine. */
 export interface CommandContext {
-  prepare(recipe: Recipe): PreparedChange | undefined;
   /** Computes a change given as operations, validated; undefined when it changes nothing. */
   prepareOps(ops: readonly Op[]): PreparedChange | undefined;
   /** Lands a prepared change (installs it, or appends it to a repository and then installs it). */
@@ -38,12 +38,6 @@ const LIST: Readonly<Record<string, keyof Group['members']>> = {
   group: 'groups',
 };
 
-function mentions(p: Principal, kind: 'role' | 'group', id: Id): boolean {
-  const parts = principalParts(p);
-  if (parts === undefined || parts.id !== id) return false;
-  return kind === 'role' ? parts.kind === 'role' || parts.kind === 'roleAndSubordinates' : parts.kind === 'group';
-}
-
 /** Whether an owner is a group (an own `group`, never an inherited one). */
 function isGroup(owner: Owner): owner is { readonly group: Id } {
   return Object.hasOwn(owner, 'group');
@@ -61,12 +55,9 @@ function optionOf(obj: unknown, key: string, path: (string | number)[]): unknown
   return obj === undefined ? undefined : own(expectObject(obj, path), key);
 }
 
-/** The typed commands, each a recipe run through the engine's validated change path. */
+/** The typed commands, each a list of operations run through the engine's validated change path. */
 export function commandsOf(ctx: CommandContext): Commands {
-  const run = async (recipe: Recipe): Promise<number> => {
-    const prepared = ctx.prepare(recipe);
-    return prepared === undefined ? ctx.revision() : ctx.commit(prepared);
-  };
+
   /** Lands operations: the commands that change one entity emit its new version directly, no recipe. */
   const runOps = async (ops: readonly Op[]): Promise<number> => {
     const prepared = ctx.prepareOps(ops);
@@ -148,39 +139,7 @@ export function commandsOf(ctx: CommandContext): Commands {
           ids: [to, r],
         });
       }
-      const parent = node.parent;
-      const referrers = edges.roleReferrers(r);
-      const users = [...referrers.users];
-      const children = referrers.children.filter((c) => c !== to);
-      const groups = new Set(referrers.groups);
-      return run((d) => {
-        for (const u of users) {
-          const draft = d.users.get(u);
-          if (draft !== undefined) draft.role = to;
-        }
-        for (const c of children) {
-          const draft = d.roles.get(c);
-          if (draft !== undefined) draft.parent = to;
-        }
-        if (promoted) {
-          const draft = d.roles.get(to);
-          if (draft !== undefined) {
-            if (parent === undefined) delete draft.parent;
-            else draft.parent = parent;
-          }
-        }
-        for (const g of groups) {
-          const m = d.groups.get(g)?.members;
-          if (m === undefined) continue;
-          m.roles = m.roles.filter((x) => x !== r);
-          m.rolesAndSubordinates = m.rolesAndSubordinates.filter((x) => x !== r);
-        }
-        for (const rule of [...d.sharingRules.values()]) if (mentions(rule.from, 'role', r) || mentions(rule.to, 'role', r)) d.sharingRules.delete(rule.id);
-        for (const a of d.accessGroups.values()) {
-          if (a.grants.some((x) => mentions(x.to, 'role', r))) a.grants = a.grants.filter((x) => !mentions(x.to, 'role', r));
-        }
-        d.roles.delete(r);
-      });
+      return runOps(deleteRoleOps(ctx.policy(), edges, r, to, promoted));
     },
     moveResource: (ref, move) => exclusive(() => moveResource(ref, move)),
   };
@@ -242,28 +201,9 @@ export function commandsOf(ctx: CommandContext): Commands {
         ids: [g],
       });
     }
-    const recipe: Recipe = (d) => {
-      if (transferTo !== undefined) {
-        // Part of the change: the new owner must exist in the snapshot the deletion lands on.
-        if (isGroup(transferTo) ? !d.groups.has(transferTo.group) : !d.users.has(transferTo.user)) {
-          const [kind, id] = isGroup(transferTo) ? ['group', transferTo.group] : ['user', transferTo.user];
-          throw new InvalidInputError({ message: `${kind} ${quote(id)} to transfer group ${quote(g)}'s records to no longer exists`, path: ['transferTo', kind], ids: [id] });
-        }
-      }
-      const parents = d.groups.get(g) === undefined ? [] : [...ctx.edges().groupsListingGroup(g)];
-      for (const p of parents) {
-        const list = d.groups.get(p)?.members.groups;
-        const at = list?.indexOf(g) ?? -1;
-        if (list !== undefined && at >= 0) list.splice(at, 1);
-      }
-      for (const r of [...d.sharingRules.values()]) if (mentions(r.from, 'group', g) || mentions(r.to, 'group', g)) d.sharingRules.delete(r.id);
-      for (const a of d.accessGroups.values()) {
-        if (a.grants.some((x) => mentions(x.to, 'group', g))) a.grants = a.grants.filter((x) => !mentions(x.to, 'group', g));
-      }
-      d.groups.delete(g);
-    };
+    const deletion = (): Op[] => deleteGroupOps(ctx.policy(), ctx.edges(), g, transferTo);
     // The policy change is validated before any record moves.
-    const prepared = ctx.prepare(recipe);
+    const prepared = ctx.prepareOps(deletion());
     if (owned.length === 0 || transferTo === undefined) return prepared === undefined ? ctx.revision() : ctx.commit(prepared);
     // The records move one by one, each only while the group still owns it, and each is kept in
     // `moved`: a rollback gives back exactly these, never a record the new owner held already or
@@ -289,7 +229,7 @@ export function commandsOf(ctx: CommandContext): Commands {
       // Another change may have landed while the records moved: compute the deletion again on the
       // newest snapshot (which checks the new owner again), and once more after a conflict.
       for (let attempt = 0; ; attempt++) {
-        const again = ctx.prepare(recipe);
+        const again = ctx.prepareOps(deletion());
         if (again === undefined) return ctx.revision();
         try {
           return await ctx.commit(again);

@@ -381,7 +381,7 @@ export function createCore(
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    ...guardCommands(commandsOf({ prepare: (r) => prepare(r), prepareOps: (ops) => prepareOps(ops), commit, edges: () => reverseEdges(state.index), revision: () => state.revision, policy: () => state.policy, resources, sync }), () => running, refused),
+    ...guardCommands(commandsOf({ prepareOps: (ops) => prepareOps(ops), commit, edges: () => reverseEdges(state.index), revision: () => state.revision, policy: () => state.policy, resources, sync }), () => running, refused),
   };
   return { engine, prepare: (r) => prepare(r), prepareReplace, prepareAt, revision: () => state.revision };
 }
