@@ -110,6 +110,9 @@ function emptySnapshot(frame: Frame, ids: Interners): Compiled {
   };
 }
 
+/** Test-only counter (read by the tests from this internal module, not the public API): whole-policy compilations. */
+export const compileStats = { builds: 0 };
+
 /** Compiles a validated policy into a fresh snapshot. Linear in the size of the policy. */
 export function buildSnapshot(policy: Policy, ctx: ValidationContext, revision: number, ids: Interners = newInterners()): Compiled {
   const all: Touched = {
@@ -120,6 +123,7 @@ export function buildSnapshot(policy: Policy, ctx: ValidationContext, revision: 
     accessGroups: new Set(policy.accessGroups.keys()),
     tenants: true,
   };
+  compileStats.builds++;
   return applyTouched(emptySnapshot(buildFrame(policy, ctx), ids), policy, all, revision, true);
 }
 
