@@ -9,6 +9,8 @@ import { bare } from '../model/shape.js';
 import type { ValidationContext } from '../validate/context.js';
 import { newClosureTables } from './closure.js';
 import { Interner } from './interner.js';
+import { freshFacts } from './fresh-facts.js';
+import { levelSet } from './level-set.js';
 import { memberWalk, usersInSubtree, type FactsView } from './members.js';
 import { PVec } from './pvec.js';
 import type {
@@ -72,11 +74,6 @@ export function buildFrame(policy: Policy, ctx: ValidationContext): Frame {
           : capSetOfRef(ctx.table, ctx.levels, policy.defaultAccessLevel, []),
     types,
   };
-}
-
-function levelSet(frame: Frame, ref: LevelRef | undefined): CapSet | undefined {
-  if (ref === undefined || frame.levels === undefined) return undefined;
-  return capSetOfRef(frame.table, frame.levels, ref, []);
 }
 
 /** Fresh interners. */
@@ -299,6 +296,13 @@ export function applyTouched(prev: Compiled, next: Policy, touched: Touched, rev
   const dropMember = (u: UserFacts): void => void dropM.add(u.num);
   const dropGrant = (u: UserFacts): void => void dropG.add(u.num);
 
+  // Users who act in their own tenant only share one frozen list per tenant.
+  const homes = new Map<number, readonly number[]>();
+  const homeOnly = (t: number): readonly number[] => {
+    let l = homes.get(t);
+    if (l === undefined) homes.set(t, (l = Object.freeze([t])));
+    return l;
+  };
   const userDrafts = new Map<number, UserDraft>();
   const roleDrafts = new Map<number, RoleDraft>();
   const groupDrafts = new Map<number, GroupDraft>();
@@ -386,126 +390,136 @@ export function applyTouched(prev: Compiled, next: Policy, touched: Touched, rev
 
   // Phase B: new facts. Tenants first (users point at them), then roles, users, groups.
   const tenants = touched.tenants ? buildTenants(frame, ids.tenants, next.tenants) : prev.tenants;
-  for (const id of touched.roles) {
-    const n = ids.roles.intern(id);
-    const d = roleDraft(n);
-    const def = next.roles.get(id);
-    const oldParent = d.def?.parent;
-    if (oldParent !== def?.parent) {
-      retour = true;
-      if (oldParent !== undefined) roleDraft(ids.roles.intern(oldParent)).children.delete(n);
-      if (def?.parent !== undefined) roleDraft(ids.roles.intern(def.parent)).children.add(n);
-    }
-    if (d.def === undefined || def === undefined) retour = true;
-    d.def = def;
-  }
-  for (const id of touched.users) {
-    const n = ids.users.intern(id);
-    const d = userDraft(n);
-    const def = next.users.get(id);
-    dropM.add(n);
-    if (d.def?.role !== def?.role) {
-      if (d.def?.role !== undefined) roleDraft(ids.roles.intern(d.def.role)).users.delete(n);
-      if (def?.role !== undefined) roleDraft(ids.roles.intern(def.role)).users.add(n);
-    }
-    d.def = def;
-  }
-  for (const id of touched.groups) {
-    const n = ids.groups.intern(id);
-    const d = groupDraft(n);
-    const def = next.groups.get(id);
-    // Only the edges that differ: a member on both lists keeps its edge, so that adding one
-    // member to a large group touches one member, not all of them.
-    const before = d.def?.members;
-    const after = def?.members;
-    const edit = (kind: keyof Group['members'], set: (id: Id) => Set<number>): void => {
-      const was = before?.[kind] ?? [];
-      const now = after?.[kind] ?? [];
-      if (was === now) return;
-      if (was.length === 0) {
-        for (const x of now) set(x).add(n);
-        return;
+  // From scratch, facts are made in one pass; otherwise only the touched entities (and the
+  // entities their reverse edges pass through) get new facts, from drafts.
+  const { users, roles, groups } = fresh ? freshFacts(ids, frame, next) : changedFacts();
+  if (fresh) retour = true;
+  function changedFacts(): { users: PVec<UserFacts>; roles: PVec<RoleFacts>; groups: PVec<GroupFacts> } {
+    for (const id of touched.roles) {
+      const n = ids.roles.intern(id);
+      const d = roleDraft(n);
+      const def = next.roles.get(id);
+      const oldParent = d.def?.parent;
+      if (oldParent !== def?.parent) {
+        retour = true;
+        if (oldParent !== undefined) roleDraft(ids.roles.intern(oldParent)).children.delete(n);
+        if (def?.parent !== undefined) roleDraft(ids.roles.intern(def.parent)).children.add(n);
       }
-      const keep = new Set(now);
-      for (const x of was) if (!keep.has(x)) set(x).delete(n);
-      const had = new Set(was);
-      for (const x of now) if (!had.has(x)) set(x).add(n);
+      if (d.def === undefined || def === undefined) retour = true;
+      d.def = def;
+    }
+    for (const id of touched.users) {
+      const n = ids.users.intern(id);
+      const d = userDraft(n);
+      const def = next.users.get(id);
+      dropM.add(n);
+      if (d.def?.role !== def?.role) {
+        if (d.def?.role !== undefined) roleDraft(ids.roles.intern(d.def.role)).users.delete(n);
+        if (def?.role !== undefined) roleDraft(ids.roles.intern(def.role)).users.add(n);
+      }
+      d.def = def;
+    }
+    for (const id of touched.groups) {
+      const n = ids.groups.intern(id);
+      const d = groupDraft(n);
+      const def = next.groups.get(id);
+      // Only the edges that differ: a member on both lists keeps its edge, so that adding one
+      // member to a large group touches one member, not all of them.
+      const before = d.def?.members;
+      const after = def?.members;
+      const edit = (kind: keyof Group['members'], set: (id: Id) => Set<number>): void => {
+        const was = before?.[kind] ?? [];
+        const now = after?.[kind] ?? [];
+        if (was === now) return;
+        if (was.length === 0) {
+          for (const x of now) set(x).add(n);
+          return;
+        }
+        const keep = new Set(now);
+        for (const x of was) if (!keep.has(x)) set(x).delete(n);
+        const had = new Set(was);
+        for (const x of now) if (!had.has(x)) set(x).add(n);
+      };
+      edit('users', (u) => userDraft(ids.users.intern(u)).inUsers);
+      edit('roles', (r) => roleDraft(ids.roles.intern(r)).inRoles);
+      edit('rolesAndSubordinates', (r) => roleDraft(ids.roles.intern(r)).inSubtrees);
+      edit('groups', (g) => groupDraft(ids.groups.intern(g)).parents);
+      d.def = def;
+    }
+    // Facts from the drafts.
+    for (const [n, d] of roleDrafts) {
+      if (d.def === undefined) {
+        rEd.set(n, undefined);
+        continue;
+      }
+      const def = d.def;
+      rEd.set(n, Object.freeze({
+        num: n,
+        id: def.id,
+        def,
+        tenant: def.tenant,
+        parent: def.parent === undefined ? -1 : ids.roles.intern(def.parent),
+        children: ascending(d.children),
+        level: levelSet(frame, def.accessLevel),
+        users: ascending(d.users),
+        inRoles: ascending(d.inRoles),
+        inSubtrees: ascending(d.inSubtrees),
+      }));
+    }
+    for (const [n, d] of userDrafts) {
+      const def = d.def;
+      if (def === undefined) {
+        uEd.set(n, undefined);
+        continue;
+      }
+      const before = prev.users.get(n);
+      const inUsers = ascending(d.inUsers);
+      if (!fresh) {
+        if (before !== undefined && before.def === def && sameData(before.inUsers, inUsers)) continue;
+        if (before === undefined || !sameData(before.inUsers, inUsers)) dropM.add(n);
+      }
+      const tenant = ids.tenants.intern(def.tenant);
+      uEd.set(n, {
+        num: n,
+        id: def.id,
+        def,
+        active: def.status === 'active',
+        tenant,
+        reach: def.tenants.length === 0 ? homeOnly(tenant) : Object.freeze([tenant, ...def.tenants.map((t) => ids.tenants.intern(t))]),
+        role: def.role === undefined ? -1 : ids.roles.intern(def.role),
+        level: levelSet(frame, def.accessLevel),
+        inUsers: Object.freeze(inUsers),
+        membership: undefined,
+        grants: undefined,
+      });
+    }
+    for (const [n, d] of groupDrafts) {
+      const def = d.def;
+      if (def === undefined) {
+        gEd.set(n, undefined);
+        continue;
+      }
+      const m = def.members;
+      const nums = (list: readonly Id[], interner: Interner): number[] => ascending(new Set(list.map((x) => interner.intern(x))));
+      gEd.set(n, Object.freeze({
+        num: n,
+        id: def.id,
+        def,
+        tenant: def.tenant,
+        level: levelSet(frame, def.accessLevel),
+        parents: ascending(d.parents),
+        users: nums(m.users, ids.users),
+        roles: nums(m.roles, ids.roles),
+        subtrees: nums(m.rolesAndSubordinates, ids.roles),
+        groups: nums(m.groups, ids.groups),
+      }));
+    }
+    return {
+      users: userDrafts.size === 0 ? prev.users : uEd.build(),
+      roles: roleDrafts.size === 0 ? prev.roles : rEd.build(),
+      groups: groupDrafts.size === 0 ? prev.groups : gEd.build(),
     };
-    edit('users', (u) => userDraft(ids.users.intern(u)).inUsers);
-    edit('roles', (r) => roleDraft(ids.roles.intern(r)).inRoles);
-    edit('rolesAndSubordinates', (r) => roleDraft(ids.roles.intern(r)).inSubtrees);
-    edit('groups', (g) => groupDraft(ids.groups.intern(g)).parents);
-    d.def = def;
   }
-  // Facts from the drafts.
-  for (const [n, d] of roleDrafts) {
-    if (d.def === undefined) {
-      rEd.set(n, undefined);
-      continue;
-    }
-    const def = d.def;
-    rEd.set(n, Object.freeze({
-      num: n,
-      id: def.id,
-      def,
-      tenant: def.tenant,
-      parent: def.parent === undefined ? -1 : ids.roles.intern(def.parent),
-      children: ascending(d.children),
-      level: levelSet(frame, def.accessLevel),
-      users: ascending(d.users),
-      inRoles: ascending(d.inRoles),
-      inSubtrees: ascending(d.inSubtrees),
-    }));
-  }
-  for (const [n, d] of userDrafts) {
-    const def = d.def;
-    if (def === undefined) {
-      uEd.set(n, undefined);
-      continue;
-    }
-    const before = prev.users.get(n);
-    const inUsers = ascending(d.inUsers);
-    if (before !== undefined && before.def === def && sameData(before.inUsers, inUsers)) continue;
-    if (before === undefined || !sameData(before.inUsers, inUsers)) dropM.add(n);
-    const tenant = ids.tenants.intern(def.tenant);
-    uEd.set(n, {
-      num: n,
-      id: def.id,
-      def,
-      active: def.status === 'active',
-      tenant,
-      reach: Object.freeze([tenant, ...def.tenants.map((t) => ids.tenants.intern(t))]),
-      role: def.role === undefined ? -1 : ids.roles.intern(def.role),
-      level: levelSet(frame, def.accessLevel),
-      inUsers: Object.freeze(inUsers),
-      membership: undefined,
-      grants: undefined,
-    });
-  }
-  for (const [n, d] of groupDrafts) {
-    const def = d.def;
-    if (def === undefined) {
-      gEd.set(n, undefined);
-      continue;
-    }
-    const m = def.members;
-    const nums = (list: readonly Id[], interner: Interner): number[] => ascending(new Set(list.map((x) => interner.intern(x))));
-    gEd.set(n, Object.freeze({
-      num: n,
-      id: def.id,
-      def,
-      tenant: def.tenant,
-      level: levelSet(frame, def.accessLevel),
-      parents: ascending(d.parents),
-      users: nums(m.users, ids.users),
-      roles: nums(m.roles, ids.roles),
-      subtrees: nums(m.rolesAndSubordinates, ids.roles),
-      groups: nums(m.groups, ids.groups),
-    }));
-  }
-  const users = userDrafts.size === 0 ? prev.users : uEd.build();
-  const roles = roleDrafts.size === 0 ? prev.roles : rEd.build();
-  const groups = groupDrafts.size === 0 ? prev.groups : gEd.build();
   const view: FactsView = { users, roles, groups };
   const tour = retour ? tourRoles(roles, ids.roles.size) : { tin: prev.roleTin, tout: prev.roleTout };
 
