@@ -1,10 +1,9 @@
-import { membershipOf } from '../compile/closure.js';
 import type { Compiled } from '../compile/snapshot.js';
 import type { Id } from '../model/ids.js';
 import type { Resource } from '../model/resource.js';
 import { bestRank } from './check.js';
 import type { DenialCode } from './decision.js';
-import { capable, gateUser, reaches, tenantExists, underCeiling } from './gate.js';
+import { capableUser, gateUser, reaches, tenantExists, underCeiling } from './gate.js';
 import { readRequest } from './request.js';
 import type { Subject } from './sources/source.js';
 
@@ -15,9 +14,8 @@ export type Bound = Subject | DenialCode;
 export function bindUser(c: Compiled, user: Id): Bound {
   const u = gateUser(c, user);
   if (typeof u === 'string') return u;
-  // The memberships are read now (and cached on the facts); grants on first need.
-  membershipOf(c, u);
-  return u as Subject;
+  // Memberships and grants are read on first need, and cached on the facts.
+  return u;
 }
 
 /** `can` for a bound user: the same answer as `can(c, user, ...)`, without looking the user up again. */
@@ -25,7 +23,7 @@ export function canBound(c: Compiled, b: Bound, user: Id, action: string, resour
   const req = readRequest(c, user, action, resource);
   if (typeof b === 'string') return false;
   const t = req.tenantNum;
-  if (!tenantExists(c, t) || !reaches(c, b, t) || !capable(b.membership, req.slot) || !underCeiling(c, t, req.slot)) return false;
+  if (!tenantExists(c, t) || !reaches(c, b, t) || !capableUser(c, b, req.slot) || !underCeiling(c, t, req.slot)) return false;
   const need = req.slot.required;
   return bestRank(b, req, need) >= need;
 }

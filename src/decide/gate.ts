@@ -45,6 +45,11 @@ export function reaches(c: Compiled, u: UserFacts, t: number): boolean {
   return false;
 }
 
+/** Step 3 for a user: its memberships are read only when the policy has access levels. */
+export function capableUser(c: Compiled, u: UserFacts, slot: ActionSlot): boolean {
+  return c.frame.levels === undefined || capable(membershipOf(c, u), slot);
+}
+
 /** Step 3: whether the user's access levels allow the action (always, when the policy has none). */
 export function capable(m: Membership, slot: ActionSlot): boolean {
   const bits = m.capsBits;
@@ -63,10 +68,9 @@ export function gate(c: Compiled, userId: Id, t: number, slot: ActionSlot): Gate
   const u = gateUser(c, userId);
   if (typeof u === 'string') return u;
   if (!tenantExists(c, t) || !reaches(c, u, t)) return 'tenant';
-  const m = membershipOf(c, u);
-  if (!capable(m, slot)) return 'capability';
+  if (!capableUser(c, u, slot)) return 'capability';
   if (!underCeiling(c, t, slot)) return 'ceiling';
-  return u as Subject;
+  return u;
 }
 
 /** Steps 1-4 for every tenant at once: the tenants (ids, sorted) where the user may take the action. */
@@ -76,10 +80,9 @@ export function gateTenants(c: Compiled, userId: Id, slot: ActionSlot): { readon
   const reached: number[] = [];
   for (let t = 0; t < c.tenants.exists.length; t++) if (c.tenants.exists[t] === 1 && reaches(c, u, t)) reached.push(t);
   if (reached.length === 0) return 'tenant';
-  const m = membershipOf(c, u);
-  if (!capable(m, slot)) return 'capability';
+  if (!capableUser(c, u, slot)) return 'capability';
   const tenants = reached.filter((t) => underCeiling(c, t, slot)).map((t) => c.ids.tenants.idOf(t));
   if (tenants.length === 0) return 'ceiling';
   tenants.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return { s: u as Subject, tenants };
+  return { s: u, tenants };
 }

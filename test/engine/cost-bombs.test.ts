@@ -131,7 +131,8 @@ describe('users with the same direct memberships share one closure (item 13a)', 
     // Old code: a 3,001-group set per user, 9 million entries (hundreds of MB). Now one set.
     expect(process.memoryUsage().heapUsed - before).toBeLessThan(100 * MB);
     expect(who).toHaveLength(N);
-    expect(closuresComputed() - computed).toBe(1);
+    // whoCan needs no closure at all here (no access levels to check); groupsOf then computes one for all.
+    expect(closuresComputed() - computed).toBeLessThanOrEqual(1);
     for (let i = 0; i < N; i += 499) expect(engine.groupsOf(`u${i}`)).toHaveLength(N + 1);
     expect(closuresComputed() - computed).toBe(1);
   });
@@ -146,6 +147,8 @@ describe('users with the same direct memberships share one closure (item 13a)', 
     const who = engine.whoCan('edit', { type: 'doc', id: 'd', owner: { group: `p${N - 1}` } });
     expect(process.memoryUsage().heapUsed - before).toBeLessThan(100 * MB);
     expect(who).toHaveLength(N);
+    for (let i = 0; i < N; i++) engine.groupsOf(`u${i}`);
+    expect(process.memoryUsage().heapUsed - before).toBeLessThan(100 * MB);
     expect(closuresComputed() - computed).toBe(N + 1); // the role's, and one small one per user
     expect(engine.groupsOf('u7')).toHaveLength(N + 2);
     expect(engine.groupsOf('u7')).toContain('own7');

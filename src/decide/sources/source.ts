@@ -20,11 +20,11 @@ import type { Request } from '../request.js';
 export type RecordView = Request;
 
 /**
- * The user asked about, past the gate: its facts, with its memberships read (the gate reads them
- * for the capability step). Its grants are read on first need (see `subjectGrants`). The facts
- * themselves, so that a check allocates no subject.
+ * The user asked about, past the gate: its facts themselves, so that a check allocates no
+ * subject. Its memberships (`membershipOf`) and grants (`subjectGrants`) are read on first need
+ * and cached on the facts: a check on a record the user owns reads neither.
  */
-export type Subject = UserFacts & { readonly membership: Membership };
+export type Subject = UserFacts;
 
 /** Membership paths for reasons, computed once per check and shared by every source. */
 export interface Proofs {
