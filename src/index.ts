@@ -25,6 +25,7 @@ export { policyGraph, type PolicyGraphOptions } from './render/policy-graph.js';
 // Data filtering
 export type { AccessFilter, FilterClause, FilterSource } from './decide/access-filter.js';
 export { toPredicate } from './filter/to-predicate.js';
+export { keepReadable, type PermittedFields } from './decide/permitted-fields.js';
 
 // Model
 export type { Id } from './model/ids.js';
@@ -48,6 +49,7 @@ export type {
   Group,
   GroupMembers,
   ResourceType,
+  FieldPermission,
   OrgDefault,
   SharingRule,
   AccessGroup,

@@ -2,7 +2,7 @@ import { createEngine, explainDecision, PurviewError } from '../index.js';
 import type { Engine } from '../engine/types.js';
 import type { Resource } from '../model/resource.js';
 import { displayText, nameText, quoteText } from '../render/escape.js';
-import { TestFileError, type Assertion, type TestFile } from './test-file.js';
+import { TestFileError, type Assertion, type FieldsAssertion, type TestFile } from './test-file.js';
 
 /*
  * Running a validated test file against the engine: a pure function from the file to its
@@ -98,7 +98,28 @@ export function describeAssertion(a: Assertion, resources: ReadonlyMap<string, R
       return `effectiveOwners of ${res(a.resource)}`;
     case 'whoCan':
       return `whoCan ${nameText(a.action)} ${res(a.resource)}`;
+    case 'permittedFields':
+      return `permittedFields user ${q(a.user)} ${res(a.resource)}`;
   }
+}
+
+/** `permittedFields`: the readable and the writable fields, each compared as a set. */
+function runFieldsAssertion(engine: Engine, a: FieldsAssertion, resource: Resource, base: Omit<TestOutcome, 'passed' | 'expected' | 'actual'>): TestOutcome {
+  const expected = `read ${renderSet(a.expect.read)}, write ${renderSet(a.expect.write)}`;
+  let got;
+  try {
+    got = engine.permittedFields(a.user, resource);
+  } catch (e) {
+    return { ...base, passed: false, expected, actual: `threw ${errorName(e)}`, details: [errorText(e)] };
+  }
+  const details: string[] = [];
+  for (const key of ['read', 'write'] as const) {
+    const { missing, unexpected } = setDiff(a.expect[key], got[key]);
+    if (missing.length > 0) details.push(`${key} missing:    ${renderSet(missing)}`);
+    if (unexpected.length > 0) details.push(`${key} unexpected: ${renderSet(unexpected)}`);
+  }
+  const passed = details.length === 0;
+  return { ...base, passed, expected, actual: `read ${renderSet(got.read)}, write ${renderSet(got.write)}`, ...(passed ? {} : { details }) };
 }
 
 function runAssertion(engine: Engine, file: TestFile, a: Assertion): TestOutcome {
@@ -109,6 +130,7 @@ function runAssertion(engine: Engine, file: TestFile, a: Assertion): TestOutcome
     asked: describeAssertion(a, file.resources),
   };
   const resourceOf = (id: string): Resource => file.resources.get(id) as Resource;
+  if (a.kind === 'permittedFields') return runFieldsAssertion(engine, a, resourceOf(a.resource), base);
   if (a.kind === 'check') {
     const expected = a.expect + (a.denial === undefined ? '' : ` (${a.denial})`);
     let decision;

@@ -61,11 +61,19 @@ export type ListAssertion = AssertionBase & { readonly expect: readonly string[]
     | { readonly kind: 'whoCan'; readonly action: string; readonly resource: string }
   );
 
+/** `permittedFields: { user, resource }` with `expect: { read: [...], write: [...] }`, each compared as a set. */
+export interface FieldsAssertion extends AssertionBase {
+  readonly kind: 'permittedFields';
+  readonly user: string;
+  readonly resource: string;
+  readonly expect: { readonly read: readonly string[]; readonly write: readonly string[] };
+}
+
 /** One assertion of a test file: one test. */
-export type Assertion = CheckAssertion | ListAssertion;
+export type Assertion = CheckAssertion | ListAssertion | FieldsAssertion;
 
 /** The kinds of assertion, each its query key in the file. */
-export const ASSERTION_KINDS = ['check', 'groupsOf', 'membersOf', 'whoCan', 'effectiveOwners'] as const;
+export const ASSERTION_KINDS = ['check', 'groupsOf', 'membersOf', 'whoCan', 'effectiveOwners', 'permittedFields'] as const;
 
 /** A validated test file. */
 export interface TestFile {
@@ -242,6 +250,22 @@ class Reader {
         const action = this.id(c.action, `${where}.whoCan.action`, 'an action');
         const resource = resourceRef(c.resource, `${where}.whoCan.resource`);
         return { ...base, kind, action, resource, expect: expectList() };
+      }
+      case 'permittedFields': {
+        const c = this.object(q0, `${where}.permittedFields`, 'a mapping { user, resource }');
+        this.onlyKeys(c, ['user', 'resource'], `${where}.permittedFields`);
+        for (const key of ['user', 'resource']) if (!has(c, key)) this.fail(`${where}.permittedFields`, `permittedFields needs ${key}`);
+        const user = this.id(c.user, `${where}.permittedFields.user`, 'a user id');
+        const resource = resourceRef(c.resource, `${where}.permittedFields.resource`);
+        const e = this.object(get(o, 'expect'), `${where}.expect`, 'a mapping { read: [fields], write: [fields] }');
+        this.onlyKeys(e, ['read', 'write'], `${where}.expect`);
+        const list = (key: 'read' | 'write'): string[] => {
+          if (!has(e, key)) this.fail(`${where}.expect`, `expect needs ${key} (a list of fields, compared as a set; [] for none)`);
+          const l = e[key];
+          if (!Array.isArray(l)) this.fail(`${where}.expect.${key}`, `expected a list of fields (compared as a set), got ${describe(l)}`);
+          return this.idList(l, `${where}.expect.${key}`, 'a field name');
+        };
+        return { ...base, kind, user, resource, expect: { read: list('read'), write: list('write') } };
       }
     }
   }

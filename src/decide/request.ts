@@ -131,12 +131,26 @@ const PATH_OWNER_GROUP = Object.freeze(['resource', 'owner', 'group']);
  * the resource once, own properties only, and copies what the decision uses.
  */
 export function readRequest(c: Compiled, user: unknown, action: unknown, resource: unknown): Request {
+  return read(c, user, action, resource, false);
+}
+
+/**
+ * Checks a request about a record as a whole (its fields, say), not one action: the same checks
+ * as {@link readRequest} but for the action; the request carries the type's first action, to be
+ * replaced by the caller with each action it decides.
+ */
+export function readRecordRequest(c: Compiled, user: unknown, resource: unknown): Request {
+  return read(c, user, undefined, resource, true);
+}
+
+function read(c: Compiled, user: unknown, action: unknown, resource: unknown, anyAction: boolean): Request {
   expectId(user, PATH_USER, 'user id');
   const r = expectResource(resource);
   const typeName = typeOf(r);
   if (typeof typeName !== 'string') fail(PATH_TYPE, `expected a resource type name, got ${describe(typeName)}`);
   const type = c.frame.types.get(typeName);
   if (type === undefined) fail(PATH_TYPE, `resource type ${quote(typeName)} is not declared in the policy`, [typeName]);
+  if (anyAction) action = type.actions.keys().next().value;
   if (typeof action !== 'string') fail(PATH_ACTION, `expected an action name, got ${describe(action)}`);
   const slot = type.actions.get(action);
   if (slot === undefined) {

@@ -367,6 +367,7 @@ export function createCore(
     membersOf: (g, o) => current().membersOf(g, o),
     effectiveOwners: (r, o) => current().effectiveOwners(r, o),
     whoCan: (a, r, o) => current().whoCan(a, r, o),
+    permittedFields: (u, r, o) => current().permittedFields(u, r, o),
     filter: (u, a, t, o) => current().filter(u, a, t, o),
     for: (user) => engine.snapshot().for(user),
     // Pinning a snapshot is holding a reference: the compiled snapshot of a revision never changes.

@@ -285,7 +285,7 @@ export async function openEngine(input: OpenEngineOptions): Promise<SharedEngine
   const live = (): void => {
     if (stuck !== undefined) throw stuck;
   };
-  const queries: Pick<EngineBase, 'check' | 'can' | 'explain' | 'groupsOf' | 'membersOf' | 'effectiveOwners' | 'whoCan' | 'filter' | 'for' | 'snapshot'> = {
+  const queries: Pick<EngineBase, 'check' | 'can' | 'explain' | 'groupsOf' | 'membersOf' | 'effectiveOwners' | 'whoCan' | 'filter' | 'permittedFields' | 'for' | 'snapshot'> = {
     check: (u, a, r, o) => (live(), e.check(u, a, r, o)),
     can: (u, a, r, o) => (live(), e.can(u, a, r, o)),
     explain: (u, a, r, o) => (live(), e.explain(u, a, r, o)),
@@ -293,6 +293,7 @@ export async function openEngine(input: OpenEngineOptions): Promise<SharedEngine
     membersOf: (g, o) => (live(), e.membersOf(g, o)),
     effectiveOwners: (r, o) => (live(), e.effectiveOwners(r, o)),
     whoCan: (a, r, o) => (live(), e.whoCan(a, r, o)),
+    permittedFields: (u, r, o) => (live(), e.permittedFields(u, r, o)),
     filter: (u, a, t, o) => (live(), e.filter(u, a, t, o)),
     for: (u) => (live(), e.for(u)),
     snapshot: () => (live(), e.snapshot()),

@@ -1,4 +1,5 @@
 import { check, can } from '../decide/check.js';
+import { permittedFields } from '../decide/permitted-fields.js';
 import { explainDecision } from '../decide/explain.js';
 import { StaleSnapshotError } from '../errors/errors.js';
 import { jsonText } from '../text/one-line.js';
@@ -88,6 +89,7 @@ export function queriesOver(policy: Policy, compiled: Compiled): Queries {
     membersOf: (group, options) => membersOf(ix(options), group),
     effectiveOwners: (resource, options) => effectiveOwners(ix(options), resource),
     whoCan: (action, resource, options) => whoCan(ix(options), action, resource),
+    permittedFields: (user, resource, options) => permittedFields(ix(options), user, resource),
     filter: (user, action, type, options) => buildFilter(ix(options), user, action, type),
     for: (user) => userQueries(queries, compiled, user),
   };

@@ -1,5 +1,6 @@
 import type { Decision, MembershipPath } from '../decide/decision.js';
 import type { AccessFilter } from '../decide/access-filter.js';
+import type { PermittedFields } from '../decide/permitted-fields.js';
 import type { Id } from '../model/ids.js';
 import type { Policy, PolicyDraft, UserStatus } from '../model/policy.js';
 import type { Principal } from '../model/principal.js';
@@ -98,6 +99,17 @@ export interface Queries {
    * ```
    */
   filter(user: Id, action: string, type: string, options?: QueryOptions): AccessFilter;
+  /**
+   * Which fields of `resource` the user may read and write: the fields its type declares
+   * (`fields: { salary: { read: 'viewSalary' } }`) whose `read` or `write` action `check` allows,
+   * each distinct action decided once. `hidden` lists the declared fields it may not read; pass
+   * the answer to `keepReadable(row, permitted)` to drop them from a row.
+   * @example
+   * ```ts
+   * engine.permittedFields('u1', lead); // { read: ['email'], write: [], hidden: ['salary'] }
+   * ```
+   */
+  permittedFields(user: Id, resource: Resource, options?: QueryOptions): PermittedFields;
   /**
    * The queries of one user on this snapshot (the engine's: its current one), for a request
    * handler that makes several checks: `can`, `check`, `explain`, `filter` and `groups` without
@@ -221,4 +233,6 @@ export interface UserQueries {
   /** {@link Queries.groupsOf} for this user. */
   groups(options?: QueryOptions & { readonly paths?: false }): Id[];
   groups(options: QueryOptions & { readonly paths: true }): GroupMembership[];
+  /** {@link Queries.permittedFields} for this user. */
+  permittedFields(resource: Resource, options?: QueryOptions): PermittedFields;
 }

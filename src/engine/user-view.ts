@@ -24,5 +24,6 @@ export function userQueries(queries: Queries, compiled: Compiled, user: unknown)
     explain: (action: string, resource: Resource, options?: QueryOptions & { readonly format?: 'text' | 'json' }) => queries.explain(id, action, resource, options),
     filter: (action: string, type: string, options?: QueryOptions) => queries.filter(id, action, type, options),
     groups,
+    permittedFields: (resource: Resource, options?: QueryOptions) => queries.permittedFields(id, resource, options),
   });
 }

@@ -4,6 +4,7 @@ import { DEFAULT_TENANT, type Id } from './ids.js';
 import { LEVELS, type Level } from './level.js';
 import type {
   AccessGroup,
+  FieldPermission,
   Grant,
   Group,
   OrgDefault,
@@ -135,11 +136,35 @@ function expectTypeName(value: unknown, path: ErrorPath, what: string, allowColo
   return name;
 }
 
+/**
+ * Normalizes a type's field permissions: a plain object (input) or a `Map` (a recipe's draft) of
+ * field names to `{ read, write? }`, each naming an action of the type.
+ */
+function normalizeFields(value: unknown, actions: ReadonlyMap<string, Level>, path: ErrorPath): ReadonlyMap<string, FieldPermission> {
+  const entries = value instanceof Map ? mapEntries(value, path) : Object.entries(expectObject(value, path, 'an object of fields ({ field: { read, write? } })'));
+  const out = new Map<string, FieldPermission>();
+  const action = (v: unknown, p: ErrorPath): string => {
+    if (typeof v !== 'string') fail(p, `expected an action name, got ${describe(v)}`);
+    if (!actions.has(v)) fail(p, `action ${quote(v)} is not one of the type's actions (${[...actions.keys()].map(quote).join(', ')})`, [v]);
+    return v;
+  };
+  for (const [field, spec] of entries) {
+    if (typeof field !== 'string') fail([...path, keyOf(field)], 'fields are keyed by name (a string)');
+    expectId(field, [...path, field], 'field name');
+    const fp = [...path, field];
+    const f = expectObject(spec, fp, 'a field ({ read, write? })');
+    onlyKeys(f, ['read', 'write'], fp);
+    const write = own(f, 'write');
+    out.set(field, bare({ read: action(own(f, 'read'), [...fp, 'read']), ...(write === undefined ? {} : { write: action(write, [...fp, 'write']) }) }));
+  }
+  return out;
+}
+
 /** Normalizes a resource type. `actions` may be a plain object (input) or a `Map` (a recipe's draft). */
 export function normalizeResourceType(name: string, value: unknown, path: ErrorPath): ResourceType {
   expectTypeName(name, path, 'resource type name', false);
   const o = expectObject(value, path, 'a resource type');
-  onlyKeys(o, ['name', 'actions', 'readActions', 'default', 'hierarchy', 'groupOwnerLevel'], path);
+  onlyKeys(o, ['name', 'actions', 'readActions', 'default', 'hierarchy', 'groupOwnerLevel', 'fields'], path);
   const declaredName = own(o, 'name');
   if (declaredName !== undefined && declaredName !== name) {
     fail([...path, 'name'], `resource type is keyed ${quote(name)} but names itself ${describe(declaredName)}`);
@@ -168,10 +193,13 @@ export function normalizeResourceType(name: string, value: unknown, path: ErrorP
     fail([...path, 'hierarchy'], `expected true or false, got ${describe(hierarchy)}`);
   }
   const gol = own(o, 'groupOwnerLevel');
+  const fieldsRaw = own(o, 'fields');
+  const fields = fieldsRaw === undefined ? undefined : normalizeFields(fieldsRaw, actions, [...path, 'fields']);
   return bare({
     name,
     actions,
     ...(readActions === undefined ? {} : { readActions }),
+    ...(fields === undefined ? {} : { fields }),
     default: def === undefined ? 'private' : expectOneOf(def, ORG_DEFAULTS, [...path, 'default']),
     hierarchy: hierarchy ?? true,
     groupOwnerLevel: gol === undefined ? 'full' : expectOneOf(gol, LEVELS, [...path, 'groupOwnerLevel']),

@@ -94,6 +94,15 @@ export interface ResourceTypeInput {
   readonly hierarchy?: boolean;
   /** The most that membership of an owning group grants (default `full`). */
   readonly groupOwnerLevel?: Level;
+  /**
+   * Field permissions: each field of the type's records with the action that reads it and,
+   * optionally, the one that writes it (see `permittedFields`).
+   * @example
+   * ```ts
+   * { email: { read: 'view', write: 'edit' }, salary: { read: 'viewSalary' } }
+   * ```
+   */
+  readonly fields?: Readonly<Record<string, { readonly read: string; readonly write?: string }>>;
 }
 
 /** A sharing rule as written in a policy file. */

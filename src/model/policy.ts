@@ -92,6 +92,16 @@ export interface ResourceType {
   readonly hierarchy: boolean;
   /** The most that membership of an owning group grants. */
   readonly groupOwnerLevel: Level;
+  /** Field permissions: each field with the action that reads it and the one that writes it (none: never writable). */
+  readonly fields?: ReadonlyMap<string, FieldPermission>;
+}
+
+/** Which actions of its type read and write one field of a record. */
+export interface FieldPermission {
+  /** The action whose permission lets a user read the field. */
+  readonly read: string;
+  /** The action whose permission lets a user write the field; without it the field is never writable. */
+  readonly write?: string;
 }
 
 /** Records of `resourceType` owned by `from` are shared with `to` at `level`. */

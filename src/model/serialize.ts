@@ -1,5 +1,5 @@
 import type { ResourceTypeInput, PolicyInput } from './policy-input.js';
-import type { Policy, ResourceType } from './policy.js';
+import type { FieldPermission, Policy, ResourceType } from './policy.js';
 import { bare } from './shape.js';
 
 /** A resource type as plain data (its actions as an object, odd action names kept as own keys). */
@@ -12,7 +12,17 @@ export function resourceTypeInput(t: ResourceType): ResourceTypeInput {
     default: t.default,
     hierarchy: t.hierarchy,
     groupOwnerLevel: t.groupOwnerLevel,
+    ...(t.fields === undefined ? {} : { fields: fieldsInput(t.fields) }),
   };
+}
+
+/** Field permissions as plain data (a prototype-less object, so that any field name is an own key). */
+function fieldsInput(fields: ReadonlyMap<string, FieldPermission>): NonNullable<ResourceTypeInput['fields']> {
+  const out = Object.create(null) as Record<string, { read: string; write?: string }>;
+  for (const [name, f] of fields) {
+    Object.defineProperty(out, name, bare({ value: { read: f.read, ...(f.write === undefined ? {} : { write: f.write }) }, enumerable: true, writable: true, configurable: true }));
+  }
+  return out;
 }
 
 /**

@@ -11,7 +11,7 @@ import { renderReport } from '../../src/cli/report.js';
 import { runTestFile } from '../../src/cli/run-tests.js';
 import { loadTestFile, type Assertion, type TestFile } from '../../src/cli/test-file.js';
 import type { PolicyInput } from '../../src/model/policy-input.js';
-import { refCheck, refEffectiveOwners, refGroupsOf, refMembersOf, refWhoCan } from '../reference/evaluator.js';
+import { refCheck, refEffectiveOwners, refGroupsOf, refMembersOf, refWhoCan, refPermittedFields } from '../reference/evaluator.js';
 
 const DIR = fileURLToPath(new URL('../scenarios', import.meta.url));
 const FILES = readdirSync(DIR)
@@ -48,6 +48,11 @@ function referenceDisagrees(t: TestFile, a: Assertion): string | undefined {
     case 'whoCan':
       got = refWhoCan(policy, a.action, res(a.resource));
       break;
+    case 'permittedFields': {
+      const f = refPermittedFields(policy, a.user, res(a.resource));
+      if (sameSet(f.read, a.expect.read) && sameSet(f.write, a.expect.write)) return undefined;
+      return `assertions[${a.index}]: reference says read [${f.read.join(', ')}], write [${f.write.join(', ')}]`;
+    }
   }
   return sameSet(got, a.expect) ? undefined : `assertions[${a.index}]: reference says [${[...got].sort().join(', ')}]`;
 }

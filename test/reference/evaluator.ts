@@ -433,6 +433,22 @@ export function refWhoCan(policy: PolicyInput, action: string, resource: Resourc
     .sort();
 }
 
+/**
+ * SPEC 9, field permissions: the declared fields whose `read` (`write`) action `check` allows;
+ * a field without `write` is never writable. Straight from the text: one check per field.
+ */
+export function refPermittedFields(policy: PolicyInput, userId: string, resource: Resource): { read: string[]; write: string[] } {
+  const type = Object.hasOwn(policy.resourceTypes, resource.type) ? policy.resourceTypes[resource.type] : undefined;
+  if (type === undefined) throw new RefInvalidInput(`undeclared type ${resource.type}`);
+  const read: string[] = [];
+  const write: string[] = [];
+  for (const [field, f] of Object.entries(type.fields ?? {})) {
+    if (refCheck(policy, userId, f.read, resource).allowed) read.push(field);
+    if (f.write !== undefined && refCheck(policy, userId, f.write, resource).allowed) write.push(field);
+  }
+  return { read, write };
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* Proof paths.                                                                                 */
 

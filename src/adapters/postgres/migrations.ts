@@ -123,6 +123,20 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    name: 'field permissions of resource types',
+    statements: (s) => [
+      `CREATE TABLE ${s}.resource_type_fields (
+        resource_type text NOT NULL,
+        position integer NOT NULL,
+        field text NOT NULL,
+        read_action text NOT NULL,
+        write_action text,
+        PRIMARY KEY (resource_type, field)
+      )`,
+    ],
+  },
 ];
 
 /** The newest schema version this library knows. */

@@ -97,6 +97,7 @@ export async function readPolicy(client: ClientBase, s: string, schemaName: stri
     const memberRows = await rows(`SELECT group_id, kind, member_id, position FROM ${s}.group_members ORDER BY position`);
     const typeRows = await rows(`SELECT name, org_default, hierarchy, group_owner_level, read_actions FROM ${s}.resource_types ORDER BY name`);
     const actionRows = await rows(`SELECT resource_type, action, level, position FROM ${s}.resource_type_actions ORDER BY position`);
+    const fieldRows = await rows(`SELECT resource_type, field, read_action, write_action, position FROM ${s}.resource_type_fields ORDER BY resource_type, position`);
     const ruleRows = await rows(`SELECT id, tenant, resource_type, from_kind, from_id, to_kind, to_id, level FROM ${s}.sharing_rules`);
     const agRows = await rows(`SELECT id, tenant, resource_types, segment FROM ${s}.access_groups`);
     const grantRows = await rows(
@@ -213,6 +214,15 @@ export async function readPolicy(client: ClientBase, s: string, schemaName: stri
       const t = types.get(ar.text(typeName, 'resource_type', where));
       if (t === undefined) throw ar.bad(where(), `resource type ${show(typeName)} is not in table ${schemaName}.resource_types`, [typeName as string]);
       define(t.actions, ar.text(action, 'action', where), ar.text(level, 'level', where));
+    }
+    const fr = new RowReader(schemaName, 'resource_type_fields');
+    for (const [typeName, field, readAction, writeAction, position] of fieldRows) {
+      const where = (): string => `row (resource_type ${show(typeName)}, field ${show(field)}, position ${show(position)})`;
+      const t = types.get(fr.text(typeName, 'resource_type', where));
+      if (t === undefined) throw fr.bad(where(), `resource type ${show(typeName)} is not in table ${schemaName}.resource_types`, [typeName as string]);
+      const fields = (t.fields ??= Object.create(null)) as Record<string, { read: string; write?: string }>;
+      const write = fr.optText(writeAction, 'write_action', where);
+      define(fields, fr.text(field, 'field', where), { read: fr.text(readAction, 'read_action', where), ...(write === undefined ? {} : { write }) });
     }
     const resourceTypes: Record<string, ResourceTypeInput> = {};
     for (const [name, t] of types) define(resourceTypes, name, { ...t, actions: { ...t.actions } } as unknown as ResourceTypeInput);

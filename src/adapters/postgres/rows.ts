@@ -74,6 +74,12 @@ export const TABLES = {
     key: ['resource_type', 'action'],
     owner: 'resource_type',
   },
+  resourceTypeFields: {
+    table: 'resource_type_fields',
+    columns: [['resource_type', 'text'], ['position', 'integer'], ['field', 'text'], ['read_action', 'text'], ['write_action', 'text']],
+    key: ['resource_type', 'field'],
+    owner: 'resource_type',
+  },
   sharingRules: {
     table: 'sharing_rules',
     columns: [
@@ -115,6 +121,7 @@ export const ALL_TABLES: readonly TableName[] = [
   'groupMembers',
   'resourceTypes',
   'resourceTypeActions',
+  'resourceTypeFields',
   'sharingRules',
   'accessGroups',
   'accessGroupGrants',
@@ -160,7 +167,7 @@ export const COLLECTION_TABLES: Readonly<Record<Collection, { entity: TableName;
   sharingRules: { entity: 'sharingRules', children: [] },
   accessGroups: { entity: 'accessGroups', children: ['accessGroupGrants'] },
   tenants: { entity: 'tenants', children: [] },
-  resourceTypes: { entity: 'resourceTypes', children: ['resourceTypeActions'] },
+  resourceTypes: { entity: 'resourceTypes', children: ['resourceTypeActions', 'resourceTypeFields'] },
 };
 
 /** What one change writes: whole tables (a replace) or some entities. */
@@ -208,6 +215,9 @@ function addResourceType(rows: Map<TableName, Columns>, t: ResourceType): void {
   const c = rowsOf(rows, 'resourceTypeActions');
   let i = 0;
   for (const [action, level] of t.actions) c.push(t.name, i++, action, level);
+  const f = rowsOf(rows, 'resourceTypeFields');
+  let j = 0;
+  for (const [field, p] of t.fields ?? []) f.push(t.name, j++, field, p.read, p.write ?? null);
 }
 function addSharingRule(rows: Map<TableName, Columns>, r: SharingRule): void {
   const from = kindOf(r.from);
