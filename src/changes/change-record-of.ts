@@ -83,8 +83,9 @@ export function readChangeRecord(value: unknown): ReadRecord {
     const key = expectId(own(entity, keyField), [...p, 'entity', keyField]);
     if (collection !== 'resourceTypes') return { op: kind, collection, key, entity };
     // A resource type is stored keyed by name, without it.
-    const rest: Record<string, unknown> = {};
-    for (const k of Object.keys(entity)) if (k !== 'name') rest[k] = own(entity, k);
+    // Own data properties only: a key such as `__proto__` stays a key (and is refused by normalization as unknown).
+    const rest = Object.create(null) as Record<string, unknown>;
+    for (const k of Object.keys(entity)) if (k !== 'name') Object.defineProperty(rest, k, { value: own(entity, k), enumerable: true, writable: true, configurable: true });
     return { op: kind, collection, key, entity: rest };
   });
   return { revision, ops };

@@ -18,15 +18,19 @@ const EMPTY_SET: ReadonlySet<number> = new Set();
 
 /** Fresh, empty closure tables. */
 export function newClosureTables(): ClosureTables {
-  return { byRole: new Map(), noRole: { set: EMPTY_SET, caps: undefined, grantsMemo: undefined }, direct: { closure: undefined, next: new Map() }, size: 0 };
+  return { byRole: new Map(), noRole: { set: EMPTY_SET, caps: undefined, grantsMemo: undefined }, direct: new Map(), size: 0 };
 }
 
-/** The groups reachable upwards from `seeds` (group numbers), each group once. Iterative. */
-function upFrom(c: Compiled, seeds: Iterable<number>): Set<number> {
+/**
+ * The groups reachable upwards from `seeds` (group numbers), each group once, leaving out `skip`:
+ * an upward-closed set (a group in it has every container in it too), so the walk stops there.
+ * Iterative.
+ */
+function upFrom(c: Compiled, seeds: Iterable<number>, skip: ReadonlySet<number> = EMPTY_SET): Set<number> {
   const out = new Set<number>();
   const queue: number[] = [];
   for (const g of seeds) {
-    if (!out.has(g)) {
+    if (!out.has(g) && !skip.has(g)) {
       out.add(g);
       queue.push(g);
     }
@@ -35,7 +39,7 @@ function upFrom(c: Compiled, seeds: Iterable<number>): Set<number> {
     const g = c.groups.get(queue[i] as number);
     if (g === undefined) continue;
     for (const p of g.parents) {
-      if (!out.has(p)) {
+      if (!out.has(p) && !skip.has(p)) {
         out.add(p);
         queue.push(p);
       }
@@ -82,17 +86,24 @@ export function roleClosure(c: Compiled, roleNum: number): Closure {
   return cl;
 }
 
-/** The closure of a set of direct groups (ascending numbers), interned by the set; `counted` for a user's. */
-function directClosure(c: Compiled, direct: readonly number[], counted = true): Closure {
+/**
+ * The groups a set of direct groups (ascending numbers) adds beyond `base` (a role's closure,
+ * upward-closed), interned per base by the set: a thousand users each in a group of their own
+ * inside the part of the tree their role reaches cost a thousand small sets, never a thousand
+ * copies of that part. `counted` for a user's.
+ */
+function directClosure(c: Compiled, base: Closure, direct: readonly number[], counted = true): Closure {
   const t = c.caches.closures;
-  let node: Trie = t.direct;
+  let root = t.direct.get(base);
+  if (root === undefined) t.direct.set(base, (root = { closure: undefined, next: new Map() }));
+  let node: Trie = root;
   for (const g of direct) {
-    let child = node.next.get(g);
+    let child: Trie | undefined = node.next.get(g);
     if (child === undefined) node.next.set(g, (child = { closure: undefined, next: new Map() }));
     node = child;
   }
   if (node.closure === undefined) {
-    node.closure = closureOf(c, upFrom(c, direct), counted);
+    node.closure = closureOf(c, upFrom(c, direct, base.set), counted);
     t.size++;
   }
   return node.closure;
@@ -103,7 +114,7 @@ export function membershipOf(c: Compiled, u: UserFacts): Membership {
   const hit = u.membership;
   if (hit !== undefined) return hit;
   const base = roleClosure(c, u.role);
-  const extra = u.inUsers.length === 0 ? undefined : directClosure(c, u.inUsers);
+  const extra = u.inUsers.length === 0 ? undefined : directClosure(c, base, u.inUsers);
   let caps: CapSet | undefined;
   if (c.frame.levels !== undefined) {
     const add = (s: CapSet | undefined): void => {
@@ -241,5 +252,5 @@ export function grantsOf(c: Compiled, u: UserFacts, m: Membership): Grants {
 
 /** A group and every group containing it (interned like a user listed by that group alone). */
 export function upClosure(c: Compiled, g: number): ReadonlySet<number> {
-  return directClosure(c, [g], false).set;
+  return directClosure(c, c.caches.closures.noRole, [g], false).set;
 }

@@ -61,7 +61,7 @@ export function freshFacts(ids: Interners, frame: Frame, policy: Policy): { user
   }
   const list = (lists: Map<number, number[]>, n: number): readonly number[] => {
     const l = lists.get(n);
-    return l === undefined ? NONE : Object.freeze(l);
+    return l === undefined ? NONE : l;
   };
   const rEd = PVec.empty<RoleFacts>().edit();
   for (const [n, def] of roles) {

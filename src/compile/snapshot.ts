@@ -247,7 +247,8 @@ export interface Trie {
 export interface ClosureTables {
   readonly byRole: Map<number, Closure>;
   readonly noRole: Closure;
-  readonly direct: Trie;
+  /** Per base closure (a role's, or none), the closures of direct-membership sets beyond it. */
+  readonly direct: Map<Closure, Trie>;
   /** How many closures the tables hold, to start afresh before they outgrow the users. */
   size: number;
 }

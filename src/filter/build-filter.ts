@@ -62,6 +62,6 @@ export function buildFilter(c: Compiled, user: Id, action: string, type: string)
     for (const [tenant, ids] of owners.byTenant) if (ids.size > 0) anyOf.push({ kind, ids: sorted(ids), tenant });
   }
   for (const [tenant, ids] of parts.listed) anyOf.push({ kind: 'accessGroup', ids: sorted(ids), tenant });
-  anyOf.push(...parts.segments);
+  for (const s of parts.segments) anyOf.push(s);
   return { ...base, kind: 'some', tenants, anyOf, sources };
 }

@@ -139,8 +139,11 @@ describe('users with the same direct memberships share one closure (item 13a)', 
 
   it('users each in a group of their own under that role: each closure extends the shared role closure, not a copy', () => {
     const base = policy();
+    // Each own{i} sits inside g0 (found by review: a direct closure used to copy the role's part
+    // of the tree, N copies of N groups; the old-style test with unnested groups did not see it).
+    const groups = (base.groups ?? []).map((g) => (g.id === 'g0' ? { ...g, members: { ...g.members, groups: Array.from({ length: N }, (_, i) => `own${i}`) } } : g));
     const engine = createEngine({
-      policy: { ...base, groups: [...(base.groups ?? []), ...Array.from({ length: N }, (_, i) => ({ id: `own${i}`, members: { users: [`u${i}`] } }))] },
+      policy: { ...base, groups: [...groups, ...Array.from({ length: N }, (_, i) => ({ id: `own${i}`, members: { users: [`u${i}`] } }))] },
     });
     const computed = closuresComputed();
     const before = heap();
