@@ -6,9 +6,10 @@ import type { AccessGroupNode, ByPrincipal, Compiled, CompiledRule, PrincipalRef
  * Group closures and per-user profiles. A user's groups depend only on its direct sources: its
  * role (the groups listing the role, and those listing the role or a role above it as
  * `rolesAndSubordinates`) and the groups listing the user itself. The closure of a role is
- * computed once and shared by all its users; the closure of a set of direct groups is interned by
- * that set (a trie keyed by group numbers) and shared by every user listed by the same groups, so
- * 16,000 users with one role in a group nested in 16,000 groups cost one closure, not 16,000.
+ * computed once and shared by all its users (16,000 users with one role in a group nested in 16,000
+ * groups cost one closure, not 16,000); the groups a user's direct groups add beyond it are
+ * interned per role closure by that set (a trie keyed by group numbers) and shared by every user
+ * of the role listed by the same groups.
  */
 
 /** Test-only counters (read by the cost tests from this internal module, not the public API): closures of users' sources, and grant compilations. */
@@ -18,7 +19,7 @@ const EMPTY_SET: ReadonlySet<number> = new Set();
 
 /** Fresh, empty closure tables. */
 export function newClosureTables(): ClosureTables {
-  return { byRole: new Map(), noRole: { set: EMPTY_SET, caps: undefined, grantsMemo: undefined }, direct: new Map(), size: 0 };
+  return { byRole: new Map(), noRole: { set: EMPTY_SET, caps: undefined, grantsMemo: undefined }, direct: { closure: undefined, base: undefined, more: undefined, next: undefined }, size: 0 };
 }
 
 /**
@@ -94,19 +95,24 @@ export function roleClosure(c: Compiled, roleNum: number): Closure {
  */
 function directClosure(c: Compiled, base: Closure, direct: readonly number[], counted = true): Closure {
   const t = c.caches.closures;
-  let root = t.direct.get(base);
-  if (root === undefined) t.direct.set(base, (root = { closure: undefined, next: new Map() }));
-  let node: Trie = root;
+  // One trie of direct sets for every base, so that users of different roles share the prefixes.
+  let node: Trie = t.direct;
   for (const g of direct) {
-    let child: Trie | undefined = node.next.get(g);
-    if (child === undefined) node.next.set(g, (child = { closure: undefined, next: new Map() }));
+    const next: Map<number, Trie> = (node.next ??= new Map());
+    let child = next.get(g);
+    if (child === undefined) next.set(g, (child = { closure: undefined, base: undefined, more: undefined, next: undefined }));
     node = child;
   }
+  if (node.base === base && node.closure !== undefined) return node.closure;
+  const other = node.more?.get(base);
+  if (other !== undefined) return other;
+  const made = closureOf(c, upFrom(c, direct, base.set), counted);
+  t.size++;
   if (node.closure === undefined) {
-    node.closure = closureOf(c, upFrom(c, direct, base.set), counted);
-    t.size++;
-  }
-  return node.closure;
+    node.closure = made;
+    node.base = base;
+  } else (node.more ??= new Map()).set(base, made);
+  return made;
 }
 
 /** The user's memberships and capabilities, from the snapshot's cache or computed into it. */

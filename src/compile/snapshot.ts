@@ -236,8 +236,13 @@ export interface Grants {
 
 /** A trie node of direct-membership sets, keyed by group number. */
 export interface Trie {
+  /** The closure for this set beyond one base closure (`base`), the common case: one role per set. */
   closure: Closure | undefined;
-  readonly next: Map<number, Trie>;
+  base: Closure | undefined;
+  /** The closures for this set beyond further bases, when users of several roles share the set. */
+  more: Map<Closure, Closure> | undefined;
+  /** Children by the next group number; created when a first child is (most nodes are leaves). */
+  next: Map<number, Trie> | undefined;
 }
 
 /**
@@ -247,8 +252,8 @@ export interface Trie {
 export interface ClosureTables {
   readonly byRole: Map<number, Closure>;
   readonly noRole: Closure;
-  /** Per base closure (a role's, or none), the closures of direct-membership sets beyond it. */
-  readonly direct: Map<Closure, Trie>;
+  /** The closures of direct-membership sets, each beyond the base closure (a role's, or none) it extends. */
+  readonly direct: Trie;
   /** How many closures the tables hold, to start afresh before they outgrow the users. */
   size: number;
 }
