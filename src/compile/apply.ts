@@ -9,8 +9,8 @@ import { bare } from '../model/shape.js';
 import type { ValidationContext } from '../validate/context.js';
 import { newClosureTables } from './closure.js';
 import { Interner } from './interner.js';
+import { groupFacts, homeLists, roleFacts, userFacts } from './facts.js';
 import { freshFacts } from './fresh-facts.js';
-import { levelSet } from './level-set.js';
 import { memberWalk, type FactsView } from './members.js';
 import { PVec } from './pvec.js';
 import type {
@@ -300,7 +300,6 @@ interface GroupDraft {
 }
 
 const NO_NUMS: readonly number[] = Object.freeze([]);
-const ascending = (s: ReadonlySet<number>): number[] => [...s].sort((a, b) => a - b);
 
 /** The principal of a definition, resolved to numbers (interning what it names). */
 function refOf(ids: Interners, p: Principal): PrincipalRef {
@@ -370,12 +369,7 @@ export function applyTouched(prev: Compiled, next: Policy, touched: Touched, rev
   const dropGrant = (u: UserFacts): void => void dropG.add(u.num);
 
   // Users who act in their own tenant only share one frozen list per tenant.
-  const homes = new Map<number, readonly number[]>();
-  const homeOnly = (t: number): readonly number[] => {
-    let l = homes.get(t);
-    if (l === undefined) homes.set(t, (l = Object.freeze([t])));
-    return l;
-  };
+  const homeOnly = homeLists();
   const userDrafts = new Map<number, UserDraft>();
   const roleDrafts = new Map<number, RoleDraft>();
   const groupDrafts = new Map<number, GroupDraft>();
@@ -529,18 +523,8 @@ export function applyTouched(prev: Compiled, next: Policy, touched: Touched, rev
       const def = d.def;
       const before = prev.roles.get(n);
       const edited = (delta: ListDelta | undefined, base: readonly number[] | undefined): readonly number[] => (delta === undefined ? (base ?? NO_NUMS) : delta.applyTo(base ?? NO_NUMS));
-      rEd.set(n, Object.freeze({
-        num: n,
-        id: def.id,
-        def,
-        tenant: def.tenant,
-        parent: def.parent === undefined ? -1 : ids.roles.intern(def.parent),
-        children: edited(d.children, before?.children),
-        level: before?.def === def ? before.level : levelSet(frame, def.accessLevel),
-        users: edited(d.users, before?.users),
-        inRoles: edited(d.inRoles, before?.inRoles),
-        inSubtrees: edited(d.inSubtrees, before?.inSubtrees),
-      }));
+      const edges = { children: edited(d.children, before?.children), users: edited(d.users, before?.users), inRoles: edited(d.inRoles, before?.inRoles), inSubtrees: edited(d.inSubtrees, before?.inSubtrees) };
+      rEd.set(n, before?.def === def ? roleFacts(ids, frame, n, def, edges, before.level) : roleFacts(ids, frame, n, def, edges));
     }
     for (const [n, d] of userDrafts) {
       const def = d.def;
@@ -556,20 +540,8 @@ export function applyTouched(prev: Compiled, next: Policy, touched: Touched, rev
         if (before !== undefined && before.def === def && inUsers === was) continue;
         if (before === undefined || inUsers !== was) dropM.add(n);
       }
-      const tenant = ids.tenants.intern(def.tenant);
-      uEd.set(n, {
-        num: n,
-        id: def.id,
-        def,
-        active: def.status === 'active',
-        tenant,
-        reach: def.tenants.length === 0 ? homeOnly(tenant) : Object.freeze([tenant, ...def.tenants.map((t) => ids.tenants.intern(t))]),
-        role: def.role === undefined ? -1 : ids.roles.intern(def.role),
-        level: levelSet(frame, def.accessLevel),
-        inUsers,
-        membership: undefined,
-        grants: undefined,
-      });
+      uEd.set(n, userFacts(ids, frame, n, def, inUsers, homeOnly));
+
     }
     for (const [n, d] of groupDrafts) {
       const def = d.def;
@@ -577,7 +549,6 @@ export function applyTouched(prev: Compiled, next: Policy, touched: Touched, rev
         gEd.set(n, undefined);
         continue;
       }
-      const m = def.members;
       const before = prev.groups.get(n);
       const parents = d.parents === undefined ? (before?.parents ?? NO_NUMS) : d.parents.applyTo(before?.parents ?? NO_NUMS);
       // A group drafted only for its reverse edges (another group nests it) keeps its member numbers.
@@ -585,19 +556,7 @@ export function applyTouched(prev: Compiled, next: Policy, touched: Touched, rev
         gEd.set(n, Object.freeze({ ...before, parents }));
         continue;
       }
-      const nums = (list: readonly Id[], interner: Interner): number[] => ascending(new Set(list.map((x) => interner.intern(x))));
-      gEd.set(n, Object.freeze({
-        num: n,
-        id: def.id,
-        def,
-        tenant: def.tenant,
-        level: levelSet(frame, def.accessLevel),
-        parents,
-        users: nums(m.users, ids.users),
-        roles: nums(m.roles, ids.roles),
-        subtrees: nums(m.rolesAndSubordinates, ids.roles),
-        groups: nums(m.groups, ids.groups),
-      }));
+      gEd.set(n, groupFacts(ids, frame, n, def, parents));
     }
     return {
       users: userDrafts.size === 0 ? prev.users : uEd.build(),

@@ -1,7 +1,6 @@
 import type { Id } from '../model/ids.js';
 import type { Policy } from '../model/policy.js';
-import { levelSet } from './level-set.js';
-import type { Interner } from './interner.js';
+import { groupFacts, homeLists, numsOf, roleFacts, userFacts } from './facts.js';
 import { PVec } from './pvec.js';
 import type { Frame, GroupFacts, Interners, RoleFacts, UserFacts } from './snapshot.js';
 
@@ -11,14 +10,6 @@ import type { Frame, GroupFacts, Interners, RoleFacts, UserFacts } from './snaps
  * drafts. The incremental path (apply.ts) makes the same facts for the entities a change touches.
  */
 
-/** Numbers of a list of ids, ascending, without repeats. */
-function numsOf(list: readonly Id[], interner: Interner): number[] {
-  const out = list.map((x) => interner.intern(x)).sort((a, b) => a - b);
-  let k = 0;
-  for (let i = 0; i < out.length; i++) if (k === 0 || out[i] !== out[k - 1]) out[k++] = out[i] as number;
-  out.length = k;
-  return out;
-}
 
 /** Appends `x` unless it is already last (the lists are built in ascending order). Maps, not sparse arrays: a hole would read Array.prototype. */
 function push(lists: Map<number, number[]>, at: number, x: number): void {
@@ -65,53 +56,15 @@ export function freshFacts(ids: Interners, frame: Frame, policy: Policy): { user
   };
   const rEd = PVec.empty<RoleFacts>().edit();
   for (const [n, def] of roles) {
-    rEd.set(n, Object.freeze({
-      num: n,
-      id: def.id,
-      def,
-      tenant: def.tenant,
-      parent: def.parent === undefined ? -1 : ids.roles.intern(def.parent),
-      children: list(children, n),
-      level: levelSet(frame, def.accessLevel),
-      users: list(roleUsers, n),
-      inRoles: list(inRoles, n),
-      inSubtrees: list(inSubtrees, n),
-    }));
+    rEd.set(n, roleFacts(ids, frame, n, def, { children: list(children, n), users: list(roleUsers, n), inRoles: list(inRoles, n), inSubtrees: list(inSubtrees, n) }));
   }
-  const homes = new Map<number, readonly number[]>();
+  const home = homeLists();
   const uEd = PVec.empty<UserFacts>().edit();
-  for (const [n, def] of users) {
-    const tenant = ids.tenants.intern(def.tenant);
-    let reach = homes.get(tenant);
-    if (reach === undefined) homes.set(tenant, (reach = Object.freeze([tenant])));
-    uEd.set(n, {
-      num: n,
-      id: def.id,
-      def,
-      active: def.status === 'active',
-      tenant,
-      reach: def.tenants.length === 0 ? reach : Object.freeze([tenant, ...def.tenants.map((t) => ids.tenants.intern(t))]),
-      role: def.role === undefined ? -1 : ids.roles.intern(def.role),
-      level: levelSet(frame, def.accessLevel),
-      inUsers: list(inUsers, n),
-      membership: undefined,
-      grants: undefined,
-    });
-  }
+  for (const [n, def] of users) uEd.set(n, userFacts(ids, frame, n, def, list(inUsers, n), home));
   const gEd = PVec.empty<GroupFacts>().edit();
   for (const g of groups) {
-    gEd.set(g.n, Object.freeze({
-      num: g.n,
-      id: g.def.id,
-      def: g.def,
-      tenant: g.def.tenant,
-      level: levelSet(frame, g.def.accessLevel),
-      parents: list(parents, g.n),
-      users: Object.freeze(g.users),
-      roles: Object.freeze(g.roles),
-      subtrees: Object.freeze(g.subtrees),
-      groups: Object.freeze(g.groups),
-    }));
+    gEd.set(g.n, groupFacts(ids, frame, g.n, g.def, list(parents, g.n), g));
+
   }
   return { users: uEd.build(), roles: rEd.build(), groups: gEd.build() };
 }
