@@ -1,4 +1,6 @@
 import type { Compiled } from '../compile/snapshot.js';
+import { InvalidInputError } from '../errors/errors.js';
+import { describe } from '../model/shape.js';
 import type { Resource } from '../model/resource.js';
 import { bestRank } from './check.js';
 import { gate } from './gate.js';
@@ -68,7 +70,14 @@ function allowed(c: Compiled, user: string, req: Request): boolean {
  * ```
  */
 export function keepReadable<T extends object>(row: T, permitted: Pick<PermittedFields, 'hidden'>): Partial<T> {
-  const hidden = new Set(permitted.hidden);
+  // Fail closed: an answer without its own list of hidden fields (a `{ read, write }` from
+  // elsewhere, say) is refused, never read as "nothing hidden".
+  const raw: unknown = typeof permitted === 'object' && permitted !== null && Object.hasOwn(permitted, 'hidden') ? permitted.hidden : undefined;
+  if (!Array.isArray(raw) || !raw.every((f): f is string => typeof f === 'string')) {
+    throw new InvalidInputError({ message: 'keepReadable needs the answer of permittedFields (its own `hidden` list of field names)', path: ['permitted', 'hidden'] });
+  }
+  if (typeof row !== 'object' || row === null) throw new InvalidInputError({ message: `expected a row (an object), got ${describe(row)}`, path: ['row'] });
+  const hidden = new Set<string>(raw);
   const out = Object.create(null) as Record<string, unknown>;
   for (const key of Object.keys(row)) {
     if (!hidden.has(key)) Object.defineProperty(out, key, { value: (row as Record<string, unknown>)[key], enumerable: true, writable: true, configurable: true });

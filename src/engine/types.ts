@@ -112,7 +112,7 @@ export interface Queries {
   permittedFields(user: Id, resource: Resource, options?: QueryOptions): PermittedFields;
   /**
    * The queries of one user on this snapshot (the engine's: its current one), for a request
-   * handler that makes several checks: `can`, `check`, `explain`, `filter` and `groups` without
+   * handler that makes several checks: `can`, `check`, `explain`, `filter`, `groups` and `permittedFields` without
    * the user argument, all from one snapshot. An unknown user's view denies everything.
    * @example
    * ```ts

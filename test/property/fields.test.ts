@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createEngine, keepReadable, type PolicyInput } from '../../src/index.js';
+import { createEngine, InvalidInputError, keepReadable, type PolicyInput } from '../../src/index.js';
 import { GHOST, scenarioArb } from '../arbitraries/policy.js';
 import { runParams } from '../arbitraries/settings.js';
 import { refPermittedFields } from '../reference/evaluator.js';
@@ -86,5 +86,11 @@ describe('field permissions', () => {
     expect(() => createEngine({ policy: base }).permittedFields('u', { type: 'lead', id: 'l', owner: { user: 'u' } })).not.toThrow();
     expect(createEngine({ policy: base }).permittedFields('u', { type: 'lead', id: 'l', owner: { user: 'u' } })).toEqual({ read: [], write: [], hidden: [] });
     expect(() => createEngine({ policy: base }).permittedFields('u', { type: 'nope', id: 'l', owner: { user: 'u' } })).toThrow(/resource type "nope" is not declared/);
+    // keepReadable fails closed: an answer without its own `hidden` list is refused, never read as "nothing hidden".
+    const row = { id: 'l', salary: 1 };
+    expect(() => keepReadable(row, { read: [], write: [] } as never)).toThrow(InvalidInputError);
+    expect(() => keepReadable(row, Object.create({ hidden: [] }) as never)).toThrow(InvalidInputError);
+    expect(() => keepReadable(row, { hidden: 'salary' } as never)).toThrow(InvalidInputError);
+    expect(keepReadable(row, { hidden: ['salary'] })).toEqual({ id: 'l' });
   });
 });
