@@ -231,7 +231,9 @@ export function createCore(
     const fullCtx = validatePolicy(full, options.limits);
     const revision = at ?? base.revision + 1;
     // Compiled before anything lands: a change that cannot be compiled never reaches a repository.
-    const index = buildSnapshot(full, fullCtx, revision, base.index.ids);
+    // With fresh interners: a whole-policy rebuild also forgets the ids of deleted entities (older
+    // snapshots keep their own interners).
+    const index = buildSnapshot(full, fullCtx, revision);
     return {
       base: base.revision,
       revision,
