@@ -447,11 +447,11 @@ export function applyTouched(prev: Compiled, next: Policy, touched: Touched, rev
     const oldRulesReach = memberWalk(oldView, dropGrant);
     for (const id of touched.sharingRules) {
       const old = prev.rules.get(ids.rules.intern(id));
-      if (old !== undefined) walkPrincipal(oldRulesReach, old.to);
+      if (old !== undefined) oldRulesReach.principal(old.to);
     }
     for (const id of touched.accessGroups) {
       const old = prev.accessGroups.get(ids.accessGroups.intern(id));
-      if (old !== undefined) for (const g of old.grants) walkPrincipal(oldRulesReach, g.to);
+      if (old !== undefined) for (const g of old.grants) oldRulesReach.principal(g.to);
     }
 
   }
@@ -614,7 +614,7 @@ export function applyTouched(prev: Compiled, next: Policy, touched: Touched, rev
     rulesEd.set(n, rule);
     rulesTo.add(rule.to, rule);
     rulesFrom.add(rule.from, rule);
-    if (!fresh) walkPrincipal(newReach, rule.to);
+    if (!fresh) newReach.principal(rule.to);
   }
   const agEd = prev.accessGroups.edit();
   const grantsTo = new IndexEditor(prev.grantsTo);
@@ -631,7 +631,7 @@ export function applyTouched(prev: Compiled, next: Policy, touched: Touched, rev
     agEd.set(n, ag);
     for (const g of ag.grants) {
       grantsTo.add(g.to, ag);
-      if (!fresh) walkPrincipal(newReach, g.to);
+      if (!fresh) newReach.principal(g.to);
     }
   }
 
@@ -671,19 +671,6 @@ export function applyTouched(prev: Compiled, next: Policy, touched: Touched, rev
     grantsTo: grantsTo.build(),
     caches: { closures },
   };
-}
-
-function walkPrincipal(w: ReturnType<typeof memberWalk>, p: PrincipalRef): void {
-  switch (p.kind) {
-    case 'user':
-      return w.user(p.num);
-    case 'role':
-      return w.role(p.num);
-    case 'roleAndSubordinates':
-      return w.subtree(p.num);
-    case 'group':
-      return w.group(p.num);
-  }
 }
 
 /** Compiles a sharing rule. */

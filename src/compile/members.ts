@@ -1,4 +1,4 @@
-import type { GroupFacts, RoleFacts, UserFacts } from './snapshot.js';
+import type { GroupFacts, PrincipalRef, RoleFacts, UserFacts } from './snapshot.js';
 
 /** Read access to facts by number: a snapshot's vectors, or an editor's while a change is made. */
 export interface FactsView {
@@ -36,6 +36,8 @@ export interface MemberWalk {
   role(n: number): void;
   subtree(n: number): void;
   group(n: number): void;
+  /** Expands a principal: its user, role, role subtree or group. */
+  principal(p: PrincipalRef): void;
 }
 
 /** A {@link MemberWalk} over `v` calling `visit` for each member user reached. */
@@ -82,7 +84,13 @@ export function memberWalk(v: FactsView, visit: (u: UserFacts) => void): MemberW
       }
     }
   };
-  return { user, role, subtree, group };
+  const principal = (p: PrincipalRef): void => {
+    if (p.kind === 'user') user(p.num);
+    else if (p.kind === 'role') role(p.num);
+    else if (p.kind === 'roleAndSubordinates') subtree(p.num);
+    else group(p.num);
+  };
+  return { user, role, subtree, group, principal };
 }
 
 /** Every user who is a member of a group, expanded through roles, subtrees and nested groups. */

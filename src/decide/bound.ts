@@ -3,7 +3,7 @@ import type { Id } from '../model/ids.js';
 import type { Resource } from '../model/resource.js';
 import { bestRank } from './check.js';
 import type { DenialCode } from './decision.js';
-import { capableUser, gateUser, reaches, tenantExists, underCeiling } from './gate.js';
+import { gateSubject, gateUser } from './gate.js';
 import { readRequest } from './request.js';
 import type { Subject } from './sources/source.js';
 
@@ -22,8 +22,7 @@ export function bindUser(c: Compiled, user: Id): Bound {
 export function canBound(c: Compiled, b: Bound, user: Id, action: string, resource: Resource): boolean {
   const req = readRequest(c, user, action, resource);
   if (typeof b === 'string') return false;
-  const t = req.tenantNum;
-  if (!tenantExists(c, t) || !reaches(c, b, t) || !capableUser(c, b, req.slot) || !underCeiling(c, t, req.slot)) return false;
+  if (gateSubject(c, b, req.tenantNum, req.slot) !== undefined) return false;
   const need = req.slot.required;
   return bestRank(b, req, need) >= need;
 }

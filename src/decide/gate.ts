@@ -63,14 +63,19 @@ export function underCeiling(c: Compiled, t: number, slot: ActionSlot): boolean 
   return ceiling === undefined || ceiling[slot.index] === 1;
 }
 
+/** Steps 2-4 for a user already past step 1 and one record's tenant (by number, -1 for one no snapshot ever had). */
+export function gateSubject(c: Compiled, u: UserFacts, t: number, slot: ActionSlot): DenialCode | undefined {
+  if (!tenantExists(c, t) || !reaches(c, u, t)) return 'tenant';
+  if (!capableUser(c, u, slot)) return 'capability';
+  if (!underCeiling(c, t, slot)) return 'ceiling';
+  return undefined;
+}
+
 /** Steps 1-4 for one record's tenant (by number, -1 for one no snapshot ever had). */
 export function gate(c: Compiled, userId: Id, t: number, slot: ActionSlot): Gated | DenialCode {
   const u = gateUser(c, userId);
   if (typeof u === 'string') return u;
-  if (!tenantExists(c, t) || !reaches(c, u, t)) return 'tenant';
-  if (!capableUser(c, u, slot)) return 'capability';
-  if (!underCeiling(c, t, slot)) return 'ceiling';
-  return u;
+  return gateSubject(c, u, t, slot) ?? u;
 }
 
 /** Steps 1-4 for every tenant at once: the tenants (ids, sorted) where the user may take the action. */

@@ -2,9 +2,8 @@ import type { Compiled } from '../compile/snapshot.js';
 import { InvalidInputError } from '../errors/errors.js';
 import { describe } from '../model/shape.js';
 import type { Resource } from '../model/resource.js';
-import { bestRank } from './check.js';
-import { gate } from './gate.js';
-import { readRecordRequest, type Request } from './request.js';
+import { canRequest } from './check.js';
+import { readRecordRequest } from './request.js';
 
 /**
  * Which fields of a record a user may read and write: the answer to `permittedFields`. `hidden`
@@ -36,7 +35,7 @@ export function permittedFields(c: Compiled, user: string, resource: Resource): 
     let ok = decided.get(action);
     if (ok === undefined) {
       const slot = probe.type.actions.get(action);
-      ok = slot !== undefined && allowed(c, user, { ...probe, slot, ownerFacts: probe.ownerFacts });
+      ok = slot !== undefined && canRequest(c, user, { ...probe, slot });
       decided.set(action, ok);
     }
     return ok;
@@ -50,13 +49,6 @@ export function permittedFields(c: Compiled, user: string, resource: Resource): 
     if (f.write !== undefined && allows(f.write)) write.push(name);
   }
   return Object.freeze({ read: Object.freeze(read), write: Object.freeze(write), hidden: Object.freeze(hidden) });
-}
-
-function allowed(c: Compiled, user: string, req: Request): boolean {
-  const g = gate(c, user, req.tenantNum, req.slot);
-  if (typeof g === 'string') return false;
-  const need = req.slot.required;
-  return bestRank(g, req, need) >= need;
 }
 
 /**

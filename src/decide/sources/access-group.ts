@@ -1,5 +1,4 @@
-import type { MemberWalk } from '../../compile/members.js';
-import type { AccessGroupNode, PrincipalRef } from '../../compile/snapshot.js';
+import type { AccessGroupNode } from '../../compile/snapshot.js';
 import { levelOfRank } from '../../model/level.js';
 import type { MembershipPath } from '../../model/path.js';
 import { segmentMatches } from '../../model/segment-match.js';
@@ -24,13 +23,6 @@ function holds(r: RecordView, ag: AccessGroupNode): 'listed' | 'segment' | undef
   if (!applies(ag, r)) return undefined;
   if (listedBy(r, ag)) return 'listed';
   return ag.segment !== undefined && segmentMatches(ag.segment, r.attributes) ? 'segment' : undefined;
-}
-
-function walkTo(walk: MemberWalk, p: PrincipalRef): void {
-  if (p.kind === 'user') walk.user(p.num);
-  else if (p.kind === 'role') walk.role(p.num);
-  else if (p.kind === 'roleAndSubordinates') walk.subtree(p.num);
-  else walk.group(p.num);
 }
 
 /** An access group that holds the record (listed by it, or by its segment) and grants the user a level. */
@@ -96,7 +88,7 @@ export const accessGroupSource: AccessSource = {
   expand(r, need, walk) {
     r.c.accessGroups.forEach((ag) => {
       if (holds(r, ag) === undefined) return;
-      for (const g of ag.grants) if (g.rank >= need) walkTo(walk, g.to);
+      for (const g of ag.grants) if (g.rank >= need) walk.principal(g.to);
     });
     return true;
   },

@@ -1,6 +1,6 @@
 import { groupsOfMembership, membershipOf, upClosure } from '../../compile/closure.js';
 import { memberWalk } from '../../compile/members.js';
-import type { ByPrincipal, Compiled, CompiledRule, PrincipalRef } from '../../compile/snapshot.js';
+import type { ByPrincipal, Compiled, CompiledRule } from '../../compile/snapshot.js';
 import type { Id } from '../../model/ids.js';
 import { levelOfRank } from '../../model/level.js';
 import { ownerIn } from './owner-in.js';
@@ -54,13 +54,6 @@ function rulesFromOwner(r: RecordView): Set<CompiledRule> {
   return out;
 }
 
-function walkTo(walk: ReturnType<typeof memberWalk>, p: PrincipalRef): void {
-  if (p.kind === 'user') walk.user(p.num);
-  else if (p.kind === 'role') walk.role(p.num);
-  else if (p.kind === 'roleAndSubordinates') walk.subtree(p.num);
-  else walk.group(p.num);
-}
-
 /** A sharing rule: records of a type owned by `from`, shared with `to` at a level, in the rule's tenant. */
 export const sharingRuleSource: AccessSource = {
   name: 'sharing-rule',
@@ -91,7 +84,7 @@ export const sharingRuleSource: AccessSource = {
       // Each distinct `from` is expanded once per tenant, however many rules name it.
       if (!f.firstTime(rule.tenant, rule.from)) continue;
       const users = inTenant(f.ownerUsers, rule.tenant);
-      walkTo(memberWalk(c, (o) => users.add(o.id)), rule.from);
+      memberWalk(c, (o) => users.add(o.id)).principal(rule.from);
       if (rule.from.kind === 'group') {
         const groups = inTenant(f.ownerGroups, rule.tenant);
         for (const g of groupsWithin(c, rule.from.num)) groups.add(c.ids.groups.idOf(g));
@@ -102,7 +95,7 @@ export const sharingRuleSource: AccessSource = {
   expand(r, need, walk) {
     const type = r.type.def.name;
     const found = [...rulesFromOwner(r)].sort((a, b) => a.num - b.num);
-    for (const rule of found) if (rule.rank >= need && rule.type === type && rule.tenant === r.tenant) walkTo(walk, rule.to);
+    for (const rule of found) if (rule.rank >= need && rule.type === type && rule.tenant === r.tenant) walk.principal(rule.to);
     return true;
   },
 };
