@@ -16,6 +16,7 @@ import { PVec } from './pvec.js';
 import type {
   AccessGroupNode,
   ByPrincipal,
+  Clock,
   Compiled,
   CompiledRule,
   Frame,
@@ -86,9 +87,10 @@ function emptyIndex<T>(): ByPrincipal<T> {
 }
 
 /** An empty snapshot of a frame: the starting point of a build. */
-function emptySnapshot(frame: Frame, ids: Interners): Compiled {
+function emptySnapshot(frame: Frame, ids: Interners, clock: Clock): Compiled {
   return {
     revision: 0,
+    clock,
     frame,
     ids,
     users: PVec.empty(),
@@ -111,7 +113,7 @@ function emptySnapshot(frame: Frame, ids: Interners): Compiled {
 export const compileStats = { builds: 0 };
 
 /** Compiles a validated policy into a fresh snapshot. Linear in the size of the policy. */
-export function buildSnapshot(policy: Policy, ctx: ValidationContext, revision: number, ids: Interners = newInterners()): Compiled {
+export function buildSnapshot(policy: Policy, ctx: ValidationContext, revision: number, ids: Interners = newInterners(), clock: Clock = Date.now): Compiled {
   const all: Touched = {
     users: new Set(policy.users.keys()),
     roles: new Set(policy.roles.keys()),
@@ -121,7 +123,7 @@ export function buildSnapshot(policy: Policy, ctx: ValidationContext, revision: 
     tenants: true,
   };
   compileStats.builds++;
-  return applyTouched(emptySnapshot(buildFrame(policy, ctx), ids), policy, all, revision, true);
+  return applyTouched(emptySnapshot(buildFrame(policy, ctx), ids, clock), policy, all, revision, true);
 }
 
 /** The tenant forest of a policy: existence, Euler tour, effective ceilings. O(tenants). */
@@ -655,6 +657,7 @@ export function applyTouched(prev: Compiled, next: Policy, touched: Touched, rev
   }
   return {
     revision,
+    clock: prev.clock,
     frame,
     ids,
     users: finalUsers,

@@ -158,9 +158,14 @@ export interface Caches {
   readonly closures: ClosureTables;
 }
 
+/** A clock: the current instant in epoch milliseconds. */
+export type Clock = () => number;
+
 /** The compiled snapshot of one revision. Never mutated, but for the fill-once caches (closure tables, and each user's facts). */
 export interface Compiled {
   readonly revision: number;
+  /** The engine's clock, read by a query that needs the instant and was given none. */
+  readonly clock: Clock;
   readonly frame: Frame;
   readonly ids: Interners;
   readonly users: PVec<UserFacts>;

@@ -19,8 +19,8 @@ export function bindUser(c: Compiled, user: Id): Bound {
 }
 
 /** `can` for a bound user: the same answer as `can(c, user, ...)`, without looking the user up again. */
-export function canBound(c: Compiled, b: Bound, user: Id, action: string, resource: Resource): boolean {
-  const req = readRequest(c, user, action, resource);
+export function canBound(c: Compiled, b: Bound, user: Id, action: string, resource: Resource, at = NaN): boolean {
+  const req = readRequest(c, user, action, resource, at);
   if (typeof b === 'string') return false;
   if (gateSubject(c, b, req.tenantNum, req.slot) !== undefined) return false;
   const need = req.slot.required;

@@ -11,8 +11,8 @@ import { SOURCES } from './sources/table.js';
 const LEVEL_ORDER = ['none', 'read', 'readWrite', 'full'];
 
 /** `can(user, action, resource)`: the fast path, a boolean without reasons. */
-export function can(c: Compiled, user: string, action: string, resource: Resource): boolean {
-  return canRequest(c, user, readRequest(c, user, action, resource));
+export function can(c: Compiled, user: string, action: string, resource: Resource, at = NaN): boolean {
+  return canRequest(c, user, readRequest(c, user, action, resource, at));
 }
 
 /** `can` on a request already read (see {@link readRequest}), e.g. once for many users. */
@@ -37,8 +37,8 @@ export function bestRank(s: Subject, r: Request, need: number): number {
 }
 
 /** `check(user, action, resource)`: the full decision with every reason and its proof. */
-export function check(c: Compiled, user: string, action: string, resource: Resource): Decision {
-  const req = readRequest(c, user, action, resource);
+export function check(c: Compiled, user: string, action: string, resource: Resource, at = NaN): Decision {
+  const req = readRequest(c, user, action, resource, at);
   const base = {
     user,
     action,

@@ -25,9 +25,9 @@ const NONE: PermittedFields = Object.freeze({ read: Object.freeze([]), write: Ob
  * allows its `read` (and `write`) action; each distinct action is decided once, with the same
  * gate and sources as `can`. A type without fields has none to permit.
  */
-export function permittedFields(c: Compiled, user: string, resource: Resource): PermittedFields {
+export function permittedFields(c: Compiled, user: string, resource: Resource, at = NaN): PermittedFields {
   // The record is read and checked once, with any action of its type; each action reuses it.
-  const probe = readRecordRequest(c, user, resource);
+  const probe = readRecordRequest(c, user, resource, at);
   const fields = probe.type.def.fields;
   if (fields === undefined || fields.size === 0) return NONE;
   const decided = new Map<string, boolean>();

@@ -33,6 +33,11 @@ export interface Request {
   readonly accessGroups: readonly Id[] | undefined;
   /** The resource's attributes (checked; to be read own properties only), or undefined. */
   readonly attributes: Readonly<Record<string, AttributeValue>> | undefined;
+  /**
+   * The instant the request is decided at (epoch milliseconds), or NaN until something needs it:
+   * read it with `instantOf`, which falls back on the snapshot's clock once per request.
+   */
+  at: number;
 }
 
 /** The owner of a resource, checked: exactly one of `user` and `group` set. */
@@ -130,8 +135,8 @@ const PATH_OWNER_GROUP = Object.freeze(['resource', 'owner', 'group']);
  * an id and exactly one owner. Anything malformed throws `InvalidInputError`. Reads each field of
  * the resource once, own properties only, and copies what the decision uses.
  */
-export function readRequest(c: Compiled, user: unknown, action: unknown, resource: unknown): Request {
-  return read(c, user, action, resource, false);
+export function readRequest(c: Compiled, user: unknown, action: unknown, resource: unknown, at = NaN): Request {
+  return read(c, user, action, resource, false, at);
 }
 
 /**
@@ -139,11 +144,11 @@ export function readRequest(c: Compiled, user: unknown, action: unknown, resourc
  * as {@link readRequest} but for the action; the request carries the type's first action, to be
  * replaced by the caller with each action it decides.
  */
-export function readRecordRequest(c: Compiled, user: unknown, resource: unknown): Request {
-  return read(c, user, undefined, resource, true);
+export function readRecordRequest(c: Compiled, user: unknown, resource: unknown, at = NaN): Request {
+  return read(c, user, undefined, resource, true, at);
 }
 
-function read(c: Compiled, user: unknown, action: unknown, resource: unknown, anyAction: boolean): Request {
+function read(c: Compiled, user: unknown, action: unknown, resource: unknown, anyAction: boolean, at: number): Request {
   expectId(user, PATH_USER, 'user id');
   const r = expectResource(resource);
   const typeName = typeOf(r);
@@ -179,7 +184,14 @@ function read(c: Compiled, user: unknown, action: unknown, resource: unknown, an
     ownerFacts: null,
     accessGroups: listed === undefined ? undefined : readAccessGroups(listed),
     attributes: attributes === undefined ? undefined : readAttributes(attributes),
+    at,
   };
+}
+
+/** The instant a request is decided at: the one it was given, else the snapshot's clock, read once. */
+export function instantOf(req: Request): number {
+  if (req.at !== req.at) req.at = req.c.clock();
+  return req.at;
 }
 
 /** Checks the access-group ids a resource lists, in place; a hole is refused, never filled from Array.prototype. */

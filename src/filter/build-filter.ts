@@ -15,10 +15,10 @@ const byCodeUnit = (a: Id, b: Id): number => (a < b ? -1 : a > b ? 1 : 0);
  * for every record, as a condition on its owner, tenant, access groups and attributes. The gate
  * (steps 1-4) runs once for every tenant; each source of the decision table adds its clauses.
  */
-export function buildFilter(c: Compiled, user: Id, action: string, type: string): AccessFilter {
+export function buildFilter(c: Compiled, user: Id, action: string, type: string, at = NaN): AccessFilter {
   expectId(user, ['user'], 'user id');
   // Validates the type and action the way a check does.
-  const req = readRequest(c, user, action, { type, id: 'filter', owner: { user } });
+  const req = readRequest(c, user, action, { type, id: 'filter', owner: { user } }, at);
   const base = { user, action, type, revision: c.revision };
   const none = (denial: DenialCode): AccessFilter => ({ ...base, kind: 'none', tenants: [], anyOf: [], sources: [], denial });
   const g = gateTenants(c, user, req.slot);

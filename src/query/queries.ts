@@ -94,9 +94,9 @@ export function effectiveOwners(c: Compiled, resource: Resource): Id[] {
  * to their member users, in one shared walk, and only those candidates pass through the gate
  * (steps 1-4). Never every user against every rule.
  */
-export function whoCan(c: Compiled, action: string, resource: Resource): Id[] {
+export function whoCan(c: Compiled, action: string, resource: Resource, at = NaN): Id[] {
   // Validates the request once, with a placeholder user id, so that bad input throws.
-  const req = readRequest(c, 'whoCan', action, resource);
+  const req = readRequest(c, 'whoCan', action, resource, at);
   const need = req.slot.required;
   const out: Id[] = [];
   const seen = new Set<number>();

@@ -1,0 +1,75 @@
+import type { ErrorPath } from '../errors/errors.js';
+import { describe, fail } from './shape.js';
+
+/**
+ * An instant: an RFC 3339 date-time string, `YYYY-MM-DDTHH:MM:SS`, an optional fraction of up to
+ * three digits, then `Z` or an offset `+HH:MM` / `-HH:MM` (`2026-12-31T17:00:00Z`). Instants
+ * compare as points in time, whatever their offsets.
+ */
+export type Instant = string;
+
+const FORM = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?(?:(Z)|([+-])(\d{2}):(\d{2}))$/;
+
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function daysIn(year: number, month: number): number {
+  if (month === 2 && (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0))) return 29;
+  return DAYS[month - 1] as number;
+}
+
+/**
+ * The epoch milliseconds of an instant string, or undefined when it is not one: the form above,
+ * naming a real date and time (no February 30th, no hour 24, no second 60, offsets within a day).
+ */
+export function instantMillis(text: string): number | undefined {
+  const m = FORM.exec(text);
+  if (m === null) return undefined;
+  const num = (i: number): number => Number(m[i]);
+  const [year, month, day, hour, minute, second] = [num(1), num(2), num(3), num(4), num(5), num(6)];
+  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return undefined;
+  if (hour > 23 || minute > 59 || second > 59) return undefined;
+  const fraction = m[7] === undefined ? 0 : Number(m[7].padEnd(3, '0'));
+  let offset = 0;
+  if (m[8] === undefined) {
+    const oh = num(10);
+    const om = num(11);
+    if (oh > 23 || om > 59) return undefined;
+    offset = (m[9] === '-' ? -1 : 1) * (oh * 60 + om) * 60_000;
+  }
+  // setUTCFullYear, not Date.UTC: Date.UTC reads years 0-99 as 1900-1999.
+  const d = new Date(0);
+  d.setUTCFullYear(year, month - 1, day);
+  d.setUTCHours(hour, minute, second, fraction);
+  return d.getTime() - offset;
+}
+
+/** `value` as an instant string, or an `InvalidInputError` at `path` that says what an instant is. */
+export function expectInstant(value: unknown, path: ErrorPath, what = 'an instant'): Instant {
+  if (typeof value !== 'string' || instantMillis(value) === undefined) {
+    fail(path, `expected ${what}: an RFC 3339 date-time such as "2026-12-31T17:00:00Z" (a real date and time; an optional fraction of up to 3 digits; Z or an offset like +02:00), got ${describe(value)}`);
+  }
+  return value;
+}
+
+/** The epoch milliseconds of an instant already checked (see {@link expectInstant}). */
+export function millisOf(instant: Instant): number {
+  const ms = instantMillis(instant);
+  if (ms === undefined) throw new Error(`purview internal error: ${JSON.stringify(instant)} is not an instant`);
+  return ms;
+}
+
+/** An instant as the UTC string of its epoch milliseconds (`2026-12-31T17:00:00.000Z`). */
+export function formatInstant(ms: number): Instant {
+  return new Date(ms).toISOString();
+}
+
+/** `since` and `until` of a time-bound entry, as epoch milliseconds (open bounds infinite). */
+export interface Bounds {
+  readonly since: number;
+  readonly until: number;
+}
+
+/** Whether an entry with these bounds is in effect at `t`: `since <= t < until`. */
+export function inEffect(b: Bounds, t: number): boolean {
+  return b.since <= t && t < b.until;
+}
