@@ -19,6 +19,7 @@
  * says yes, purview must say yes; where it says no, purview may still allow through a sharing
  * rule or an access group.
  */
+import { entryIdOf } from './entry-id.js';
 import type { Level } from '../src/model/level.js';
 import type { PolicyInput } from '../src/model/policy-input.js';
 import type { Resource } from '../src/model/resource.js';
@@ -92,19 +93,19 @@ export class ClosureBaseline {
     this.groupParents = groups.map(() => []);
     groups.forEach((g, gi) => {
       const m = g.members ?? {};
-      for (const u of m.users ?? []) {
+      for (const u of (m.users ?? []).map(entryIdOf)) {
         const ui = this.userIx.get(u);
         if (ui !== undefined) (byUser[ui] as number[]).push(gi);
       }
-      for (const r of m.roles ?? []) {
+      for (const r of (m.roles ?? []).map(entryIdOf)) {
         const ri = this.roleIx.get(r);
         if (ri !== undefined) (byRole[ri] as number[]).push(gi);
       }
-      for (const r of m.rolesAndSubordinates ?? []) {
+      for (const r of (m.rolesAndSubordinates ?? []).map(entryIdOf)) {
         const ri = this.roleIx.get(r);
         if (ri !== undefined) (bySubtree[ri] as number[]).push(gi);
       }
-      for (const c of m.groups ?? []) {
+      for (const c of (m.groups ?? []).map(entryIdOf)) {
         const ci = this.groupIx.get(c);
         if (ci !== undefined) (this.groupParents[ci] as number[]).push(gi);
       }

@@ -18,6 +18,7 @@
  * The principal's part of the slice is built once per user and cached (untimed, see `prepare`):
  * an application would keep it in a cache too. The resource part is built on every call.
  */
+import { entryIdOf } from '../entry-id.js';
 import { getCedarVersion, preparsePolicySet, statefulIsAuthorized, type EntityJson } from '@cedar-policy/cedar-wasm/nodejs';
 import type { PolicyInput } from '../../src/model/policy-input.js';
 import type { Resource } from '../../src/model/resource.js';
@@ -94,10 +95,10 @@ export function cedarPeer(policy: PolicyInput): CedarPeer {
   for (const r of policy.roles ?? []) if (r.parent !== undefined) roleParent.set(r.id, r.parent);
   for (const u of policy.users ?? []) if (u.role !== undefined) userRole.set(u.id, u.role);
   for (const g of policy.groups ?? []) {
-    for (const u of g.members?.users ?? []) push(userGroups, u, g.id);
-    for (const r of g.members?.roles ?? []) push(roleGroups, r, g.id);
-    for (const r of g.members?.rolesAndSubordinates ?? []) push(subtreeGroups, r, g.id);
-    for (const c of g.members?.groups ?? []) push(groupParents, c, g.id);
+    for (const u of (g.members?.users ?? []).map(entryIdOf)) push(userGroups, u, g.id);
+    for (const r of (g.members?.roles ?? []).map(entryIdOf)) push(roleGroups, r, g.id);
+    for (const r of (g.members?.rolesAndSubordinates ?? []).map(entryIdOf)) push(subtreeGroups, r, g.id);
+    for (const c of (g.members?.groups ?? []).map(entryIdOf)) push(groupParents, c, g.id);
   }
   const hierarchyTypes = new Set(Object.entries(policy.resourceTypes).filter(([, d]) => d.hierarchy ?? true).map(([t]) => t));
 

@@ -1,3 +1,4 @@
+import { memberIds } from '../model/member-entry.js';
 import { quote } from '../errors/errors.js';
 import type { Id } from '../model/ids.js';
 import type { Policy } from '../model/policy.js';
@@ -76,7 +77,8 @@ export function validateChange(ctx: ValidationContext, old: ReverseEdges, before
   // alone, plus the changed groups that now list it (one pass over the changed groups).
   const newContainers = new Map<Id, Id[]>();
   for (const c of changedGroups) {
-    for (const g of next.groups.get(c)?.members.groups ?? []) {
+    const listed = next.groups.get(c)?.members.groups;
+    for (const g of listed === undefined ? [] : memberIds(listed)) {
       const list = newContainers.get(g);
       if (list === undefined) newContainers.set(g, [c]);
       else if (list[list.length - 1] !== c) list.push(c);

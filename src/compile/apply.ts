@@ -12,6 +12,7 @@ import { Interner } from './interner.js';
 import { groupFacts, homeLists, roleFacts, userFacts } from './facts.js';
 import { freshFacts } from './fresh-facts.js';
 import { memberWalk, type FactsView } from './members.js';
+import { memberIds } from '../model/member-entry.js';
 import { PVec } from './pvec.js';
 import type {
   AccessGroupNode,
@@ -302,6 +303,7 @@ interface GroupDraft {
 }
 
 const NO_NUMS: readonly number[] = Object.freeze([]);
+const NO_IDS: readonly Id[] = Object.freeze([]);
 
 /** The principal of a definition, resolved to numbers (interning what it names). */
 function refOf(ids: Interners, p: Principal): PrincipalRef {
@@ -420,14 +422,14 @@ export function applyTouched(prev: Compiled, next: Policy, touched: Touched, rev
         continue;
       }
       // The members it loses: the old list minus the new one.
-      const keepUsers = new Set(def.members.users);
-      for (const u of old.def.members.users) if (!keepUsers.has(u)) oldWalk.user(ids.users.intern(u));
-      const keepRoles = new Set(def.members.roles);
-      for (const r of old.def.members.roles) if (!keepRoles.has(r)) oldWalk.role(ids.roles.intern(r));
-      const keepSubtrees = new Set(def.members.rolesAndSubordinates);
-      for (const r of old.def.members.rolesAndSubordinates) if (!keepSubtrees.has(r)) oldWalk.subtree(ids.roles.intern(r));
-      const keepGroups = new Set(def.members.groups);
-      for (const g of old.def.members.groups) if (!keepGroups.has(g)) oldWalk.group(ids.groups.intern(g));
+      const keepUsers = new Set(memberIds(def.members.users));
+      for (const u of memberIds(old.def.members.users)) if (!keepUsers.has(u)) oldWalk.user(ids.users.intern(u));
+      const keepRoles = new Set(memberIds(def.members.roles));
+      for (const r of memberIds(old.def.members.roles)) if (!keepRoles.has(r)) oldWalk.role(ids.roles.intern(r));
+      const keepSubtrees = new Set(memberIds(def.members.rolesAndSubordinates));
+      for (const r of memberIds(old.def.members.rolesAndSubordinates)) if (!keepSubtrees.has(r)) oldWalk.subtree(ids.roles.intern(r));
+      const keepGroups = new Set(memberIds(def.members.groups));
+      for (const g of memberIds(old.def.members.groups)) if (!keepGroups.has(g)) oldWalk.group(ids.groups.intern(g));
     }
     for (const id of touched.roles) {
       const n = ids.roles.intern(id);
@@ -498,8 +500,8 @@ export function applyTouched(prev: Compiled, next: Policy, touched: Touched, rev
       const before = d.def?.members;
       const after = def?.members;
       const edit = (kind: keyof Group['members'], set: (id: Id) => ListDelta): void => {
-        const was = before?.[kind] ?? [];
-        const now = after?.[kind] ?? [];
+        const was = before === undefined ? NO_IDS : memberIds(before[kind]);
+        const now = after === undefined ? NO_IDS : memberIds(after[kind]);
         if (was === now) return;
         if (was.length === 0) {
           for (const x of now) set(x).add(n);
@@ -583,14 +585,14 @@ export function applyTouched(prev: Compiled, next: Policy, touched: Touched, rev
         continue;
       }
       const had = (list: readonly Id[]): Set<Id> => new Set(list);
-      const hadUsers = had(old.def.members.users);
-      for (const u of now.def.members.users) if (!hadUsers.has(u)) newWalk.user(ids.users.intern(u));
-      const hadRoles = had(old.def.members.roles);
-      for (const r of now.def.members.roles) if (!hadRoles.has(r)) newWalk.role(ids.roles.intern(r));
-      const hadSubtrees = had(old.def.members.rolesAndSubordinates);
-      for (const r of now.def.members.rolesAndSubordinates) if (!hadSubtrees.has(r)) newWalk.subtree(ids.roles.intern(r));
-      const hadGroups = had(old.def.members.groups);
-      for (const g of now.def.members.groups) if (!hadGroups.has(g)) newWalk.group(ids.groups.intern(g));
+      const hadUsers = had(memberIds(old.def.members.users));
+      for (const u of memberIds(now.def.members.users)) if (!hadUsers.has(u)) newWalk.user(ids.users.intern(u));
+      const hadRoles = had(memberIds(old.def.members.roles));
+      for (const r of memberIds(now.def.members.roles)) if (!hadRoles.has(r)) newWalk.role(ids.roles.intern(r));
+      const hadSubtrees = had(memberIds(old.def.members.rolesAndSubordinates));
+      for (const r of memberIds(now.def.members.rolesAndSubordinates)) if (!hadSubtrees.has(r)) newWalk.subtree(ids.roles.intern(r));
+      const hadGroups = had(memberIds(old.def.members.groups));
+      for (const g of memberIds(now.def.members.groups)) if (!hadGroups.has(g)) newWalk.group(ids.groups.intern(g));
     }
     for (const n of movedRoles) newWalk.subtree(n);
   }

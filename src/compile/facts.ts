@@ -1,5 +1,6 @@
 import type { Id } from '../model/ids.js';
-import type { Group, Role, User } from '../model/policy.js';
+import type { Group, MemberEntry, Role, User } from '../model/policy.js';
+import { entryId } from '../model/member-entry.js';
 import type { Interner } from './interner.js';
 import { levelSet } from './level-set.js';
 import type { Frame, GroupFacts, Interners, RoleFacts, UserFacts } from './snapshot.js';
@@ -10,8 +11,8 @@ import type { Frame, GroupFacts, Interners, RoleFacts, UserFacts } from './snaps
  */
 
 /** Numbers of a list of ids, ascending, without repeats. */
-export function numsOf(list: readonly Id[], interner: Interner): number[] {
-  const out = list.map((x) => interner.intern(x)).sort((a, b) => a - b);
+export function numsOf(list: readonly MemberEntry[], interner: Interner): number[] {
+  const out = list.map((x) => interner.intern(entryId(x))).sort((a, b) => a - b);
   let k = 0;
   for (let i = 0; i < out.length; i++) if (k === 0 || out[i] !== out[k - 1]) out[k++] = out[i] as number;
   out.length = k;

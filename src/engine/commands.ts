@@ -1,10 +1,12 @@
 import { ConflictError, InvalidInputError, quote } from '../errors/errors.js';
 import type { Id } from '../model/ids.js';
-import { normalizePrincipal } from '../model/normalize.js';
-import type { Group, Policy, User, UserStatus } from '../model/policy.js';
+import { normalizeBounds, normalizePrincipal } from '../model/normalize.js';
+import type { Group, MemberEntry, Policy, User, UserStatus } from '../model/policy.js';
 import { principalParts } from '../model/principal.js';
 import type { Owner, Resource } from '../model/resource.js';
-import { bare, expectId, expectObject, expectOneOf, fail, own } from '../model/shape.js';
+import { bare, expectId, expectObject, expectOneOf, fail, onlyKeys, own, type Plain } from '../model/shape.js';
+import { entryId, hasBounds, listsId } from '../model/member-entry.js';
+import { sameData } from '../model/same-data.js';
 import type { ReverseEdges } from '../validate/reverse-edges.js';
 import type { ResourceStore } from '../ports/resource-store.js';
 import { sameOwner } from '../model/same-owner.js';
@@ -87,20 +89,24 @@ export function commandsOf(ctx: CommandContext): Commands {
   };
 
   return {
-    addMember: async (group, m) => {
+    addMember: async (group, m, options) => {
       const { group: g, list, id } = member(group, m);
+      const bounds = options === undefined ? bare({}) : normalizeBounds(expectObject(options, ['options'], 'an options object ({ since?, until? })'), ['options']);
+      if (options !== undefined) onlyKeys(options as Plain, ['since', 'until'], ['options']);
       const def = ctx.policy().groups.get(g) as Group;
       const members = def.members[list];
-      if (members.includes(id)) return ctx.revision();
-      return runOps([putOp('groups', g, { ...def, members: { ...def.members, [list]: [...members, id] } })]);
+      const entry: MemberEntry = hasBounds(bounds) ? bare({ id, ...bounds }) : id;
+      // A no-op when the same entry is there already (a plain id is there for good).
+      if (members.some((e) => e === id || sameData(e, entry))) return ctx.revision();
+      return runOps([putOp('groups', g, { ...def, members: { ...def.members, [list]: [...members, entry] } })]);
     },
     removeMember: async (group, m) => {
       const { group: g, list, id } = member(group, m);
       const def = ctx.policy().groups.get(g) as Group;
       const members = def.members[list];
-      const at = members.indexOf(id);
-      if (at < 0) return ctx.revision();
-      return runOps([putOp('groups', g, { ...def, members: { ...def.members, [list]: members.filter((_, i) => i !== at) } })]);
+      // Every entry naming the member goes, time-bound or not.
+      if (!listsId(members, id)) return ctx.revision();
+      return runOps([putOp('groups', g, { ...def, members: { ...def.members, [list]: members.filter((e) => entryId(e) !== id) } })]);
     },
     setRole: async (user, role) => {
       const u = expectId(user, ['user'], 'user id');

@@ -5,9 +5,8 @@ import { normalizePolicy } from '../model/normalize.js';
 import type { Policy } from '../model/policy.js';
 import type { PolicyInput } from '../model/policy-input.js';
 import { toPolicyInput } from '../model/serialize.js';
-import { applyTouched, atRevision, buildSnapshot } from '../compile/apply.js';
 import { reverseEdges } from '../compile/reverse-edges.js';
-import type { Compiled } from '../compile/snapshot.js';
+import { TimedIndex } from '../compile/timed-index.js';
 import type { ValidationContext } from '../validate/context.js';
 import { validatePolicy } from '../validate/validate-policy.js';
 import { checkLimits, type Limits } from '../validate/limits.js';
@@ -37,6 +36,12 @@ export interface EngineOptions {
   readonly revision?: number;
   /** Size limits that every snapshot must stay within (see {@link Limits}). */
   readonly limits?: Limits;
+  /**
+   * The engine's clock: a function returning the current instant in epoch milliseconds (default
+   * `Date.now`). A query without `asOf` is answered at the clock's instant: a time-bound entry
+   * stops counting at its `until` with no change to the policy.
+   */
+  readonly clock?: () => number;
 }
 
 export type { PreparedChange } from './prepared-change.js';
@@ -45,8 +50,19 @@ import type { PreparedChange } from './prepared-change.js';
 interface State {
   policy: Policy;
   revision: number;
-  index: Compiled;
+  index: TimedIndex;
   ctx: ValidationContext;
+}
+
+/** The engine's clock, checked on every reading: anything but a finite number is an error, never an instant. */
+function checkedClock(clock: () => number): () => number {
+  return () => {
+    const t = clock();
+    if (typeof t !== 'number' || !Number.isFinite(t)) {
+      throw new InvalidInputError({ message: `the engine's clock returned ${describe(t)}; a clock returns the current instant in epoch milliseconds (a finite number), as Date.now does`, path: ['options', 'clock'] });
+    }
+    return t;
+  };
 }
 
 /** Whether a value is a promise or any other thenable (read without running a getter twice). */
@@ -138,7 +154,9 @@ function runRecipe(policy: Policy, recipe: Recipe): readonly [Policy, Patch[]] {
  */
 function checkEngineOptions(options: unknown): EngineOptions {
   const o = expectObject(options, ['options'], 'an options object ({ policy })');
-  onlyKeys(o, ['policy', 'resources', 'revision', 'limits'], ['options']);
+  onlyKeys(o, ['policy', 'resources', 'revision', 'limits', 'clock'], ['options']);
+  const clock = own(o, 'clock');
+  if (clock !== undefined && typeof clock !== 'function') fail(['options', 'clock'], `expected a function returning epoch milliseconds (like Date.now), got ${describe(clock)}`);
   const revision = own(o, 'revision');
   if (revision !== undefined && !(typeof revision === 'number' && Number.isSafeInteger(revision) && revision >= 0)) {
     fail(['options', 'revision'], `expected a whole number of 0 or more, got ${describe(revision)}`);
@@ -151,6 +169,7 @@ function checkEngineOptions(options: unknown): EngineOptions {
     ...(resources === undefined ? {} : { resources: resources as ResourceStore }),
     ...(revision === undefined ? {} : { revision }),
     ...(limits === undefined ? {} : { limits: bare({ ...(limits as Limits) }) }),
+    ...(clock === undefined ? {} : { clock: clock as () => number }),
   });
 }
 
@@ -207,7 +226,8 @@ export function createCore(
   const policy = deepFreeze(normalizePolicy(options.policy));
   const ctx = validatePolicy(policy, options.limits);
   const revision0 = options.revision ?? 0;
-  let state: State = { policy, revision: revision0, index: buildSnapshot(policy, ctx, revision0), ctx };
+  const clock = options.clock === undefined ? Date.now : checkedClock(options.clock);
+  let state: State = { policy, revision: revision0, index: TimedIndex.build(policy, ctx, revision0, clock), ctx };
   const resources = options.resources ?? noResources();
   const listeners = new Set<(revision: number) => void>();
 
@@ -233,7 +253,7 @@ export function createCore(
     // Compiled before anything lands: a change that cannot be compiled never reaches a repository.
     // With fresh interners: a whole-policy rebuild also forgets the ids of deleted entities (older
     // snapshots keep their own interners).
-    const index = buildSnapshot(full, fullCtx, revision);
+    const index = TimedIndex.build(full, fullCtx, revision, clock);
     return {
       base: base.revision,
       revision,
@@ -260,7 +280,7 @@ export function createCore(
       record: { revision: at, ops: [] },
       install: () => {
         guard(base);
-        state = { ...base, revision: at, index: atRevision(base.index, at) };
+        state = { ...base, revision: at, index: base.index.atRevision(at) };
         notify();
         return at;
       },
@@ -319,10 +339,10 @@ export function createCore(
     const left = dropUnchanged(base.policy, next, changes);
     if (left.ids.size === 0 && left.frame.tenants.size === 0) return undefined;
     const nextCtx: ValidationContext = { ...base.ctx, policy: next };
-    validateChange(nextCtx, reverseEdges(base.index), base.policy, next, changes);
+    validateChange(nextCtx, reverseEdges(base.index.structure), base.policy, next, changes);
     // The new snapshot, made before anything lands; the base snapshot is never written to, so a
     // failure here leaves nothing to undo or rebuild.
-    const index = applyTouched(base.index, next, touchedOf(changes), revision);
+    const index = base.index.next(next, nextCtx, touchedOf(changes), revision, clock);
     return {
       base: base.revision,
       revision,
@@ -363,7 +383,13 @@ export function createCore(
     },
     check: (u, a, r, o) => current().check(u, a, r, o),
     // The fast path: no options, no allocation. Options of any kind are checked by the snapshot's can().
-    can: (u, a, r, o) => (o === undefined ? canLive(state.index, u, a, r) : current().can(u, a, r, o)),
+    can: (u, a, r, o) => {
+      if (o !== undefined) return current().can(u, a, r, o);
+      const index = state.index;
+      if (index.timeless) return canLive(index.structure, u, a, r);
+      const t = clock();
+      return canLive(index.viewAt(t), u, a, r, t);
+    },
     explain: (u, a, r, o) => current().explain(u, a, r, o),
     groupsOf: ((u: string, o?: { paths?: boolean; atLeast?: number }) => current().groupsOf(u, o as never)) as Engine['groupsOf'],
     membersOf: (g, o) => current().membersOf(g, o),
@@ -384,7 +410,7 @@ export function createCore(
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    ...guardCommands(commandsOf({ prepareOps: (ops) => prepareOps(ops), commit, edges: () => reverseEdges(state.index), revision: () => state.revision, policy: () => state.policy, resources, sync }), () => running, refused),
+    ...guardCommands(commandsOf({ prepareOps: (ops) => prepareOps(ops), commit, edges: () => reverseEdges(state.index.structure), revision: () => state.revision, policy: () => state.policy, resources, sync }), () => running, refused),
   };
   return { engine, prepare: (r) => prepare(r), prepareReplace, prepareAt, revision: () => state.revision };
 }

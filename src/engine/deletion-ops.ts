@@ -1,3 +1,4 @@
+import { entryId, listsId } from '../model/member-entry.js';
 import { putOp, type Op } from '../changes/ops.js';
 import { InvalidInputError, quote } from '../errors/errors.js';
 import type { Id } from '../model/ids.js';
@@ -86,8 +87,7 @@ export function deleteGroupOps(policy: Policy, edges: ReverseEdges, g: Id, trans
     const parent = policy.groups.get(p);
     if (parent === undefined) continue;
     const list = parent.members.groups;
-    const at = list.indexOf(g);
-    if (at >= 0) ops.push(putOp('groups', p, { ...parent, members: { ...parent.members, groups: list.filter((_, i) => i !== at) } }));
+    if (listsId(list, g)) ops.push(putOp('groups', p, { ...parent, members: { ...parent.members, groups: list.filter((e) => entryId(e) !== g) } }));
   }
   unnamed(policy, 'group', g, ops);
   ops.push({ op: 'delete', collection: 'groups', id: g });

@@ -25,6 +25,8 @@ export interface OpenEngineOptions {
   readonly pollIntervalMs?: number;
   /** Size limits (see `createEngine`). */
   readonly limits?: Limits;
+  /** The engine's clock, epoch milliseconds (see `createEngine`; default `Date.now`). */
+  readonly clock?: () => number;
   /** Hears problems while following the repository (a lost connection, a change that failed to apply). */
   readonly onError?: (error: unknown) => void;
 }
@@ -115,6 +117,7 @@ export async function openEngine(input: OpenEngineOptions): Promise<SharedEngine
       revision: stored.revision,
       ...(options.resources === undefined ? {} : { resources: options.resources }),
       ...(options.limits === undefined ? {} : { limits: options.limits }),
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
     },
     commit,
     () => refresh(),

@@ -8,6 +8,8 @@ import type { Policy } from '../model/policy.js';
 import { buildFilter } from '../filter/build-filter.js';
 import { effectiveOwners, groupsOf, groupsOfWithPaths, membersOf, whoCan } from '../query/queries.js';
 import type { Compiled } from '../compile/snapshot.js';
+import type { TimedIndex } from '../compile/timed-index.js';
+import { expectInstant, millisOf } from '../model/instant.js';
 import type { GroupMembership, QueryOptions, Queries } from './types.js';
 import type { Id } from '../model/ids.js';
 import type { ErrorPath } from '../errors/errors.js';
@@ -16,12 +18,14 @@ import { describe, expectObject, expectOneOf, fail, onlyKeys, own } from '../mod
 /** A query's options, checked: own properties only, every value of the right kind. */
 export interface ReadOptions {
   readonly atLeast: number | undefined;
+  /** `asOf` as epoch milliseconds, when given. */
+  readonly asOf: number | undefined;
   readonly paths: boolean;
   readonly format: 'text' | 'json';
   readonly timeoutMs: number | undefined;
 }
 
-type OptionKey = 'atLeast' | 'paths' | 'format' | 'timeoutMs';
+type OptionKey = 'atLeast' | 'asOf' | 'paths' | 'format' | 'timeoutMs';
 
 /** The longest wait `setTimeout` honours (a longer one fires at once). */
 const MAX_TIMEOUT_MS = 2_147_483_647;
@@ -35,10 +39,11 @@ import { readRevision } from '../model/revision.js';
  * absent. Malformed options are an `InvalidInputError` with the path, never ignored.
  */
 export function readOptions(options: unknown, allowed: readonly OptionKey[], path: ErrorPath = ['options']): ReadOptions {
-  if (options === undefined) return { atLeast: undefined, paths: false, format: 'text', timeoutMs: undefined };
+  if (options === undefined) return { atLeast: undefined, asOf: undefined, paths: false, format: 'text', timeoutMs: undefined };
   const o = expectObject(options, path, `an options object ({ ${allowed.join(', ')} })`);
   onlyKeys(o, allowed, path);
   const atLeast = own(o, 'atLeast');
+  const asOf = own(o, 'asOf');
   const paths = own(o, 'paths');
   const format = own(o, 'format');
   const timeoutMs = own(o, 'timeoutMs');
@@ -48,27 +53,33 @@ export function readOptions(options: unknown, allowed: readonly OptionKey[], pat
   }
   return {
     atLeast: atLeast === undefined ? undefined : readRevision(atLeast, [...path, 'atLeast']),
+    asOf: asOf === undefined ? undefined : millisOf(expectInstant(asOf, [...path, 'asOf'], 'asOf, an instant')),
     paths: paths === true,
     format: format === undefined ? 'text' : expectOneOf(format, ['text', 'json'], [...path, 'format']),
     timeoutMs: timeoutMs as number | undefined,
   };
 }
 
-const PLAIN: readonly OptionKey[] = ['atLeast'];
-const EXPLAIN: readonly OptionKey[] = ['atLeast', 'format'];
-const GROUPS_OF: readonly OptionKey[] = ['atLeast', 'paths'];
+const PLAIN: readonly OptionKey[] = ['atLeast', 'asOf'];
+const EXPLAIN: readonly OptionKey[] = ['atLeast', 'asOf', 'format'];
+const GROUPS_OF: readonly OptionKey[] = ['atLeast', 'asOf', 'paths'];
 
 /**
  * The queries over one compiled snapshot. The snapshot never changes, so the queries answer for
  * its revision however long they are kept.
  */
-export function queriesOver(policy: Policy, compiled: Compiled): Queries {
-  const revision = compiled.revision;
+export function queriesOver(policy: Policy, index: TimedIndex): Queries {
+  const revision = index.revision;
+  const clock = index.structure.clock;
+  // The instant of a query: `asOf` when given, else the clock's; NaN (read later, if at all) for a
+  // policy without time-bound entries, whose answer depends on the instant only through shares.
+  let t = NaN;
   const at = (o: ReadOptions): Compiled => {
     if (o.atLeast !== undefined && o.atLeast > revision) throw new StaleSnapshotError({ wanted: o.atLeast, current: revision });
-    return compiled;
+    t = o.asOf ?? (index.timeless ? NaN : clock());
+    return t !== t ? index.structure : index.viewAt(t);
   };
-  const ix = (options: QueryOptions | undefined): Compiled => (options === undefined ? compiled : at(readOptions(options, PLAIN)));
+  const ix = (options: QueryOptions | undefined): Compiled => at(readOptions(options, PLAIN));
   function groupsOfQuery(user: Id, options?: QueryOptions & { readonly paths?: false }): Id[];
   function groupsOfQuery(user: Id, options: QueryOptions & { readonly paths: true }): GroupMembership[];
   function groupsOfQuery(user: Id, options?: QueryOptions & { readonly paths?: boolean }): Id[] | GroupMembership[] {
@@ -78,20 +89,20 @@ export function queriesOver(policy: Policy, compiled: Compiled): Queries {
   const queries: Queries = {
     revision,
     policy,
-    check: (user, action, resource, options) => check(ix(options), user, action, resource),
-    can: (user, action, resource, options) => can(ix(options), user, action, resource),
+    check: (user, action, resource, options) => check(ix(options), user, action, resource, t),
+    can: (user, action, resource, options) => can(ix(options), user, action, resource, t),
     explain: (user, action, resource, options) => {
       const o = readOptions(options, EXPLAIN);
-      const d = check(at(o), user, action, resource);
+      const d = check(at(o), user, action, resource, t);
       return o.format === 'json' ? jsonText(d) : explainDecision(d);
     },
     groupsOf: groupsOfQuery,
     membersOf: (group, options) => membersOf(ix(options), group),
     effectiveOwners: (resource, options) => effectiveOwners(ix(options), resource),
-    whoCan: (action, resource, options) => whoCan(ix(options), action, resource),
-    permittedFields: (user, resource, options) => permittedFields(ix(options), user, resource),
-    filter: (user, action, type, options) => buildFilter(ix(options), user, action, type),
-    for: (user) => userQueries(queries, compiled, user),
+    whoCan: (action, resource, options) => whoCan(ix(options), action, resource, t),
+    permittedFields: (user, resource, options) => permittedFields(ix(options), user, resource, t),
+    filter: (user, action, type, options) => buildFilter(ix(options), user, action, type, t),
+    for: (user) => userQueries(queries, index, user),
   };
   return queries;
 }

@@ -2,7 +2,7 @@ import type { Decision, MembershipPath } from '../decide/decision.js';
 import type { AccessFilter } from '../decide/access-filter.js';
 import type { PermittedFields } from '../decide/permitted-fields.js';
 import type { Id } from '../model/ids.js';
-import type { Policy, PolicyDraft, UserStatus } from '../model/policy.js';
+import type { Policy, PolicyDraft, TimeBounds, UserStatus } from '../model/policy.js';
 import type { Principal } from '../model/principal.js';
 import type { Owner, Resource } from '../model/resource.js';
 
@@ -152,14 +152,17 @@ export interface EngineBase extends Queries {
    */
   update(recipe: Recipe): Promise<number>;
   /**
-   * Adds a member to a group (a no-op when it is one already).
+   * Adds a member to a group (a no-op when the same entry is there already). With `since` and
+   * `until`, the entry is in effect only between those instants: the member stops counting at
+   * `until` with no further change.
    * @example
    * ```ts
    * await engine.addMember('sales', { group: 'team-c' });
+   * await engine.addMember('support', { user: 'contractor' }, { until: '2026-12-31T17:00:00Z' });
    * ```
    */
-  addMember(group: Id, member: Principal): Promise<number>;
-  /** Removes a member from a group (a no-op when it is not one). */
+  addMember(group: Id, member: Principal, options?: TimeBounds): Promise<number>;
+  /** Removes a member from a group, every entry naming it (a no-op when it is not one). */
   removeMember(group: Id, member: Principal): Promise<number>;
   /** Sets a user's role, or removes it with `undefined`. */
   setRole(user: Id, role: Id | undefined): Promise<number>;

@@ -2,14 +2,25 @@ import type { Id } from '../model/ids.js';
 import type { Resource } from '../model/resource.js';
 import { expectId } from '../model/shape.js';
 import type { Compiled } from '../compile/snapshot.js';
+import type { TimedIndex } from '../compile/timed-index.js';
 import { bindUser, canBound, type Bound } from '../decide/bound.js';
 import type { GroupMembership, Queries, QueryOptions, UserQueries } from './types.js';
 
 /** Binds `user` to the queries of one snapshot. The id is checked once, here. */
-export function userQueries(queries: Queries, compiled: Compiled, user: unknown): UserQueries {
+export function userQueries(queries: Queries, index: TimedIndex, user: unknown): UserQueries {
   const id = expectId(user, ['user'], 'user id');
-  // Looked up once; every check without options reuses it.
+  // Looked up once per view (once for all time without time-bound entries); every check without options reuses it.
   let bound: Bound | undefined;
+  let boundIn: Compiled | undefined;
+  const fast = (action: string, resource: Resource): boolean => {
+    const t = index.timeless ? NaN : index.structure.clock();
+    const compiled = t !== t ? index.structure : index.viewAt(t);
+    if (boundIn !== compiled) {
+      bound = bindUser(compiled, id);
+      boundIn = compiled;
+    }
+    return canBound(compiled, bound as Bound, id, action, resource, t);
+  };
   function groups(options?: QueryOptions & { readonly paths?: false }): Id[];
   function groups(options: QueryOptions & { readonly paths: true }): GroupMembership[];
   function groups(options?: QueryOptions & { readonly paths?: boolean }): Id[] | GroupMembership[] {
@@ -19,7 +30,7 @@ export function userQueries(queries: Queries, compiled: Compiled, user: unknown)
     user: id,
     revision: queries.revision,
     can: (action: string, resource: Resource, options?: QueryOptions) =>
-      options === undefined ? canBound(compiled, (bound ??= bindUser(compiled, id)), id, action, resource) : queries.can(id, action, resource, options),
+      options === undefined ? fast(action, resource) : queries.can(id, action, resource, options),
     check: (action: string, resource: Resource, options?: QueryOptions) => queries.check(id, action, resource, options),
     explain: (action: string, resource: Resource, options?: QueryOptions & { readonly format?: 'text' | 'json' }) => queries.explain(id, action, resource, options),
     filter: (action: string, type: string, options?: QueryOptions) => queries.filter(id, action, type, options),

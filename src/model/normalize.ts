@@ -7,14 +7,18 @@ import type {
   FieldPermission,
   Grant,
   Group,
+  MemberEntry,
   OrgDefault,
   Policy,
   ResourceType,
   Role,
   SharingRule,
   Tenant,
+  TimeBounds,
+  TimedMember,
   User,
 } from './policy.js';
+import { expectInstant, millisOf } from './instant.js';
 import { IdMap, isIdMap } from './id-map.js';
 import { principalParts, type Principal, type RulePrincipal } from './principal.js';
 import type { Condition, Segment } from './segment.js';
@@ -107,9 +111,9 @@ export function normalizeGroup(value: unknown, path: ErrorPath): Group {
   const mp = [...path, 'members'];
   const m: Plain = membersRaw === undefined ? {} : expectObject(membersRaw, mp, 'the members');
   onlyKeys(m, ['users', 'roles', 'rolesAndSubordinates', 'groups'], mp);
-  const list = (key: string, what: string): Id[] => {
+  const list = (key: string, what: string): MemberEntry[] => {
     const v = own(m, key);
-    return v === undefined ? [] : expectIdList(v, [...mp, key], what);
+    return v === undefined ? [] : normalizeMemberList(v, [...mp, key], what);
   };
   return bare({
     id,
@@ -123,6 +127,47 @@ export function normalizeGroup(value: unknown, path: ErrorPath): Group {
       groups: list('groups', 'group id'),
     }),
     ...(level === undefined ? {} : { accessLevel: normalizeLevelRef(level, [...path, 'accessLevel']) }),
+  });
+}
+
+/**
+ * Reads `since` and `until` of a time-bound entry (each an instant, `since` before `until`) and
+ * returns them to spread into the normalized entry.
+ */
+export function normalizeBounds(o: Plain, path: ErrorPath): TimeBounds {
+  const sinceRaw = own(o, 'since');
+  const untilRaw = own(o, 'until');
+  const since = sinceRaw === undefined ? undefined : expectInstant(sinceRaw, [...path, 'since'], 'since, an instant');
+  const until = untilRaw === undefined ? undefined : expectInstant(untilRaw, [...path, 'until'], 'until, an instant');
+  if (since !== undefined && until !== undefined && millisOf(since) >= millisOf(until)) {
+    fail([...path, 'until'], `until (${quote(until)}) must be after since (${quote(since)}): the entry would never be in effect`);
+  }
+  return bare({ ...(since === undefined ? {} : { since }), ...(until === undefined ? {} : { until }) });
+}
+
+/**
+ * A member list: each entry an id or `{ id, since?, until? }`. The same id may appear in several
+ * time-bound entries (a member while any is in effect), but an id listed plainly twice, or the
+ * same entry twice, is a mistake.
+ */
+function normalizeMemberList(value: unknown, path: ErrorPath, what: string): MemberEntry[] {
+  const list = expectArray(value, path);
+  const plain = new Set<Id>();
+  const timed: TimedMember[] = [];
+  return list.map((item, i): MemberEntry => {
+    if (typeof item === 'string') {
+      const id = expectId(item, [...path, i], what);
+      if (plain.has(id)) fail([...path, i], `${what} ${quote(id)} is listed twice`, [id]);
+      plain.add(id);
+      return id;
+    }
+    const ip = [...path, i];
+    const o = expectObject(item, ip, `${what} (a string) or { id, since?, until? }`);
+    onlyKeys(o, ['id', 'since', 'until'], ip);
+    const entry: TimedMember = bare({ id: expectId(own(o, 'id'), [...ip, 'id'], what), ...normalizeBounds(o, ip) });
+    if (timed.some((t) => t.id === entry.id && t.since === entry.since && t.until === entry.until)) fail(ip, `the entry for ${what} ${quote(entry.id)} is listed twice`, [entry.id]);
+    timed.push(entry);
+    return entry;
   });
 }
 
@@ -235,7 +280,7 @@ export function normalizeRulePrincipal(value: unknown, path: ErrorPath): RulePri
 /** Normalizes a sharing rule. */
 export function normalizeSharingRule(value: unknown, path: ErrorPath): SharingRule {
   const o = expectObject(value, path, 'a sharing rule');
-  onlyKeys(o, ['id', 'tenant', 'resourceType', 'from', 'to', 'level'], path);
+  onlyKeys(o, ['id', 'tenant', 'resourceType', 'from', 'to', 'level', 'since', 'until'], path);
   return bare({
     id: expectId(own(o, 'id'), [...path, 'id'], 'sharing rule id'),
     tenant: optionalId(o, 'tenant', path, 'tenant id') ?? DEFAULT_TENANT,
@@ -243,6 +288,7 @@ export function normalizeSharingRule(value: unknown, path: ErrorPath): SharingRu
     from: normalizeRulePrincipal(own(o, 'from'), [...path, 'from']),
     to: normalizeRulePrincipal(own(o, 'to'), [...path, 'to']),
     level: expectOneOf(own(o, 'level'), ['read', 'readWrite'], [...path, 'level']),
+    ...normalizeBounds(o, path),
   });
 }
 
@@ -308,8 +354,8 @@ export function normalizeAccessGroup(value: unknown, path: ErrorPath): AccessGro
     grants: grants.map((g, i): Grant => {
       const gp = [...path, 'grants', i];
       const go = expectObject(g, gp, 'a grant');
-      onlyKeys(go, ['to', 'level'], gp);
-      return bare({ to: normalizePrincipal(own(go, 'to'), [...gp, 'to']), level: expectOneOf(own(go, 'level'), LEVELS, [...gp, 'level']) });
+      onlyKeys(go, ['to', 'level', 'since', 'until'], gp);
+      return bare({ to: normalizePrincipal(own(go, 'to'), [...gp, 'to']), level: expectOneOf(own(go, 'level'), LEVELS, [...gp, 'level']), ...normalizeBounds(go, gp) });
     }),
   });
 }

@@ -1,3 +1,5 @@
+import type { Instant } from './instant.js';
+import type { MemberEntry } from './policy.js';
 import type { AccessLevels, Capability, LevelRef } from './access-level.js';
 import type { Id } from './ids.js';
 import type { Level } from './level.js';
@@ -63,14 +65,14 @@ export interface GroupInput {
    * Who is a member: listed users, users with a listed role, users in a listed role's subtree, and members of listed groups (nested, any depth).
    * @example
    * ```ts
-   * { users: ['u1'], roles: ['sales'], rolesAndSubordinates: ['marketing'], groups: ['team-a'] }
+   * { users: ['u1', { id: 'contractor', until: '2026-12-31T17:00:00Z' }], roles: ['sales'], groups: ['team-a'] }
    * ```
    */
   readonly members?: {
-    readonly users?: readonly Id[];
-    readonly roles?: readonly Id[];
-    readonly rolesAndSubordinates?: readonly Id[];
-    readonly groups?: readonly Id[];
+    readonly users?: readonly MemberEntry[];
+    readonly roles?: readonly MemberEntry[];
+    readonly rolesAndSubordinates?: readonly MemberEntry[];
+    readonly groups?: readonly MemberEntry[];
   };
   /** An access level added to every member's capabilities (needs `accessLevels` in the policy). */
   readonly accessLevel?: LevelRef;
@@ -119,6 +121,10 @@ export interface SharingRuleInput {
   readonly to: RulePrincipal;
   /** The access the rule gives. */
   readonly level: 'read' | 'readWrite';
+  /** The first instant the rule is in effect (an RFC 3339 date-time); always when absent. */
+  readonly since?: Instant;
+  /** The first instant the rule is no longer in effect; never ends when absent. */
+  readonly until?: Instant;
 }
 
 /** An access group as written in a policy file. */
@@ -137,8 +143,8 @@ export interface AccessGroupInput {
    * ```
    */
   readonly segment?: Segment;
-  /** Who gets how much on the group's records. */
-  readonly grants?: readonly { readonly to: Principal; readonly level: Level }[];
+  /** Who gets how much on the group's records, each grant in effect between `since` and `until` when given. */
+  readonly grants?: readonly { readonly to: Principal; readonly level: Level; readonly since?: Instant; readonly until?: Instant }[];
 }
 
 /**

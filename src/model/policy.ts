@@ -1,5 +1,6 @@
 import type { AccessLevels, Capability, LevelRef } from './access-level.js';
 import type { Id } from './ids.js';
+import type { Instant } from './instant.js';
 import type { Level } from './level.js';
 import type { Principal, RulePrincipal } from './principal.js';
 import type { Segment } from './segment.js';
@@ -50,16 +51,39 @@ export interface User {
   readonly tenants: readonly Id[];
 }
 
+/**
+ * When an entry is in effect: from `since` (included) until `until` (excluded); a missing bound is
+ * open. An entry not in effect counts for nothing, with no change to the policy.
+ */
+export interface TimeBounds {
+  /** The first instant the entry is in effect; always, up to `until`, when absent. */
+  readonly since?: Instant;
+  /** The first instant the entry is no longer in effect; never ends when absent. */
+  readonly until?: Instant;
+}
+
+/** A member entry in effect between two instants. */
+export interface TimedMember extends TimeBounds {
+  /** The member's id. */
+  readonly id: Id;
+}
+
+/**
+ * One entry of a group's member list: an id (always in effect) or `{ id, since?, until? }`. A list
+ * may name the same id in several entries: it is a member while any of them is in effect.
+ */
+export type MemberEntry = Id | TimedMember;
+
 /** The four ways of being a member of a group. */
 export interface GroupMembers {
   /** Users who are members. */
-  readonly users: readonly Id[];
+  readonly users: readonly MemberEntry[];
   /** Roles whose users are members. */
-  readonly roles: readonly Id[];
+  readonly roles: readonly MemberEntry[];
   /** Roles whose users, and the users of every role below them, are members. */
-  readonly rolesAndSubordinates: readonly Id[];
+  readonly rolesAndSubordinates: readonly MemberEntry[];
   /** Groups whose members are members (nested, any depth). */
-  readonly groups: readonly Id[];
+  readonly groups: readonly MemberEntry[];
 }
 
 /** A group of users, roles, roles with subordinates and other groups. */
@@ -104,8 +128,8 @@ export interface FieldPermission {
   readonly write?: string;
 }
 
-/** Records of `resourceType` owned by `from` are shared with `to` at `level`. */
-export interface SharingRule {
+/** Records of `resourceType` owned by `from` are shared with `to` at `level` (while in effect, with `since`/`until`). */
+export interface SharingRule extends TimeBounds {
   /** The rule's id. */
   readonly id: Id;
   /** The tenant the rule belongs to; it affects only that tenant's records. */
@@ -120,8 +144,8 @@ export interface SharingRule {
   readonly level: 'read' | 'readWrite';
 }
 
-/** One grant of an access group: `level` on its resources for the members of `to`. */
-export interface Grant {
+/** One grant of an access group: `level` on its resources for the members of `to` (while in effect, with `since`/`until`). */
+export interface Grant extends TimeBounds {
   /** Who gets the access. */
   readonly to: Principal;
   /** The access on each of the access group's records. */

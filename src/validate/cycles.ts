@@ -1,3 +1,5 @@
+import { entryId } from '../model/member-entry.js';
+import type { MemberEntry } from '../model/policy.js';
 import { GroupCycleError, RoleCycleError, TenantCycleError } from '../errors/errors.js';
 import type { Id } from '../model/ids.js';
 import type { Policy } from '../model/policy.js';
@@ -58,7 +60,7 @@ export function checkGroupCycleFrom(policy: Policy, start: Id, done?: Set<Id>): 
       visited.add(top.id);
       continue;
     }
-    const child = children[top.next++] as Id;
+    const child = entryId(children[top.next++] as MemberEntry);
     if (onPath.has(child)) {
       const from = stack.findIndex((f) => f.id === child);
       const cycle = [...stack.slice(from).map((f) => f.id), child];

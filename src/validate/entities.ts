@@ -1,3 +1,5 @@
+import { entryId } from '../model/member-entry.js';
+import type { MemberEntry } from '../model/policy.js';
 import { capSetOf, isSubset, type CapSet } from '../access/capabilities.js';
 import { TenantError, quote, type ErrorPath } from '../errors/errors.js';
 import type { Id } from '../model/ids.js';
@@ -106,12 +108,12 @@ export function validateGroup(ctx: ValidationContext, g: Group): void {
   needTenant(ctx, g.tenant, [...path, 'tenant']);
   const owner = `group ${quote(g.id)}`;
   const m = g.members;
-  m.users.forEach((id, i) => validatePrincipal(ctx, { user: id }, g.tenant, owner, [...path, 'members', 'users', i]));
-  m.roles.forEach((id, i) => validatePrincipal(ctx, { role: id }, g.tenant, owner, [...path, 'members', 'roles', i]));
-  m.rolesAndSubordinates.forEach((id, i) =>
-    validatePrincipal(ctx, { roleAndSubordinates: id }, g.tenant, owner, [...path, 'members', 'rolesAndSubordinates', i]),
-  );
-  m.groups.forEach((id, i) => validatePrincipal(ctx, { group: id }, g.tenant, owner, [...path, 'members', 'groups', i]));
+  // Time never hides an entry from these checks: an expired member must still exist and belong to the tenant.
+  const at = (kind: string, e: MemberEntry, i: number): ErrorPath => (typeof e === 'string' ? [...path, 'members', kind, i] : [...path, 'members', kind, i, 'id']);
+  m.users.forEach((e, i) => validatePrincipal(ctx, { user: entryId(e) }, g.tenant, owner, at('users', e, i)));
+  m.roles.forEach((e, i) => validatePrincipal(ctx, { role: entryId(e) }, g.tenant, owner, at('roles', e, i)));
+  m.rolesAndSubordinates.forEach((e, i) => validatePrincipal(ctx, { roleAndSubordinates: entryId(e) }, g.tenant, owner, at('rolesAndSubordinates', e, i)));
+  m.groups.forEach((e, i) => validatePrincipal(ctx, { group: entryId(e) }, g.tenant, owner, at('groups', e, i)));
   if (g.accessLevel !== undefined) checkLevelRef(ctx, g.accessLevel, [...path, 'accessLevel']);
 }
 

@@ -1,3 +1,4 @@
+import { memberIds } from '../model/member-entry.js';
 import { LimitError, quote } from '../errors/errors.js';
 import { validationStats } from './cycles.js';
 import type { Id } from '../model/ids.js';
@@ -71,7 +72,8 @@ function depthsDown(policy: Policy, starts: Iterable<Id>, memo: Map<Id, number>)
     const stack: { id: Id; next: number }[] = [{ id: start, next: 0 }];
     while (stack.length > 0) {
       const top = stack[stack.length - 1] as { id: Id; next: number };
-      const children = policy.groups.get(top.id)?.members.groups ?? [];
+      const listed = policy.groups.get(top.id)?.members.groups;
+      const children = listed === undefined ? [] : memberIds(listed);
       if (top.next < children.length) {
         const child = children[top.next++] as Id;
         if (!memo.has(child)) {

@@ -43,7 +43,7 @@ function measure(p: PolicyInput): Record<Measure, number> {
   for (const g of p.groups ?? []) {
     const m = g.members ?? {};
     members = Math.max(members, (m.users?.length ?? 0) + (m.roles?.length ?? 0) + (m.rolesAndSubordinates?.length ?? 0) + (m.groups?.length ?? 0));
-    children.set(g.id, m.groups ?? []);
+    children.set(g.id, (m.groups ?? []).map((e) => (typeof e === 'string' ? e : e.id)));
   }
   // Longest chain of nested groups, counting groups, by memoized iterative DFS (acyclic input).
   const depth = new Map<string, number>();

@@ -307,7 +307,7 @@ function buildCommand(c: Choices, policy: Policy): { description: string; run: (
     case 2: {
       const g = some(groups);
       const def = policy.groups.get(g);
-      const listed = def?.members.users ?? [];
+      const listed = (def?.members.users ?? []).map((e) => (typeof e === 'string' ? e : e.id));
       const member: Principal = listed.length > 0 ? { user: c.pick(listed) } : { group: some(groups) };
       return { description: `removeMember(${show(g)}, ${show(member)})`, run: (e) => e.removeMember(g, member) };
     }

@@ -77,7 +77,7 @@ export function writeStep(w: number, id: string, window = Number.POSITIVE_INFINI
     g.members.users.push(id);
     while (g.members.users.length > window) {
       const old = g.members.users.shift();
-      if (old !== undefined) d.users.delete(old);
+      if (old !== undefined) d.users.delete(typeof old === 'string' ? old : old.id);
     }
     tally.description = String(Number(tally.description) + 1);
   };
