@@ -692,7 +692,7 @@ function compileAccessGroup(ids: Interners, num: number, def: AccessGroup): Acce
     tenant: def.tenant,
     types: def.resourceTypes === undefined ? undefined : new Set(def.resourceTypes),
     segment: def.segment,
-    grants: def.grants.map((g) => ({ to: refOf(ids, g.to), rank: levelRank(g.level) })),
+    grants: def.grants.map((g) => (g.until === undefined ? { to: refOf(ids, g.to), rank: levelRank(g.level) } : { to: refOf(ids, g.to), rank: levelRank(g.level), until: g.until })),
   });
 }
 

@@ -1,4 +1,8 @@
 import type { MembershipPath, PathStep } from '../model/path.js';
+import type { Id } from '../model/ids.js';
+import { inEffect, type Instant } from '../model/instant.js';
+import { boundsOf } from '../model/member-entry.js';
+import type { MemberEntry } from '../model/policy.js';
 import type { Compiled, PrincipalRef, UserFacts } from './snapshot.js';
 import { roleWithin } from './closure.js';
 
@@ -26,13 +30,16 @@ export interface GroupPaths {
   pathTo(g: number): MembershipPath | undefined;
 }
 
-/** The steps of a path link, from the user to its group: O(path length). */
-export function materialisePath(c: Compiled, link: PathLink, stepOf: (g: number) => PathStep = (g) => groupStep(c, g)): PathStep[] {
+/**
+ * The steps of a path link, from the user to its group: O(path length). `stepOf` makes the step
+ * of a group from the link that reaches it (each group has one link: the step depends on it alone).
+ */
+export function materialisePath(c: Compiled, link: PathLink, stepOf: (l: PathLink) => PathStep = (l) => linkStep(c, l)): PathStep[] {
   const out = new Array<PathStep>(link.length);
   let i = link.length - 1;
   let cur: PathLink = link;
   for (;;) {
-    out[i--] = stepOf(cur.group);
+    out[i--] = stepOf(cur);
     if (cur.pred === undefined) break;
     cur = cur.pred;
   }
@@ -41,9 +48,59 @@ export function materialisePath(c: Compiled, link: PathLink, stepOf: (g: number)
   return out;
 }
 
-/** The path step of group number `g`. */
-export function groupStep(c: Compiled, g: number): PathStep {
-  return { kind: 'group', id: c.ids.groups.idOf(g), via: 'member-of' };
+/** The step of the group a link reaches, from the step before it (the group before, or the head's last step). */
+export function linkStep(c: Compiled, l: PathLink): PathStep {
+  return groupStep(c, l.group, l.pred === undefined ? (l.head?.[l.head.length - 1] as PathStep) : l.pred.group);
+}
+
+/**
+ * The path step of group number `g`, reached from `before` (the step before it, or the number of
+ * the group nested in it); with the `until` of the entries that make that a membership, when they
+ * are time-bound (see {@link edgeUntil}).
+ */
+export function groupStep(c: Compiled, g: number, before?: PathStep | number): PathStep {
+  const id = c.ids.groups.idOf(g);
+  const until = before === undefined ? undefined : edgeUntil(c, id, before);
+  return until === undefined ? { kind: 'group', id, via: 'member-of' } : { kind: 'group', id, via: 'member-of', until };
+}
+
+/**
+ * Until when the entries of group `group` that make `before` a member hold, in the interval the
+ * view answers for: undefined when one of them is open-ended (or the policy has no time-bound
+ * entries), else the latest `until` among those in effect.
+ */
+export function edgeUntil(c: Compiled, group: Id, before: PathStep | number): Instant | undefined {
+  const timing = c.timing;
+  if (timing === undefined) return undefined;
+  const def = timing.policy.groups.get(group);
+  if (def === undefined) return undefined;
+  const m = def.members;
+  if (typeof before === 'number') return latestUntil([m.groups], c.ids.groups.idOf(before), timing.at);
+  if (before.kind === 'user') return latestUntil([m.users], before.id, timing.at);
+  if (before.kind === 'role') return latestUntil(before.via === 'has-role' ? [m.roles, m.rolesAndSubordinates] : [m.rolesAndSubordinates], before.id, timing.at);
+  return latestUntil([m.groups], before.id, timing.at);
+}
+
+function latestUntil(lists: readonly (readonly MemberEntry[])[], id: Id, t: number): Instant | undefined {
+  let best: Instant | undefined;
+  let bestMs = -Infinity;
+  for (const list of lists) {
+    for (const e of list) {
+      if (typeof e === 'string') {
+        if (e === id) return undefined;
+        continue;
+      }
+      if (e.id !== id) continue;
+      const b = boundsOf(e);
+      if (!inEffect(b, t)) continue;
+      if (e.until === undefined) return undefined;
+      if (b.until > bestMs) {
+        bestMs = b.until;
+        best = e.until;
+      }
+    }
+  }
+  return best;
 }
 
 /**
@@ -139,6 +196,9 @@ export function nestingPath(c: Compiled, inner: number, outer: number): Membersh
     }
   }
   const chain: PathStep[] = [];
-  for (let g: number | undefined = pred.has(outer) ? outer : inner; g !== undefined; g = pred.get(g)) chain.push(groupStep(c, g));
+  for (let g: number | undefined = pred.has(outer) ? outer : inner; g !== undefined; g = pred.get(g)) {
+    const below = pred.get(g);
+    chain.push(groupStep(c, g, below));
+  }
   return chain.reverse();
 }

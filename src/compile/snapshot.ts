@@ -1,8 +1,9 @@
 import type { ActionSlot, ActionTable } from '../access/action-table.js';
 import type { CapSet, CompiledLevels } from '../access/capabilities.js';
 import type { Id } from '../model/ids.js';
-import type { AccessGroup, Group, ResourceType, Role, SharingRule, User } from '../model/policy.js';
+import type { AccessGroup, Group, Policy, ResourceType, Role, SharingRule, User } from '../model/policy.js';
 import type { Segment } from '../model/segment.js';
+import type { Instant } from '../model/instant.js';
 import type { Interner } from './interner.js';
 import type { PVec } from './pvec.js';
 
@@ -115,7 +116,8 @@ export interface AccessGroupNode {
   /** The types it applies to, or undefined for every type. */
   readonly types: ReadonlySet<string> | undefined;
   readonly segment: Segment | undefined;
-  readonly grants: readonly { readonly to: PrincipalRef; readonly rank: number }[];
+  /** The grants in effect (in a view of a time-bound policy, those of its interval), with the `until` of each bounded one. */
+  readonly grants: readonly { readonly to: PrincipalRef; readonly rank: number; readonly until?: Instant }[];
 }
 
 /** A resource type with its numbered actions. */
@@ -158,6 +160,12 @@ export interface Caches {
   readonly closures: ClosureTables;
 }
 
+/** What a view of a time-bound policy knows of time (see {@link Compiled.timing}). */
+export interface Timing {
+  readonly policy: Policy;
+  readonly at: number;
+}
+
 /** A clock: the current instant in epoch milliseconds. */
 export type Clock = () => number;
 
@@ -166,6 +174,12 @@ export interface Compiled {
   readonly revision: number;
   /** The engine's clock, read by a query that needs the instant and was given none. */
   readonly clock: Clock;
+  /**
+   * For a view of a policy with time-bound entries: the policy with every entry, and one instant
+   * of the interval the view answers for, so that a membership path can say until when each of its
+   * steps holds. Absent on a policy without time-bound entries.
+   */
+  readonly timing?: Timing;
   readonly frame: Frame;
   readonly ids: Interners;
   readonly users: PVec<UserFacts>;

@@ -25,6 +25,11 @@ export interface View {
   readonly effective: Policy;
 }
 
+/** A view's snapshot with what it knows of time (a shallow copy: every part is shared). */
+function timed(c: Compiled, policy: Policy, at: number): Compiled {
+  return { ...c, timing: { policy, at } };
+}
+
 /** How many views a revision keeps (the current interval, and a few that queries with `asOf` asked for). */
 const KEEP = 4;
 
@@ -101,7 +106,7 @@ export class TimedIndex {
     const all = crossed(this.timeline, -Infinity, Infinity);
     const effective = effectiveFrom(this.policy, this.policy, all.ids, t);
     const compiled = buildSnapshot(effective, this.ctx, this.revision, this.structure.ids, this.structure.clock);
-    return { ...windowAround(this.timeline, t), compiled, effective };
+    return { ...windowAround(this.timeline, t), compiled: timed(compiled, this.policy, t), effective };
   }
 
   /** A view at `t` made from the view `v` of another interval: only the entities whose instants lie in between are recompiled. */
@@ -111,7 +116,7 @@ export class TimedIndex {
     if (count > Math.max(64, entityCount(this.policy) / 8)) return this.fresh(t);
     const effective = effectiveFrom(v.effective, this.policy, ids, t);
     const compiled = applyTouched(v.compiled, effective, touchedBy(ids), this.revision);
-    return { ...windowAround(this.timeline, t), compiled, effective };
+    return { ...windowAround(this.timeline, t), compiled: timed(compiled, this.policy, t), effective };
   }
 
   /**
@@ -129,7 +134,7 @@ export class TimedIndex {
     const w = this.windowAt(t);
     const effective = effectiveFrom(w.effective, next, ids, t);
     const compiled = applyTouched(w.compiled, effective, touched, revision);
-    return new TimedIndex(structure, next, tl, ctx, [{ ...windowAround(tl, t), compiled, effective }]);
+    return new TimedIndex(structure, next, tl, ctx, [{ ...windowAround(tl, t), compiled: timed(compiled, next, t), effective }]);
   }
 
   /** The same index at another revision (a replayed change that changed nothing). */
@@ -139,7 +144,7 @@ export class TimedIndex {
       this.policy,
       this.timeline,
       this.ctx,
-      this.views.map((v) => ({ ...v, compiled: atRevision(v.compiled, revision) })),
+      this.views.map((v) => ({ ...v, compiled: { ...atRevision(v.compiled, revision), ...(v.compiled.timing === undefined ? {} : { timing: v.compiled.timing }) } })),
     );
   }
 }

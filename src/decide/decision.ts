@@ -1,3 +1,4 @@
+import type { Instant } from '../model/instant.js';
 import type { Id } from '../model/ids.js';
 import type { Level } from '../model/level.js';
 
@@ -26,6 +27,11 @@ export interface Reason {
   readonly ownerPath?: MembershipPath;
   /** For `access-group`: `listed` when the resource lists it, `segment` when its segment matches. */
   readonly via?: 'listed' | 'segment';
+  /**
+   * When a time-bound entry gave this reason (a membership on its path, the rule, the grant): the
+   * earliest instant one of them stops counting, after which the reason may no longer hold.
+   */
+  readonly until?: Instant;
 }
 
 /**

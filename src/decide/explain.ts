@@ -36,7 +36,10 @@ export function formatPath(path: MembershipPath): string {
   return path
     .map((s) => {
       if (s.kind === 'user') return opt(s, 'via') === 'owned-by' ? `owned by user ${quote(s.id)}` : `user ${quote(s.id)}`;
-      if (s.kind === 'group') return `member of group ${quote(s.id)}`;
+      if (s.kind === 'group') {
+        const until = opt(s, 'until');
+        return until === undefined ? `member of group ${quote(s.id)}` : `member of group ${quote(s.id)} until ${nameText(String(until))}`;
+      }
       if (s.via === 'has-role') return `has role ${quote(s.id)}`;
       if (s.via === 'under') return `under role ${quote(s.id)}`;
       return `superior of role ${quote(s.id)}`;
@@ -51,6 +54,8 @@ function reasonLine(r: Reason): string {
   const ownerPath = opt(r, 'ownerPath');
   if (rule !== undefined) head += ` ${quote(rule)}`;
   if (accessGroup !== undefined) head += ` ${quote(accessGroup)} (${opt(r, 'via') === 'segment' ? 'segment matches' : 'listed on the record'})`;
+  const until = opt(r, 'until');
+  if (until !== undefined) head += `, until ${nameText(String(until))}`;
   const lines = [`- ${nameText(r.level)}: ${head}`, `    ${formatPath(r.path)}`];
   if (ownerPath !== undefined && ownerPath.length > 0) lines.push(`    owner: ${formatPath(ownerPath)}`);
   return lines.join('\n');

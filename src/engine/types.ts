@@ -1,3 +1,4 @@
+import type { Instant } from '../model/instant.js';
 import type { Decision, MembershipPath } from '../decide/decision.js';
 import type { AccessFilter } from '../decide/access-filter.js';
 import type { PermittedFields } from '../decide/permitted-fields.js';
@@ -10,6 +11,11 @@ import type { Owner, Resource } from '../model/resource.js';
 export interface QueryOptions {
   /** Refuse to answer (throw `StaleSnapshotError`) unless the engine is at least at this revision. */
   readonly atLeast?: number;
+  /**
+   * Answer at this instant (an RFC 3339 date-time such as `2026-12-31T17:00:00Z`) instead of the
+   * engine clock's: time-bound entries count as they do then. A malformed instant is an `InvalidInputError`.
+   */
+  readonly asOf?: Instant;
 }
 
 export type { GroupMembership } from '../model/path.js';

@@ -1,4 +1,5 @@
 import type { Id } from './ids.js';
+import type { Instant } from './instant.js';
 
 /**
  * One step of a membership path. The first step is the user; each later step says how it relates
@@ -9,7 +10,13 @@ import type { Id } from './ids.js';
 export type PathStep =
   | { readonly kind: 'user'; readonly id: Id; readonly via?: 'owned-by' }
   | { readonly kind: 'role'; readonly id: Id; readonly via: 'has-role' | 'under' | 'superior-of' }
-  | { readonly kind: 'group'; readonly id: Id; readonly via: 'member-of' };
+  | {
+      readonly kind: 'group';
+      readonly id: Id;
+      readonly via: 'member-of';
+      /** When the entry that makes the step before a member of this group is time-bound: the instant it stops counting. */
+      readonly until?: Instant;
+    };
 
 /** A membership path: the proof that a user belongs to a principal, or reaches an owner. */
 export type MembershipPath = readonly PathStep[];

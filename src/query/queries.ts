@@ -1,6 +1,6 @@
 import { groupsOfMembership, membershipOf } from '../compile/closure.js';
 import { memberWalk, membersOfGroup } from '../compile/members.js';
-import { groupPaths, materialisePath, type PathLink } from '../compile/paths.js';
+import { groupPaths, linkStep, materialisePath, type PathLink } from '../compile/paths.js';
 import type { Compiled, UserFacts } from '../compile/snapshot.js';
 import { gate } from '../decide/gate.js';
 import { readOwner, readRequest } from '../decide/request.js';
@@ -41,9 +41,9 @@ export function groupsOfWithPaths(c: Compiled, user: Id): GroupMembership[] {
   const links = groupPaths(c, u).links;
   // One frozen step per group, shared by every path through it.
   const steps = new Map<number, PathStep>();
-  const stepOf = (g: number): PathStep => {
-    let s = steps.get(g);
-    if (s === undefined) steps.set(g, (s = Object.freeze({ kind: 'group', id: c.ids.groups.idOf(g), via: 'member-of' } as const)));
+  const stepOf = (l: PathLink): PathStep => {
+    let s = steps.get(l.group);
+    if (s === undefined) steps.set(l.group, (s = Object.freeze(linkStep(c, l))));
     return s;
   };
   return links
@@ -51,7 +51,7 @@ export function groupsOfWithPaths(c: Compiled, user: Id): GroupMembership[] {
     .sort((a, b) => (a.group < b.group ? -1 : a.group > b.group ? 1 : 0));
 }
 
-function lazyMembership(c: Compiled, link: PathLink, stepOf: (g: number) => PathStep): GroupMembership {
+function lazyMembership(c: Compiled, link: PathLink, stepOf: (l: PathLink) => PathStep): GroupMembership {
   let path: MembershipPath | undefined;
   const m = { group: c.ids.groups.idOf(link.group) } as { group: Id; path: MembershipPath };
   // A prototype-less descriptor: an inherited `value` or `writable` must not make it invalid.

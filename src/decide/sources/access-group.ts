@@ -1,3 +1,5 @@
+import { bounded, earliestUntil } from '../reason-until.js';
+import type { Instant } from '../../model/instant.js';
 import type { AccessGroupNode } from '../../compile/snapshot.js';
 import { levelOfRank } from '../../model/level.js';
 import type { MembershipPath } from '../../model/path.js';
@@ -63,15 +65,17 @@ export const accessGroupSource: AccessSource = {
       if (via === undefined) continue;
       // The path of the grant that gave the highest rank.
       let path: MembershipPath = [{ kind: 'user', id: s.id }];
+      let until: Instant | undefined;
       for (const g of ag.grants) {
         if (g.rank !== rank) continue;
         const found = proofs.pathIfMember(g.to);
         if (found !== undefined) {
           path = found;
+          until = g.until;
           break;
         }
       }
-      out.push({ source: 'access-group', level: levelOfRank(rank), path, accessGroup: ag.id, via });
+      out.push(bounded({ source: 'access-group', level: levelOfRank(rank), path, accessGroup: ag.id, via }, earliestUntil([path], [until])));
     }
   },
   clause(f) {

@@ -1,3 +1,4 @@
+import { bounded, earliestUntil } from '../reason-until.js';
 import { groupsOfMembership, inGroup, membershipOf } from '../../compile/closure.js';
 import { levelOfRank } from '../../model/level.js';
 import type { AccessSource } from './source.js';
@@ -9,7 +10,8 @@ export const groupOwnerSource: AccessSource = {
   reasons(r, s, proofs, out) {
     const rank = r.type.groupOwnerRank;
     if (r.ownerGroupNum < 0 || rank <= 0 || !inGroup(membershipOf(r.c, s), r.ownerGroupNum)) return;
-    out.push({ source: 'group-owner', level: levelOfRank(rank), path: proofs.userPaths().pathTo(r.ownerGroupNum) ?? [{ kind: 'user', id: s.id }] });
+    const path = proofs.userPaths().pathTo(r.ownerGroupNum) ?? [{ kind: 'user', id: s.id }];
+    out.push(bounded({ source: 'group-owner', level: levelOfRank(rank), path }, earliestUntil([path])));
   },
   clause(f) {
     const rank = f.req.type.groupOwnerRank;

@@ -1,3 +1,4 @@
+import { bounded, earliestUntil } from '../reason-until.js';
 import { groupsOfMembership, membershipOf, upClosure } from '../../compile/closure.js';
 import { memberWalk } from '../../compile/members.js';
 import type { ByPrincipal, Compiled, CompiledRule } from '../../compile/snapshot.js';
@@ -73,7 +74,9 @@ export const sharingRuleSource: AccessSource = {
   reasons(r, s, proofs, out) {
     for (const rule of subjectGrants(r.c, s).rules.get(r.type.def.name) ?? []) {
       if (rule.tenant !== r.tenant || !ownerIn(r, rule.from)) continue;
-      out.push({ source: 'sharing-rule', level: levelOfRank(rule.rank), path: proofs.userPath(rule.to), rule: rule.def.id, ownerPath: proofs.ownerPath(rule.from) });
+      const path = proofs.userPath(rule.to);
+      const ownerPath = proofs.ownerPath(rule.from);
+      out.push(bounded({ source: 'sharing-rule', level: levelOfRank(rule.rank), path, rule: rule.def.id, ownerPath }, earliestUntil([path, ownerPath], [rule.def.until])));
     }
   },
   clause(f) {
