@@ -606,7 +606,7 @@ export function idSourceOf(policy: PolicyInput): IdSource {
     accessGroups: ids(policy.accessGroups),
     types,
     actions: [...new Set(Object.values(policy.resourceTypes).flatMap((t) => Object.keys(t.actions)))],
-    memberships: (policy.groups ?? []).flatMap((g) => MEMBER_LISTS.flatMap((list) => (g.members?.[list] ?? []).map((m) => [g.id, list, m] as const))),
+    memberships: (policy.groups ?? []).flatMap((g) => MEMBER_LISTS.flatMap((list) => (g.members?.[list] ?? []).map((m) => [g.id, list, typeof m === 'string' ? m : m.id] as const))),
   };
 }
 

@@ -4,6 +4,8 @@
  *  - `PURVIEW_SEED` and `PURVIEW_PATH` replay a counterexample: fast-check prints both on failure.
  *    Replay one test at a time, e.g.
  *    `PURVIEW_SEED=-1975469736 PURVIEW_PATH="3253:3:0:..." npx vitest run test/property/changes.test.ts -t "small policies"`.
+ *  - `PURVIEW_NO_SHRINK=1` stops at the first counterexample without shrinking it (to see quickly
+ *    that a planted bug is caught).
  */
 import type fc from 'fast-check';
 
@@ -17,7 +19,7 @@ export function runParams<T>(runs: number): fc.Parameters<T> {
     numRuns: Math.max(1, Math.round(runs * (Number.isFinite(factor) && factor > 0 ? factor : 1))),
     ...(seedRaw === undefined ? {} : { seed: Number(seedRaw) }),
     ...(pathRaw === undefined ? {} : { path: pathRaw }),
-    endOnFailure: false,
+    endOnFailure: process.env.PURVIEW_NO_SHRINK === '1',
   };
 }
 

@@ -158,6 +158,17 @@ function roleAncestors(p: Ix, role: string): string[] {
   return out;
 }
 
+/**
+ * A member list as ids. The evaluator of sections 2-5 sees no time: a policy with time-bound
+ * entries is first resolved at an instant by `policyAt` (at-instant.ts), which leaves ids only.
+ */
+function plainIds(list: readonly (string | { readonly id: string })[] | undefined): readonly string[] {
+  return (list ?? []).map((e) => {
+    if (typeof e !== 'string') throw new Error('reference evaluator: resolve time-bound entries with policyAt(policy, t) first');
+    return e;
+  });
+}
+
 function roleInSubtree(p: Ix, role: string, root: string): boolean {
   return role === root || roleAncestors(p, role).includes(root);
 }
@@ -170,13 +181,13 @@ function memberOfGroup(p: Ix, userId: string, groupId: string, visiting: Set<str
   if (visiting.has(groupId)) return false;
   visiting.add(groupId);
   const m = group.members ?? {};
-  if ((m.users ?? []).includes(userId)) return true;
+  if (plainIds(m.users).includes(userId)) return true;
   const role = user.role;
   if (role !== undefined) {
-    if ((m.roles ?? []).includes(role)) return true;
-    if ((m.rolesAndSubordinates ?? []).some((r) => roleInSubtree(p, role, r))) return true;
+    if (plainIds(m.roles).includes(role)) return true;
+    if (plainIds(m.rolesAndSubordinates).some((r) => roleInSubtree(p, role, r))) return true;
   }
-  return (m.groups ?? []).some((g) => memberOfGroup(p, userId, g, visiting));
+  return plainIds(m.groups).some((g) => memberOfGroup(p, userId, g, visiting));
 }
 
 function memberOfPrincipal(p: Ix, userId: string, pr: Principal): boolean {
@@ -195,7 +206,7 @@ function groupWithin(p: Ix, inner: string, outer: string, visiting: Set<string> 
   visiting.add(outer);
   const g = p.groups.get(outer);
   if (g === undefined) return false;
-  return (g.members?.groups ?? []).some((child) => groupWithin(p, inner, child, visiting));
+  return plainIds(g.members?.groups).some((child) => groupWithin(p, inner, child, visiting));
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -493,12 +504,12 @@ function stepProblem(p: Ix, prev: RefPathStep, step: RefPathStep): string | unde
     if (m === undefined) return bad('no such group');
     const ok =
       prev.kind === 'user'
-        ? (m.users ?? []).includes(prev.id)
+        ? plainIds(m.users).includes(prev.id)
         : prev.kind === 'group'
-          ? (m.groups ?? []).includes(prev.id)
+          ? plainIds(m.groups).includes(prev.id)
           : prev.via === 'under'
-            ? (m.rolesAndSubordinates ?? []).includes(prev.id)
-            : (m.roles ?? []).includes(prev.id) || (m.rolesAndSubordinates ?? []).includes(prev.id);
+            ? plainIds(m.rolesAndSubordinates).includes(prev.id)
+            : plainIds(m.roles).includes(prev.id) || plainIds(m.rolesAndSubordinates).includes(prev.id);
     return ok ? undefined : bad('the step before is not listed in this group');
   }
   return bad('unknown kind of step');
@@ -619,15 +630,15 @@ function shortestMembership(p: Ix, userId: string): Map<string, number> {
   for (const g of p.groups.values()) {
     const m = g.members ?? {};
     let best = Infinity;
-    if ((m.users ?? []).includes(userId)) best = 2;
-    else if (role !== undefined && ((m.roles ?? []).includes(role) || (m.rolesAndSubordinates ?? []).includes(role))) best = 3;
-    else if (role !== undefined && (m.rolesAndSubordinates ?? []).some((r) => r !== role && roleInSubtree(p, role, r))) best = 4;
+    if (plainIds(m.users).includes(userId)) best = 2;
+    else if (role !== undefined && (plainIds(m.roles).includes(role) || plainIds(m.rolesAndSubordinates).includes(role))) best = 3;
+    else if (role !== undefined && plainIds(m.rolesAndSubordinates).some((r) => r !== role && roleInSubtree(p, role, r))) best = 4;
     if (best < Infinity) out.set(g.id, best);
   }
   for (let changed = true; changed; ) {
     changed = false;
     for (const g of p.groups.values()) {
-      for (const c of g.members?.groups ?? []) {
+      for (const c of plainIds(g.members?.groups)) {
         const via = out.get(c);
         if (via !== undefined && via + 1 < (out.get(g.id) ?? Infinity)) {
           out.set(g.id, via + 1);
