@@ -54,7 +54,11 @@ export type {
   SharingRule,
   AccessGroup,
   Grant,
+  MemberEntry,
+  TimedMember,
+  TimeBounds,
 } from './model/policy.js';
+export type { Instant } from './model/instant.js';
 export type {
   PolicyInput,
   TenantInput,

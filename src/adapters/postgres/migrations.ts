@@ -137,6 +137,17 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 3,
+    // Instants are stored as written (RFC 3339 text), so that a policy reloads exactly as it was
+    // given; `until::timestamptz` compares them in SQL.
+    name: 'time-bound member entries, sharing rules and grants',
+    statements: (s) => [
+      `ALTER TABLE ${s}.group_members ADD COLUMN since text, ADD COLUMN until text`,
+      `ALTER TABLE ${s}.sharing_rules ADD COLUMN since text, ADD COLUMN until text`,
+      `ALTER TABLE ${s}.access_group_grants ADD COLUMN since text, ADD COLUMN until text`,
+    ],
+  },
 ];
 
 /** The newest schema version this library knows. */

@@ -4,6 +4,7 @@ import {
   type AccessGroupInput,
   type GroupInput,
   type Id,
+  type MemberEntry,
   type PolicyInput,
   type ResourceTypeInput,
   type RoleInput,
@@ -34,8 +35,16 @@ const RULE_KINDS = ['role', 'roleAndSubordinates', 'group'];
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 type MutableGroup = Mutable<Omit<GroupInput, 'members'>> & {
-  members: { users: Id[]; roles: Id[]; rolesAndSubordinates: Id[]; groups: Id[] };
+  members: { users: MemberEntry[]; roles: MemberEntry[]; rolesAndSubordinates: MemberEntry[]; groups: MemberEntry[] };
 };
+
+/** The `since` and `until` columns of a row, undefined when both are NULL (the instants are checked by the core). */
+function bounds(r: RowReader, since: unknown, until: unknown, where: () => string): { since?: string; until?: string } | undefined {
+  const s = r.optText(since, 'since', where);
+  const u = r.optText(until, 'until', where);
+  if (s === undefined && u === undefined) return undefined;
+  return { ...(s === undefined ? {} : { since: s }), ...(u === undefined ? {} : { until: u }) };
+}
 
 class RowReader {
   constructor(
@@ -94,14 +103,14 @@ export async function readPolicy(client: ClientBase, s: string, schemaName: stri
     const userRows = await rows(`SELECT id, tenant, status, role, access_level FROM ${s}.users`);
     const userTenantRows = await rows(`SELECT user_id, tenant, position FROM ${s}.user_tenants ORDER BY position`);
     const groupRows = await rows(`SELECT id, tenant, name, description, access_level FROM ${s}.groups`);
-    const memberRows = await rows(`SELECT group_id, kind, member_id, position FROM ${s}.group_members ORDER BY position`);
+    const memberRows = await rows(`SELECT group_id, kind, member_id, position, since, until FROM ${s}.group_members ORDER BY position`);
     const typeRows = await rows(`SELECT name, org_default, hierarchy, group_owner_level, read_actions FROM ${s}.resource_types ORDER BY name`);
     const actionRows = await rows(`SELECT resource_type, action, level, position FROM ${s}.resource_type_actions ORDER BY position`);
     const fieldRows = await rows(`SELECT resource_type, field, read_action, write_action, position FROM ${s}.resource_type_fields ORDER BY resource_type, position`);
-    const ruleRows = await rows(`SELECT id, tenant, resource_type, from_kind, from_id, to_kind, to_id, level FROM ${s}.sharing_rules`);
+    const ruleRows = await rows(`SELECT id, tenant, resource_type, from_kind, from_id, to_kind, to_id, level, since, until FROM ${s}.sharing_rules`);
     const agRows = await rows(`SELECT id, tenant, resource_types, segment FROM ${s}.access_groups`);
     const grantRows = await rows(
-      `SELECT access_group_id, principal_kind, principal_id, level, position FROM ${s}.access_group_grants ORDER BY position`,
+      `SELECT access_group_id, principal_kind, principal_id, level, position, since, until FROM ${s}.access_group_grants ORDER BY position`,
     );
     await client.query('COMMIT');
 
@@ -179,7 +188,7 @@ export async function readPolicy(client: ClientBase, s: string, schemaName: stri
       groups.set(group.id, group);
     });
     const mr = new RowReader(schemaName, 'group_members');
-    for (const [groupId, kind, memberId, position] of memberRows) {
+    for (const [groupId, kind, memberId, position, since, until] of memberRows) {
       const group = groups.get(groupId as Id);
       const list = MEMBER_LIST[kind as string];
       if (group === undefined || list === undefined || typeof memberId !== 'string' || !Object.hasOwn(MEMBER_LIST, kind as string)) {
@@ -189,7 +198,9 @@ export async function readPolicy(client: ClientBase, s: string, schemaName: stri
         mr.text(memberId, 'member_id', () => where);
         throw mr.bad(where, `group ${show(groupId)} is not in table ${schemaName}.groups`, [groupId as Id]);
       }
-      group.members[list].push(memberId);
+      const where = (): string => `row (group_id ${show(groupId)}, kind ${show(kind)}, position ${show(position)})`;
+      const b = bounds(mr, since, until, where);
+      group.members[list].push(b === undefined ? memberId : { id: memberId, ...b });
     }
 
     // Resource types and their actions, keyed by name with own properties (a type may be called __proto__).
@@ -229,7 +240,7 @@ export async function readPolicy(client: ClientBase, s: string, schemaName: stri
 
     // Sharing rules.
     const sr = new RowReader(schemaName, 'sharing_rules');
-    const sharingRules: SharingRuleInput[] = ruleRows.map(([id, tenant, type, fromKind, fromId, toKind, toId, level], i) => {
+    const sharingRules: SharingRuleInput[] = ruleRows.map(([id, tenant, type, fromKind, fromId, toKind, toId, level, since, until], i) => {
       const where = (): string => `row ${i + 1} (id ${show(id)})`;
       const fk = sr.oneOf(fromKind, RULE_KINDS, 'from_kind', where);
       const tk = sr.oneOf(toKind, RULE_KINDS, 'to_kind', where);
@@ -240,6 +251,7 @@ export async function readPolicy(client: ClientBase, s: string, schemaName: stri
         from: { [fk]: sr.text(fromId, 'from_id', where) } as unknown as SharingRuleInput['from'],
         to: { [tk]: sr.text(toId, 'to_id', where) } as unknown as SharingRuleInput['to'],
         level: sr.text(level, 'level', where) as SharingRuleInput['level'],
+        ...bounds(sr, since, until, where),
       };
     });
 
@@ -259,12 +271,12 @@ export async function readPolicy(client: ClientBase, s: string, schemaName: stri
       accessGroups.set(a.id, a);
     });
     const ggr = new RowReader(schemaName, 'access_group_grants');
-    for (const [agId, kind, principalId, level, position] of grantRows) {
+    for (const [agId, kind, principalId, level, position, since, until] of grantRows) {
       const where = (): string => `row (access_group_id ${show(agId)}, position ${show(position)})`;
       const a = accessGroups.get(ggr.text(agId, 'access_group_id', where));
       if (a === undefined) throw ggr.bad(where(), `access group ${show(agId)} is not in table ${schemaName}.access_groups`, [agId as Id]);
       const k = ggr.oneOf(kind, PRINCIPAL_KINDS, 'principal_kind', where);
-      a.grants.push({ to: { [k]: ggr.text(principalId, 'principal_id', where) }, level: ggr.text(level, 'level', where) });
+      a.grants.push({ to: { [k]: ggr.text(principalId, 'principal_id', where) }, level: ggr.text(level, 'level', where), ...bounds(ggr, since, until, where) });
     }
 
     const policy: PolicyInput = {

