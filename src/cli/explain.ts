@@ -1,3 +1,4 @@
+import { instantMillis } from '../model/instant.js';
 import { parseArgs } from 'node:util';
 import { createEngine } from '../engine/create-engine.js';
 import type { Engine } from '../engine/types.js';
@@ -18,17 +19,20 @@ const EXIT_OK = 0;
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
 
-export const EXPLAIN_USAGE = `Usage: purview explain FILE --user U --action A --resource R [--format text|json]
+export const EXPLAIN_USAGE = `Usage: purview explain FILE --user U --action A --resource R [--as-of INSTANT] [--format text|json]
 
 Explains one decision: may user U do action A on resource R? FILE is a policy test file (YAML
 or JSON, as purview test reads it), and R the id of a resource in its "resources"; the file's assertions
 are not run and may be left out. The text shows the verdict, the level needed and reached, each
-reason and the membership path that proves it; --format json prints the whole decision.
+reason and the membership path that proves it (with the instant each time-bound entry on it
+stops counting); --format json prints the whole decision. The decision is made at --as-of, else
+at the file's top-level asOf, else now.
 
 Options:
   -u, --user U          the user
   -a, --action A        the action
   -r, --resource R      the id of a resource listed in the file
+      --as-of INSTANT   decide at this instant, e.g. 2026-12-31T17:00:00Z (RFC 3339)
   -f, --format FORMAT   text (the default) or json
   -h, --help            show this help
 
@@ -44,6 +48,8 @@ export interface ExplainRequest {
   /** The id of a resource in the file's `resources`. */
   readonly resource: string;
   readonly format: 'text' | 'json';
+  /** The instant to decide at (an RFC 3339 date-time); the file's `asOf`, else now, when absent. */
+  readonly asOf?: string;
 }
 
 /** The question cannot be answered on this file; the message says why. */
@@ -95,8 +101,10 @@ export function explainOnFile(file: TestFile, request: ExplainRequest): string {
   }
   try {
     // The JSON is the whole Decision, as engine.explain writes it, with invisible characters escaped.
-    if (request.format === 'json') return jsonText(engine.check(request.user, request.action, resource));
-    return engine.explain(request.user, request.action, resource);
+    const asOf = request.asOf ?? file.asOf;
+    const options = asOf === undefined ? undefined : { asOf };
+    if (request.format === 'json') return jsonText(engine.check(request.user, request.action, resource, options));
+    return engine.explain(request.user, request.action, resource, options);
   } catch (e) {
     throw new ExplainError(errorText(e));
   }
@@ -118,6 +126,7 @@ export function runExplain(argv: readonly string[], io: CliIO): number {
         action: { type: 'string', short: 'a' },
         resource: { type: 'string', short: 'r' },
         format: { type: 'string', short: 'f' },
+        'as-of': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       allowPositionals: true,
@@ -138,11 +147,15 @@ export function runExplain(argv: readonly string[], io: CliIO): number {
   if (missing.length > 0) return usageError(io, `missing ${missing.map((k) => `--${k}`).join(', ')}`);
   const format = v.format ?? 'text';
   if (format !== 'text' && format !== 'json') return usageError(io, `unknown format ${quoteText(format)}; expected text or json`);
+  const asOf = v['as-of'];
+  if (asOf !== undefined && instantMillis(asOf) === undefined) {
+    return usageError(io, `--as-of ${quoteText(asOf)} is not an instant; write an RFC 3339 date-time such as 2026-12-31T17:00:00Z or 2026-12-31T18:00:00+01:00`);
+  }
   const path = parsed.positionals[0] as string;
   let out: string;
   try {
     const file = explainableFile(readDocument(path), path);
-    out = explainOnFile(file, { user: v.user as string, action: v.action as string, resource: v.resource as string, format });
+    out = explainOnFile(file, { user: v.user as string, action: v.action as string, resource: v.resource as string, format, ...(asOf === undefined ? {} : { asOf }) });
   } catch (e) {
     if (e instanceof TestFileError || e instanceof ExplainError) {
       io.stderr(`purview: ${displayText(e.message)}\n`);

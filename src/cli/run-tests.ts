@@ -83,6 +83,11 @@ export function setDiff(expected: readonly string[], actual: readonly string[]):
 
 /** Describes what an assertion asks, for reports. */
 export function describeAssertion(a: Assertion, resources: ReadonlyMap<string, Resource>): string {
+  const what = describeQuery(a, resources);
+  return a.asOf === undefined ? what : `${what} as of ${nameText(a.asOf)}`;
+}
+
+function describeQuery(a: Assertion, resources: ReadonlyMap<string, Resource>): string {
   const res = (id: string): string => {
     const r = resources.get(id);
     return r === undefined ? `resource ${q(id)}` : `${nameText(r.type)} ${q(id)}`;
@@ -108,7 +113,7 @@ function runFieldsAssertion(engine: Engine, a: FieldsAssertion, resource: Resour
   const expected = `read ${renderSet(a.expect.read)}, write ${renderSet(a.expect.write)}`;
   let got;
   try {
-    got = engine.permittedFields(a.user, resource);
+    got = engine.permittedFields(a.user, resource, a.asOf === undefined ? undefined : { asOf: a.asOf });
   } catch (e) {
     return { ...base, passed: false, expected, actual: `threw ${errorName(e)}`, details: [errorText(e)] };
   }
@@ -130,12 +135,14 @@ function runAssertion(engine: Engine, file: TestFile, a: Assertion): TestOutcome
     asked: describeAssertion(a, file.resources),
   };
   const resourceOf = (id: string): Resource => file.resources.get(id) as Resource;
+  // Every query of the assertion is answered at its instant, when it has one.
+  const at = a.asOf === undefined ? undefined : { asOf: a.asOf };
   if (a.kind === 'permittedFields') return runFieldsAssertion(engine, a, resourceOf(a.resource), base);
   if (a.kind === 'check') {
     const expected = a.expect + (a.denial === undefined ? '' : ` (${a.denial})`);
     let decision;
     try {
-      decision = engine.check(a.user, a.action, resourceOf(a.resource));
+      decision = engine.check(a.user, a.action, resourceOf(a.resource), at);
     } catch (e) {
       return { ...base, passed: false, expected, actual: `threw ${errorName(e)}`, details: [errorText(e)] };
     }
@@ -155,16 +162,16 @@ function runAssertion(engine: Engine, file: TestFile, a: Assertion): TestOutcome
   try {
     switch (a.kind) {
       case 'groupsOf':
-        got = engine.groupsOf(a.user);
+        got = engine.groupsOf(a.user, at);
         break;
       case 'membersOf':
-        got = engine.membersOf(a.group);
+        got = engine.membersOf(a.group, at);
         break;
       case 'effectiveOwners':
-        got = engine.effectiveOwners(resourceOf(a.resource));
+        got = engine.effectiveOwners(resourceOf(a.resource), at);
         break;
       case 'whoCan':
-        got = engine.whoCan(a.action, resourceOf(a.resource));
+        got = engine.whoCan(a.action, resourceOf(a.resource), at);
         break;
     }
   } catch (e) {

@@ -1,3 +1,4 @@
+import { expectInstant } from '../model/instant.js';
 import { readFileSync, statSync } from 'node:fs';
 import { Composer, isAlias, isMap, isNode, isPair, isScalar, isSeq, Lexer, LineCounter, Parser, type CST, type Document, type YAMLError, type YAMLMap, type YAMLSeq } from 'yaml';
 import { displayText, quoteText } from '../render/escape.js';
@@ -41,6 +42,8 @@ interface AssertionBase {
   readonly index: number;
   /** An optional label from the file. */
   readonly name?: string;
+  /** The instant the assertion is answered at (its own, else the file's); the real clock when absent. */
+  readonly asOf?: string;
 }
 
 /** `check: { user, action, resource }` with `expect: allow | deny` and, for a deny, an optional `denial` code. */
@@ -88,9 +91,11 @@ export interface TestFile {
   readonly assertions: readonly Assertion[];
   /** When set, the file passes only if loading the policy fails with an error of this name. */
   readonly expectError?: string;
+  /** The file's top-level `asOf`: the instant of every assertion that names none. */
+  readonly asOf?: string;
 }
 
-const TOP_KEYS = ['name', 'description', 'policy', 'resources', 'assertions', 'expectError'];
+const TOP_KEYS = ['name', 'description', 'policy', 'resources', 'assertions', 'expectError', 'asOf'];
 const RESOURCE_KEYS = ['type', 'id', 'tenant', 'owner', 'accessGroups', 'attributes'];
 
 type Plain = Record<string, unknown>;
@@ -192,7 +197,16 @@ class Reader {
     return o as unknown as Resource;
   }
 
-  assertion(v: unknown, index: number, resources: ReadonlyMap<string, Resource>): Assertion {
+  /** An instant (`asOf`), checked as the engine checks it, with the key it was found at. */
+  instant(v: unknown, where: string): string {
+    try {
+      return expectInstant(v, [], 'an instant');
+    } catch (e) {
+      return this.fail(where, e instanceof Error ? e.message.replace(/^: /, '') : String(e));
+    }
+  }
+
+  assertion(v: unknown, index: number, resources: ReadonlyMap<string, Resource>, fileAsOf?: string): Assertion {
     const where = `assertions[${index}]`;
     const o = this.object(v, where, `an assertion (a mapping with one of ${ASSERTION_KINDS.join(', ')} and expect)`);
     const kinds = ASSERTION_KINDS.filter((k) => has(o, k));
@@ -202,10 +216,14 @@ class Reader {
         : `an assertion asks one thing; found ${kinds.join(' and ')}`);
     }
     const kind = kinds[0] as (typeof ASSERTION_KINDS)[number];
-    this.onlyKeys(o, kind === 'check' ? [kind, 'expect', 'denial', 'name'] : [kind, 'expect', 'name'], where);
+    // A check says asOf inside its query (check: { user, action, resource, asOf }); the others beside it.
+    this.onlyKeys(o, kind === 'check' ? [kind, 'expect', 'denial', 'name'] : [kind, 'expect', 'name', 'asOf'], where);
     if (!has(o, 'expect')) this.fail(where, 'an assertion needs expect');
     const name = has(o, 'name') ? this.text(o.name, `${where}.name`) : undefined;
-    const base = { index, ...(name === undefined ? {} : { name }) };
+    const inner = kind === 'check' && isPlain(o[kind]) && has(o[kind] as Plain, 'asOf') ? (o[kind] as Plain).asOf : undefined;
+    const asOf =
+      kind === 'check' ? (inner === undefined ? fileAsOf : this.instant(inner, `${where}.check.asOf`)) : has(o, 'asOf') ? this.instant(o.asOf, `${where}.asOf`) : fileAsOf;
+    const base = { index, ...(name === undefined ? {} : { name }), ...(asOf === undefined ? {} : { asOf }) };
     const resourceRef = (r: unknown, at: string): string => {
       const id = this.id(r, at, 'a resource id');
       if (!resources.has(id)) this.fail(at, `no resource with id ${q(id)} in resources`);
@@ -220,7 +238,7 @@ class Reader {
     switch (kind) {
       case 'check': {
         const c = this.object(q0, `${where}.check`, 'a mapping { user, action, resource }');
-        this.onlyKeys(c, ['user', 'action', 'resource'], `${where}.check`);
+        this.onlyKeys(c, ['user', 'action', 'resource', 'asOf'], `${where}.check`);
         for (const key of ['user', 'action', 'resource']) if (!has(c, key)) this.fail(`${where}.check`, `a check needs ${key}`);
         const user = this.id(c.user, `${where}.check.user`, 'a user id');
         const action = this.id(c.action, `${where}.check.action`, 'an action');
@@ -310,7 +328,8 @@ export function validateTestFile(data: unknown, file: string): TestFile {
   if (expectError === undefined && rawAssertions.length === 0) {
     r.fail('', 'no assertions (and no expectError): the file would test nothing');
   }
-  const assertions = rawAssertions.map((v, i) => r.assertion(v, i, resources));
+  const fileAsOf = has(o, 'asOf') ? r.instant(o.asOf, 'asOf') : undefined;
+  const assertions = rawAssertions.map((v, i) => r.assertion(v, i, resources, fileAsOf));
 
   return {
     file,
@@ -320,6 +339,7 @@ export function validateTestFile(data: unknown, file: string): TestFile {
     resources,
     assertions,
     ...(expectError === undefined ? {} : { expectError }),
+    ...(fileAsOf === undefined ? {} : { asOf: fileAsOf }),
   };
 }
 

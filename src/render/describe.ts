@@ -23,6 +23,13 @@ export function nodeLines(n: GraphNode): string[] {
 /** An edge's label, when its kind needs one: memberships through roles, a user's role, cycles. */
 export function edgeLabel(e: GraphEdge): string | undefined {
   if (e.inCycle) return 'cycle';
+  const kind = kindLabel(e);
+  const bounds = e.bounds === undefined ? undefined : e.bounds.map((b) => [b.since === undefined ? '' : `since ${b.since}`, b.until === undefined ? '' : `until ${b.until}`].filter((x) => x !== '').join(' ')).join('; ');
+  if (bounds === undefined) return kind;
+  return kind === undefined ? bounds : `${kind}, ${bounds}`;
+}
+
+function kindLabel(e: GraphEdge): string | undefined {
   switch (e.kind) {
     case 'role':
       return 'role';

@@ -53,6 +53,11 @@ export interface GraphEdge {
   readonly kind: GraphEdgeKind;
   /** Part of a group-nesting or role-parent cycle. */
   readonly inCycle: boolean;
+  /**
+   * For a membership listed only by time-bound entries: the bounds of each (as written). Absent
+   * when a plain entry makes it a membership for good.
+   */
+  readonly bounds?: readonly { readonly since?: string; readonly until?: string }[];
 }
 
 /** A cycle, as the errors name it: each group contains the next, or each role's parent is the next. The first id is repeated last. */
@@ -98,8 +103,29 @@ function idOf(v: unknown): string | undefined {
   return typeof v === 'string' && v.length > 0 ? v : undefined;
 }
 
-function ids(v: unknown): string[] {
-  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string' && x.length > 0) : [];
+/** A member entry as drawn: its id and, for a time-bound one, its bounds. */
+interface RawEntry {
+  readonly id: string;
+  readonly bound?: { readonly since?: string; readonly until?: string };
+}
+
+/** The entries of a raw member list: ids, and `{ id, since?, until? }` (read own properties only). */
+function ids(v: unknown): RawEntry[] {
+  if (!Array.isArray(v)) return [];
+  const out: RawEntry[] = [];
+  for (const x of v as unknown[]) {
+    if (typeof x === 'string') {
+      if (x.length > 0) out.push({ id: x });
+      continue;
+    }
+    const id = idOf(own(x, 'id'));
+    if (id === undefined) continue;
+    const since = own(x, 'since');
+    const until = own(x, 'until');
+    const bound = bare({ ...(typeof since === 'string' ? { since } : {}), ...(typeof until === 'string' ? { until } : {}) });
+    out.push(bound.since === undefined && bound.until === undefined ? { id } : { id, bound });
+  }
+  return out;
 }
 
 /**
@@ -123,10 +149,10 @@ function entries(collection: unknown): unknown[] {
 
 interface RawGroup {
   readonly id: string;
-  readonly users: string[];
-  readonly roles: string[];
-  readonly subtrees: string[];
-  readonly groups: string[];
+  readonly users: RawEntry[];
+  readonly roles: RawEntry[];
+  readonly subtrees: RawEntry[];
+  readonly groups: RawEntry[];
 }
 
 /** Which groups some defined user is a member of, through any path. */
@@ -143,12 +169,13 @@ function reachedGroups(groups: readonly RawGroup[], users: readonly { id: string
   const reached = new Set<string>();
   const queue: string[] = [];
   for (const g of groups) {
-    for (const m of g.groups) {
+    for (const { id: m } of g.groups) {
       const list = containers.get(m);
       if (list === undefined) containers.set(m, [g.id]);
       else list.push(g.id);
     }
-    if (!reached.has(g.id) && (g.users.some((u) => userIds.has(u)) || g.roles.some((r) => staffed.has(r)) || g.subtrees.some((r) => staffedBelow.has(r)))) {
+    // Time ignored: an entry that is not in effect today still reaches the group some day.
+    if (!reached.has(g.id) && (g.users.some((u) => userIds.has(u.id)) || g.roles.some((r) => staffed.has(r.id)) || g.subtrees.some((r) => staffedBelow.has(r.id)))) {
       reached.add(g.id);
       queue.push(g.id);
     }
@@ -243,20 +270,27 @@ export function buildPolicyGraph(policy: unknown, options: GraphOptions = {}): P
 
   // Edges, each once.
   const edges: Mutable<GraphEdge>[] = [];
-  const seen = new Set<string>();
-  const edge = (from: Mutable<GraphNode>, to: Mutable<GraphNode>, kind: GraphEdgeKind): void => {
+  const seen = new Map<string, Mutable<GraphEdge>>();
+  const edge = (from: Mutable<GraphNode>, to: Mutable<GraphNode>, kind: GraphEdgeKind, bound?: RawEntry['bound']): void => {
     const key = `${from.index} ${to.index} ${kind}`;
-    if (seen.has(key)) return;
-    seen.add(key);
-    edges.push({ from: from.index, to: to.index, kind, inCycle: false });
+    const had = seen.get(key);
+    if (had !== undefined) {
+      // A plain entry makes the membership permanent; time-bound ones add their bounds.
+      if (bound === undefined) delete had.bounds;
+      else if (had.bounds !== undefined) had.bounds = [...had.bounds, bound];
+      return;
+    }
+    const e: Mutable<GraphEdge> = { from: from.index, to: to.index, kind, inCycle: false, ...(bound === undefined ? {} : { bounds: [bound] }) };
+    seen.set(key, e);
+    edges.push(e);
   };
   for (const r of roleEntries) if (r.parent !== undefined) edge(ref('role', r.id), ref('role', r.parent), 'parent');
   for (const g of groups) {
     const group = ref('group', g.id);
-    for (const m of g.groups) edge(ref('group', m), group, 'group');
-    for (const m of g.roles) edge(ref('role', m), group, 'role');
-    for (const m of g.subtrees) edge(ref('role', m), group, 'subtree');
-    if (drawUsers) for (const m of g.users) edge(ref('user', m), group, 'user');
+    for (const m of g.groups) edge(ref('group', m.id), group, 'group', m.bound);
+    for (const m of g.roles) edge(ref('role', m.id), group, 'role', m.bound);
+    for (const m of g.subtrees) edge(ref('role', m.id), group, 'subtree', m.bound);
+    if (drawUsers) for (const m of g.users) edge(ref('user', m.id), group, 'user', m.bound);
   }
   if (drawUsers) for (const u of users) if (u.role !== undefined) edge(ref('user', u.id), ref('role', u.role), 'has-role');
 
