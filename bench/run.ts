@@ -8,10 +8,11 @@
  *   --size small|medium|large   workload size (default medium)
  *   --seed N                    workload seed (default 42)
  *   --peers [all|none|casbin|cedar|casbin,cedar]   peers to compare (default all; bare --peers = all)
- *   --only build,can,reference,queries,targets,changes,peers   run only these sections (build always runs)
+ *   --only build,can,reference,queries,time,targets,changes,peers   run only these sections (build always runs)
  *   --out FILE                  also write the markdown report to FILE
  *   --json FILE                 also write the raw figures as JSON
  */
+import { timeBound, type TimeBoundResult } from './time-bound.js';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -182,6 +183,7 @@ const results: {
   heap?: Record<string, number>;
   can?: { perOp: Stats; clean: Stats; gcShare: number; preemptShare: number; hot: Stats; hotQueries: number; sweep: { n: number; perOp: Stats }[]; queries: number; passes: number; batch: number; allowShare: number; candidates: number; coldPerOp: number; coldQueries: number };
   reference?: { sample: number; agree: number; ms: number };
+  timeBound?: TimeBoundResult;
   groupsOf?: { latency: Stats; meanGroups: number };
   whoCan?: { first: number; latency: Stats; meanAllowed: number };
   changes?: ChangeResult[];
@@ -353,6 +355,8 @@ async function main(): Promise<void> {
     log(`whoCan: first ${fmtMs(first.ms)}, then median ${fmtMs(wl.median)}, p99 ${fmtMs(wl.p99)}`);
     heap.afterWhoCan = heapUsed();
   }
+
+  if (runs('time') && main !== undefined && results.build !== undefined) results.timeBound = timeBound({ engine, w, q: main, baseBuildMs: results.build.median, log });
 
   // Issue 11's targets, before `changes`: the closure baseline is built from the plain policy, so
   // the engine must still be at it (the section puts back every change it makes).
@@ -634,6 +638,15 @@ function report(): string {
   if (h.base !== undefined) rows.push(['heap: workload (records + plain policy)', fmtBytes(h.base), 'held by the benchmark, not the engine']);
   if (r.groupsOf) rows.push(['`groupsOf(user)`', fmtMs(r.groupsOf.latency.median), `p99 ${fmtMs(r.groupsOf.latency.p99)}; ${r.groupsOf.meanGroups.toFixed(1)} groups per user on average`]);
   if (r.whoCan) rows.push(['`whoCan(action, resource)`', fmtMs(r.whoCan.latency.median), `p99 ${fmtMs(r.whoCan.latency.p99)}; first call ${fmtMs(r.whoCan.first)}; ${r.whoCan.meanAllowed.toFixed(1)} users allowed on average`]);
+  if (r.timeBound) {
+    const tb = r.timeBound;
+    rows.push([
+      '`can()` ns/op with 10% of member entries time-bound',
+      fmtNs(tb.canPerOp.median),
+      `${fmtNs(tb.baseCanPerOp.median)} without, measured in alternating rounds (${((tb.canPerOp.median / tb.baseCanPerOp.median - 1) * 100).toFixed(1)}%); ${fmtInt(tb.timedEntries)} of ${fmtInt(tb.memberEntries)} entries, ${fmtInt(tb.boundaries)} instants, none near the run; answers ${tb.agree ? 'agree' : 'DISAGREE'}`,
+    ]);
+    rows.push(['build with 10% of member entries time-bound', fmtMs(tb.buildMs), `${fmtMs(tb.baseBuildMs)} without (the structure, the timeline and the view of the current interval)`]);
+  }
   if (r.reference) rows.push(['cross-check: full policy vs reference evaluator', `${r.reference.agree}/${r.reference.sample}`, `random queries, test/reference/evaluator.ts (${fmtMs(r.reference.ms)})`]);
   lines.push(table(['figure', 'value', 'notes'], rows));
   lines.push('');
