@@ -233,7 +233,7 @@ async function main(): Promise<void> {
   const w = gen.value;
   results.generateMs = gen.ms;
   const memberships = w.policy.groups?.reduce((n, g) => n + (g.members?.users?.length ?? 0) + (g.members?.roles?.length ?? 0) + (g.members?.rolesAndSubordinates?.length ?? 0) + (g.members?.groups?.length ?? 0), 0) ?? 0;
-  const groupOwned = w.records.reduce((n, r) => n + ('group' in r.owner ? 1 : 0), 0);
+  const groupOwned = w.records.reduce((n, r) => n + ('group' in r.owner! ? 1 : 0), 0);
   results.workload = {
     ...results.workload,
     memberEntries: memberships,
