@@ -25,10 +25,10 @@ export interface AccessGroupJoin {
  * (`l.owner_user_id`); each part is quoted as an identifier.
  */
 export interface SqlMapping {
-  /** The column of the owner user id (NULL when a group owns the row). */
-  readonly ownerUser: string;
-  /** The column of the owner group id (NULL when a user owns the row). */
-  readonly ownerGroup: string;
+  /** The column of the owner user id (NULL when a group owns the row); needed for a type with access of its own. */
+  readonly ownerUser?: string;
+  /** The column of the owner group id (NULL when a user owns the row); needed for a type with access of its own. */
+  readonly ownerGroup?: string;
   /**
    * The column of the tenant id; without it every row is in tenant `default`. A NULL tenant is
    * tenant `default`, as a resource without `tenant` is.
@@ -199,10 +199,12 @@ function storableValue(v: unknown): boolean {
 function clauseSql(c: FilterClause, m: SqlMapping, param: Param): string {
   switch (c.kind) {
     case 'ownerUser': {
+      if (m.ownerUser === undefined) throw new InvalidInputError({ message: 'the filter reaches records through their owner: map ownerUser', path: ['mapping', 'ownerUser'] });
       const ids = idsParam(c.ids, param);
       return ids === undefined ? 'FALSE' : `${quoteIdent(m.ownerUser)} = ANY(${ids})`;
     }
     case 'ownerGroup': {
+      if (m.ownerGroup === undefined) throw new InvalidInputError({ message: 'the filter reaches records through their owner group: map ownerGroup', path: ['mapping', 'ownerGroup'] });
       const ids = idsParam(c.ids, param);
       return ids === undefined ? 'FALSE' : `${quoteIdent(m.ownerGroup)} = ANY(${ids})`;
     }
