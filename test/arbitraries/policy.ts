@@ -539,6 +539,14 @@ function streamLength(size: Size): number {
 /** A random valid policy with 1-4 resources (that may point at unknown owners, tenants and access groups). */
 export const scenarioArb = (size: Size = SMALL): fc.Arbitrary<Scenario> => stream(streamLength(size)).map((s) => buildScenario(new Choices(s), size));
 
+/**
+ * {@link scenarioArb} without the records of controlled types (SPEC 9), for suites whose model of
+ * a well-formed record is an owned one (the fuzzers of requests and test files; records with
+ * parents have their own suites: test/engine/parents.test.ts and the property suites).
+ */
+export const ownedScenarioArb = (size: Size = SMALL): fc.Arbitrary<Scenario> =>
+  scenarioArb(size).map((s) => ({ ...s, resources: s.resources.filter((r) => r.parent === undefined) }));
+
 /** A random resource for a given policy. */
 export const resourceArb = (policy: PolicyInput): fc.Arbitrary<Resource> =>
   stream().map((s) => buildResource(new Choices(s), policy, 0));
