@@ -144,7 +144,7 @@ export class ClosureBaseline {
     if (need === undefined) return false;
     const u = this.userIx.get(user);
     if (u === undefined) return false;
-    const owner = resource.owner;
+    const owner = resource.owner!;
     if ('user' in owner) {
       if (owner.user === user) return true;
       if (!t.hierarchy) return false;
@@ -188,7 +188,7 @@ export class ClosureBaseline {
   }
 
   /** Whether a record with this owner is owned by the rule principal `from` (as sharing rules read it). */
-  ownedBy(from: RulePrincipal, owner: Resource['owner']): boolean {
+  ownedBy(from: RulePrincipal, owner: NonNullable<Resource['owner']>): boolean {
     if ('user' in owner) {
       const u = this.userIx.get(owner.user);
       if (u === undefined) return false;

@@ -8,7 +8,7 @@
  *   --size small|medium|large   workload size (default medium)
  *   --seed N                    workload seed (default 42)
  *   --peers [all|none|casbin|cedar|casbin,cedar]   peers to compare (default all; bare --peers = all)
- *   --only build,can,reference,queries,time,targets,changes,peers   run only these sections (build always runs)
+ *   --only build,can,reference,queries,time,targets,changes,parents,peers   run only these sections (build always runs)
  *   --out FILE                  also write the markdown report to FILE
  *   --json FILE                 also write the raw figures as JSON
  */
@@ -47,6 +47,7 @@ import { casbinPeer } from './peers/casbin.js';
 import { cedarPeer } from './peers/cedar.js';
 import type { Peer } from './peers/peer.js';
 import { targets, targetsReport, type TargetsResult } from './targets.js';
+import { parentsBench, type ParentsResult } from './parents.js';
 import { ACTIONS, balancedQueries, candidate, generateWorkload, Rng, SIZES, type Queries, type SizeName, type Workload } from './workload.js';
 
 /* ------------------------------------------------------------------------------------------ */
@@ -174,6 +175,7 @@ interface PeerResult {
 }
 
 const results: {
+  parents?: ParentsResult;
   size: SizeName;
   seed: number;
   machine: Record<string, string | number>;
@@ -235,7 +237,7 @@ async function main(): Promise<void> {
   const w = gen.value;
   results.generateMs = gen.ms;
   const memberships = w.policy.groups?.reduce((n, g) => n + (g.members?.users?.length ?? 0) + (g.members?.roles?.length ?? 0) + (g.members?.rolesAndSubordinates?.length ?? 0) + (g.members?.groups?.length ?? 0), 0) ?? 0;
-  const groupOwned = w.records.reduce((n, r) => n + ('group' in r.owner ? 1 : 0), 0);
+  const groupOwned = w.records.reduce((n, r) => n + ('group' in r.owner! ? 1 : 0), 0);
   results.workload = {
     ...results.workload,
     memberEntries: memberships,
@@ -363,6 +365,11 @@ async function main(): Promise<void> {
   if (runs('targets')) results.targets = await targets({ engine, w, size: opts.size, seed: opts.seed, main, buildRuns, heapBase: heap.base, log });
 
   if (runs('changes')) results.changes = await changes(engine, w, main);
+
+  if (runs('parents')) {
+    results.parents = parentsBench(w, opts.seed + 9);
+    log(`parents: can() ${results.parents.can.map((x) => `${x.type} ${fmtNs(x.perOp.median)}`).join(', ')}`);
+  }
 
   engine = undefined;
 
@@ -654,6 +661,22 @@ function report(): string {
     lines.push('`can()` ns/op (median) by working set: the first n queries of the set, repeated. Growth with n is memory latency, not instructions:');
     lines.push('');
     lines.push(table(r.can.sweep.map((x) => `${fmtInt(x.n)}`), [r.can.sweep.map((x) => fmtNs(x.perOp.median))]));
+    lines.push('');
+  }
+
+  if (r.parents) {
+    const p = r.parents;
+    lines.push(`Parent-controlled types (a two-level chain: ${fmtInt(p.records.contacts)} contacts controlled by their account, ${fmtInt(p.records.notes)} notes by their contact; ${fmtInt(p.records.accounts)} accounts):`);
+    lines.push('');
+    lines.push(
+      table(
+        ['type', '`can()` ns/op, median', 'p99', 'allowed', '`filter(view)` median', 'p99', 'records admitted (median of 20 users, of 2,000)'],
+        p.can.map((c, i) => {
+          const f = p.filter[i];
+          return [c.type, fmtNs(c.perOp.median), fmtNs(c.perOp.p99), `${(c.allowShare * 100).toFixed(1)}%`, f === undefined ? '' : fmtMs(f.latency.median), f === undefined ? '' : fmtMs(f.latency.p99), f === undefined ? '' : fmtInt(f.meanAdmitted)];
+        }),
+      ),
+    );
     lines.push('');
   }
 

@@ -293,8 +293,8 @@ export async function targets(input: TargetsInput): Promise<TargetsResult> {
   const byGroup = new Map<string, number[]>();
   const byUser = new Map<string, number[]>();
   w.records.forEach((r, i) => {
-    const key = 'group' in r.owner ? r.owner.group : r.owner.user;
-    const m = 'group' in r.owner ? byGroup : byUser;
+    const key = 'group' in r.owner! ? r.owner!.group : r.owner!.user;
+    const m = 'group' in r.owner! ? byGroup : byUser;
     const list = m.get(key);
     if (list === undefined) m.set(key, [i]);
     else list.push(i);
@@ -554,7 +554,7 @@ export async function targets(input: TargetsInput): Promise<TargetsResult> {
     let pick: { rule: SharingRuleInput; reached: string[]; owned: Resource[] } | undefined;
     for (const { rule, reached } of rules.slice(0, 5)) {
       if (reached.length === 0) continue;
-      const owned = w.records.filter((r) => r.type === rule.resourceType && closure.ownedBy(rule.from, r.owner));
+      const owned = w.records.filter((r) => r.type === rule.resourceType && closure.ownedBy(rule.from, r.owner!));
       if (owned.length > 0) {
         pick = { rule, reached, owned };
         break;

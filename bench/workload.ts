@@ -396,7 +396,7 @@ export function candidate(w: Workload, rng: Rng): { user: string; action: string
   const action = rng.pick(ACTIONS);
   let user = w.userIds[rng.int(w.userIds.length)] as string;
   if (rng.chance(0.55)) {
-    const o = resource.owner;
+    const o = resource.owner!;
     if ('user' in o) {
       const ui = Number(o.user.slice(1));
       const r = w.userRole[ui] as number;

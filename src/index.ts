@@ -16,7 +16,7 @@ export { openEngine } from './engine/open-engine.js';
 export type { OpenEngineOptions, SharedEngine } from './engine/open-engine.js';
 
 // Decisions
-export type { Decision, DenialCode, Reason, ReasonSource, PathStep, MembershipPath } from './decide/decision.js';
+export type { Decision, DenialCode, ParentReason, Reason, ReasonSource, PathStep, MembershipPath } from './decide/decision.js';
 export { explainDecision, formatPath as formatMembershipPath } from './decide/explain.js';
 
 // Rendering

@@ -160,7 +160,7 @@ export async function casbinPeer(policy: PolicyInput): Promise<CasbinPeer> {
       'per call the adapter prefixes ids and looks up the caller\'s role (a Map.get)',
     ],
     can(user: string, action: string, resource: Resource): boolean {
-      const o = resource.owner;
+      const o = resource.owner!;
       const owner = 'user' in o ? `u:${o.user}` : `g:${o.group}`;
       return enforcer.enforceSync(`u:${user}`, userRole.get(user) ?? '', owner, resource.type, action);
     },

@@ -175,7 +175,7 @@ export function cedarPeer(policy: PolicyInput): CedarPeer {
     },
     can(user: string, action: string, resource: Resource): boolean {
       const slice = sliceOf(user);
-      const o = resource.owner;
+      const o = resource.owner!;
       const T = entityType(resource.type);
       const entities = slice.entities.slice();
       if ('user' in o) {

@@ -97,6 +97,7 @@ function describeFilter(f: AccessFilter): string {
   if (f.kind !== 'some') return `${f.kind} (tenants ${f.tenants.join(', ')})${f.denial === undefined ? '' : `, ${f.denial}`}`;
   const ids = (xs: readonly string[]): string => (xs.length <= 4 ? xs.join(', ') : `${xs.slice(0, 3).join(', ')}, ... ${fmt(xs.length)} ids`);
   const clauses = f.anyOf.map((c) => {
+    if (c.kind === 'parent') return `parent ${c.type} passes ${describeFilter(c.filter)}`;
     const where = c.tenant === undefined ? '' : ` in ${c.tenant}`;
     if (c.kind === 'segment') return `segment of ${c.accessGroup}${where} ${JSON.stringify(c.segment.all)}`;
     return `${c.kind} in [${ids(c.ids)}]${where}`;

@@ -1,3 +1,4 @@
+import { linkParents } from './link-parents.js';
 import { createEngine, explainDecision, PurviewError } from '../index.js';
 import type { Engine } from '../engine/types.js';
 import type { Resource } from '../model/resource.js';
@@ -196,6 +197,11 @@ export function runTestFile(file: TestFile, factory: EngineFactory = defaultFact
   let engine: Engine;
   try {
     engine = factory(file.policy);
+    // The resources, each with its parent linked, checked as a check reads them: an invalid one
+    // fails the file as an invalid policy does (unless expectError names its error).
+    const resources = linkParents(file.resources);
+    for (const r of resources.values()) engine.permittedFields('purview-test-file', r);
+    file = { ...file, resources };
   } catch (e) {
     if (file.expectError !== undefined) {
       const passed = isExpectedError(e, file.expectError);

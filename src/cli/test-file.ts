@@ -96,7 +96,7 @@ export interface TestFile {
 }
 
 const TOP_KEYS = ['name', 'description', 'policy', 'resources', 'assertions', 'expectError', 'asOf'];
-const RESOURCE_KEYS = ['type', 'id', 'tenant', 'owner', 'accessGroups', 'attributes'];
+const RESOURCE_KEYS = ['type', 'id', 'tenant', 'owner', 'accessGroups', 'attributes', 'parent'];
 
 type Plain = Record<string, unknown>;
 
@@ -172,16 +172,22 @@ class Reader {
   resource(v: unknown, where: string): Resource {
     const o = this.object(v, where, 'a resource mapping');
     this.onlyKeys(o, RESOURCE_KEYS, where);
-    for (const key of ['type', 'id', 'owner']) if (!has(o, key)) this.fail(where, `a resource needs ${q(key)}`);
+    // A record of a controlled type has a parent (the id of another resource here) instead of an
+    // owner; which types are controlled is the policy's business, checked when the file is run.
+    for (const key of ['type', 'id']) if (!has(o, key)) this.fail(where, `a resource needs ${q(key)}`);
+    if (!has(o, 'owner') && !has(o, 'parent')) this.fail(where, `a resource needs ${q('owner')} (or ${q('parent')}, for a record of a controlled type)`);
     this.id(o.type, `${where}.type`, 'a resource type');
     this.id(o.id, `${where}.id`, 'a resource id');
     if (has(o, 'tenant')) this.id(o.tenant, `${where}.tenant`, 'a tenant id');
-    const owner = this.object(o.owner, `${where}.owner`, '{ user: ID } or { group: ID }');
-    const ownerKeys = Object.keys(owner);
-    if (ownerKeys.length !== 1 || (ownerKeys[0] !== 'user' && ownerKeys[0] !== 'group')) {
-      this.fail(`${where}.owner`, 'the owner must be exactly one of { user: ID } or { group: ID }');
+    if (has(o, 'parent')) this.id(o.parent, `${where}.parent`, 'the id of the parent resource');
+    if (has(o, 'owner')) {
+      const owner = this.object(o.owner, `${where}.owner`, '{ user: ID } or { group: ID }');
+      const ownerKeys = Object.keys(owner);
+      if (ownerKeys.length !== 1 || (ownerKeys[0] !== 'user' && ownerKeys[0] !== 'group')) {
+        this.fail(`${where}.owner`, 'the owner must be exactly one of { user: ID } or { group: ID }');
+      }
+      this.id(owner[ownerKeys[0] as string], `${where}.owner.${ownerKeys[0] as string}`, `an owner ${ownerKeys[0] as string} id`);
     }
-    this.id(owner[ownerKeys[0] as string], `${where}.owner.${ownerKeys[0] as string}`, `an owner ${ownerKeys[0] as string} id`);
     if (has(o, 'accessGroups')) this.idList(o.accessGroups, `${where}.accessGroups`, 'an access group id');
     if (has(o, 'attributes')) {
       const attrs = this.object(o.attributes, `${where}.attributes`, 'a mapping of attributes');

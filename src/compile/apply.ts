@@ -63,7 +63,14 @@ export function buildFrame(policy: Policy, ctx: ValidationContext): Frame {
   const types = new Map<string, TypeNode>();
   for (const [name, def] of policy.resourceTypes) {
     const actions = ctx.table.byType.get(name) ?? new Map();
-    types.set(name, { def, actions, defaultRank: DEFAULT_RANK[def.default], groupOwnerRank: levelRank(def.groupOwnerLevel) });
+    // A controlled type has neither a default nor group owners: its records' access is their parent's.
+    types.set(name, {
+      def,
+      actions,
+      defaultRank: def.default === undefined ? 0 : DEFAULT_RANK[def.default],
+      groupOwnerRank: def.groupOwnerLevel === undefined ? 0 : levelRank(def.groupOwnerLevel),
+      controlledBy: def.controlledBy,
+    });
   }
   return {
     table: ctx.table,

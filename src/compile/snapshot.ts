@@ -126,6 +126,8 @@ export interface TypeNode {
   readonly actions: ReadonlyMap<string, ActionSlot>;
   readonly defaultRank: number;
   readonly groupOwnerRank: number;
+  /** The type that controls this one's records (`controlledBy`), or undefined for a type with record access of its own. */
+  readonly controlledBy: string | undefined;
 }
 
 /** What a change of resource types or access levels replaces: everything else is rebuilt with it. */

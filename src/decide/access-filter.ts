@@ -15,7 +15,13 @@ export type FilterClause =
   /** The record is in `tenant` and lists one of these access groups. */
   | { readonly kind: 'accessGroup'; readonly ids: readonly Id[]; readonly tenant: Id }
   /** The record is in `tenant` and its attributes match the segment. */
-  | { readonly kind: 'segment'; readonly segment: Segment; readonly tenant: Id; readonly accessGroup: Id };
+  | { readonly kind: 'segment'; readonly segment: Segment; readonly tenant: Id; readonly accessGroup: Id }
+  /**
+   * For a record of a controlled type: its parent, a record of `type`, passes `filter` (the
+   * filter of `type` for the same user and action, decided at the level the action needs, over
+   * the same tenants), and the record is in its parent's tenant.
+   */
+  | { readonly kind: 'parent'; readonly type: string; readonly filter: AccessFilter };
 
 /** A source that contributes clauses, for explaining a filter. */
 export interface FilterSource {

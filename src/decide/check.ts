@@ -6,7 +6,7 @@ import { gate } from './gate.js';
 import { proofsFor } from './proofs.js';
 import { readRequest, type Request } from './request.js';
 import type { AccessSource, Subject } from './sources/source.js';
-import { SOURCES } from './sources/table.js';
+import { sourcesOf } from './sources/table.js';
 
 const LEVEL_ORDER = ['none', 'read', 'readWrite', 'full'];
 
@@ -26,8 +26,9 @@ export function canRequest(c: Compiled, user: string, req: Request): boolean {
 /** The highest rank the sources give, stopping as soon as `need` is reached. */
 export function bestRank(s: Subject, r: Request, need: number): number {
   let best = 0;
-  for (let i = 0; i < SOURCES.length; i++) {
-    const rank = (SOURCES[i] as AccessSource).rank(r, s, best, need);
+  const sources = sourcesOf(r.type);
+  for (let i = 0; i < sources.length; i++) {
+    const rank = (sources[i] as AccessSource).rank(r, s, best, need);
     if (rank > best) {
       best = rank;
       if (best >= need) return best;
@@ -53,7 +54,7 @@ export function check(c: Compiled, user: string, action: string, resource: Resou
   const proofs = proofsFor(r, s);
   const reasons: Reason[] = [];
   let rank = 0;
-  for (const source of SOURCES) {
+  for (const source of sourcesOf(r.type)) {
     source.reasons(r, s, proofs, reasons);
     rank = Math.max(rank, source.rank(r, s, rank, 4));
   }

@@ -6,7 +6,7 @@ import type { Level } from '../model/level.js';
 export type DenialCode = 'unknown-user' | 'inactive-user' | 'tenant' | 'capability' | 'ceiling' | 'record-access';
 
 /** The sources of record-level access: the last step of the decision (see the decision guide). */
-export type ReasonSource = 'owner' | 'group-owner' | 'hierarchy' | 'default' | 'sharing-rule' | 'access-group';
+export type ReasonSource = 'owner' | 'group-owner' | 'hierarchy' | 'default' | 'sharing-rule' | 'access-group' | 'parent';
 
 export type { MembershipPath, PathStep } from '../model/path.js';
 import type { MembershipPath } from '../model/path.js';
@@ -32,6 +32,22 @@ export interface Reason {
    * earliest instant one of them stops counting, after which the reason may no longer hold.
    */
   readonly until?: Instant;
+  /**
+   * For `parent` (a record of a controlled type): the parent record and the reasons it gives the
+   * user, the level the child has (`reasons` is again one `parent` reason when the parent is itself
+   * controlled).
+   */
+  readonly parent?: ParentReason;
+}
+
+/** The parent of a controlled record in a `parent` reason: which record, and why it gives the level. */
+export interface ParentReason {
+  /** The parent's type. */
+  readonly type: string;
+  /** The parent's id. */
+  readonly id: Id;
+  /** The reasons the parent gives the user, highest first, as `check` on the parent lists them. */
+  readonly reasons: readonly Reason[];
 }
 
 /**

@@ -25,7 +25,11 @@ const SOURCES: Readonly<Record<Reason['source'], string>> = {
   default: 'organization-wide default',
   'sharing-rule': 'sharing rule',
   'access-group': 'access group',
+  parent: 'parent',
 };
+
+/** How deeply the text nests the reasons of parents (a decision from elsewhere may nest further). */
+const MAX_PARENT_DEPTH = 20;
 
 function own<V>(table: Readonly<Record<string, V>>, key: string): V | undefined {
   return Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
@@ -47,18 +51,52 @@ export function formatPath(path: MembershipPath): string {
     .join(' → ');
 }
 
-function reasonLine(r: Reason): string {
+function reasonLine(r: Reason, indent: string): string {
   let head = own(SOURCES, r.source) ?? `source ${nameText(String(r.source))}`;
   const rule = opt(r, 'rule');
   const accessGroup = opt(r, 'accessGroup');
   const ownerPath = opt(r, 'ownerPath');
+  const parent = opt(r, 'parent');
   if (rule !== undefined) head += ` ${quote(rule)}`;
   if (accessGroup !== undefined) head += ` ${quote(accessGroup)} (${opt(r, 'via') === 'segment' ? 'segment matches' : 'listed on the record'})`;
+  if (parent !== undefined) head += ` ${nameText(String(parent.type))} ${quote(String(parent.id))} (the record has its parent's access)`;
   const until = opt(r, 'until');
   if (until !== undefined) head += `, until ${nameText(String(until))}`;
-  const lines = [`- ${nameText(r.level)}: ${head}`, `    ${formatPath(r.path)}`];
-  if (ownerPath !== undefined && ownerPath.length > 0) lines.push(`    owner: ${formatPath(ownerPath)}`);
+  const lines = [`${indent}- ${nameText(r.level)}: ${head}`, `${indent}    ${formatPath(r.path)}`];
+  if (ownerPath !== undefined && ownerPath.length > 0) lines.push(`${indent}    owner: ${formatPath(ownerPath)}`);
   return lines.join('\n');
+}
+
+/**
+ * The lines of a list of reasons, a `parent` reason followed by its parent's reasons indented below
+ * it. Iterative, at most `budget` reasons in all and MAX_PARENT_DEPTH levels deep; `shown` is how
+ * many of the top-level reasons were rendered.
+ */
+function reasonLines(reasons: readonly Reason[], budget: number): { lines: string[]; shown: number } {
+  // `shown` counts the top-level reasons rendered; nested ones count against the budget too.
+  let used = 0;
+  const lines: string[] = [];
+  let shown = 0;
+  const stack: { list: readonly Reason[]; i: number; depth: number }[] = [{ list: reasons, i: 0, depth: 0 }];
+  while (stack.length > 0 && used < budget) {
+    const top = stack[stack.length - 1] as { list: readonly Reason[]; i: number; depth: number };
+    if (top.i >= top.list.length) {
+      stack.pop();
+      continue;
+    }
+    const r = top.list[top.i++] as Reason;
+    const indent = '    '.repeat(top.depth);
+    lines.push(reasonLine(r, indent));
+    used++;
+    if (top.depth === 0) shown++;
+    const parent = opt(r, 'parent');
+    const nested = parent === undefined ? undefined : opt(parent, 'reasons');
+    if (nested !== undefined && Array.isArray(nested) && nested.length > 0) {
+      if (top.depth + 1 >= MAX_PARENT_DEPTH) lines.push(`${indent}    ... (the parent's reasons nest deeper; every one is in check().reasons)`);
+      else stack.push({ list: nested, i: 0, depth: top.depth + 1 });
+    }
+  }
+  return { lines, shown };
 }
 
 /**
@@ -84,8 +122,8 @@ export function explainDecision(d: Decision): string {
     lines.push('reasons:');
     // A bounded text: thousands of rules over a deep chain would otherwise render millions of
     // steps. The decision itself keeps every reason.
-    const shown = Math.min(d.reasons.length, MAX_REASONS);
-    for (let i = 0; i < shown; i++) lines.push(reasonLine(d.reasons[i] as Reason));
+    const { lines: rendered, shown } = reasonLines(d.reasons, MAX_REASONS);
+    lines.push(...rendered);
     if (d.reasons.length > shown) lines.push(`- ... and ${d.reasons.length - shown} more reasons (every one is in check().reasons)`);
   } else if (denial === undefined || denial === 'record-access') {
     lines.push('reasons: none');

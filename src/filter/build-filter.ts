@@ -2,10 +2,12 @@ import type { Compiled, PrincipalRef } from '../compile/snapshot.js';
 import type { AccessFilter, FilterClause, FilterSource } from '../decide/access-filter.js';
 import type { DenialCode } from '../decide/decision.js';
 import { gateTenants } from '../decide/gate.js';
-import { readRequest } from '../decide/request.js';
-import type { FilterParts, Owners } from '../decide/sources/source.js';
-import { SOURCES } from '../decide/sources/table.js';
+import { readTypeRequest, type Request } from '../decide/request.js';
+import type { FilterParts, Owners, Subject } from '../decide/sources/source.js';
+import { OWN_SOURCES } from '../decide/sources/table.js';
 import type { Id } from '../model/ids.js';
+import { levelOfRank } from '../model/level.js';
+import { MAX_PARENT_CHAIN } from '../model/parent-chain.js';
 import { expectId } from '../model/shape.js';
 
 const byCodeUnit = (a: Id, b: Id): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -18,12 +20,42 @@ const byCodeUnit = (a: Id, b: Id): number => (a < b ? -1 : a > b ? 1 : 0);
 export function buildFilter(c: Compiled, user: Id, action: string, type: string, at = NaN): AccessFilter {
   expectId(user, ['user'], 'user id');
   // Validates the type and action the way a check does.
-  const req = readRequest(c, user, action, { type, id: 'filter', owner: { user } }, at);
+  const req = readTypeRequest(c, action, type, at);
   const base = { user, action, type, revision: c.revision };
   const none = (denial: DenialCode): AccessFilter => ({ ...base, kind: 'none', tenants: [], anyOf: [], sources: [], denial });
   const g = gateTenants(c, user, req.slot);
   if (typeof g === 'string') return none(g);
   const tenants = g.tenants;
+  const need = req.slot.required;
+  if (req.type.controlledBy === undefined) return { ...base, tenants, ...ownAccess(c, g.s, req, tenants, need) };
+  // A controlled type (steps 1-4 above were its own): record access is its parent's, at the level
+  // the action needs. The chain of types up to one with access of its own, then the filter of each
+  // parent type wrapped in the `parent` clause of its child, from the top down. Iterative.
+  const chain: Request[] = [req];
+  for (let t = req.type; t.controlledBy !== undefined && chain.length <= MAX_PARENT_CHAIN; ) {
+    const parent = c.frame.types.get(t.controlledBy);
+    if (parent === undefined) break;
+    chain.push({ ...req, type: parent });
+    t = parent;
+  }
+  const top = chain[chain.length - 1] as Request;
+  let part: Access = ownAccess(c, g.s, top, tenants, need);
+  for (let i = chain.length - 2; i >= 0; i--) {
+    const parentType = (chain[i + 1] as Request).type.def.name;
+    const inner: AccessFilter = { user, action, type: parentType, revision: c.revision, tenants, ...part };
+    part =
+      inner.kind === 'some' && inner.anyOf.length === 0
+        ? { kind: 'some', anyOf: [], sources: [] }
+        : { kind: 'some', anyOf: [{ kind: 'parent', type: parentType, filter: inner }], sources: [{ source: 'parent', level: levelOfRank(need) }] };
+  }
+  return { ...base, tenants, ...part };
+}
+
+/** The record-access part of a filter: every record (`all`), or those of one of the clauses. */
+type Access = Pick<AccessFilter, 'kind' | 'anyOf' | 'sources'>;
+
+/** The record-access part of the filter of a type with access of its own: each own source adds its clauses. */
+function ownAccess(c: Compiled, s: Subject, req: Request, tenants: readonly Id[], need: number): Access {
   // Owners that reach records in any tenant, and owners that reach them in one tenant only (a
   // sharing rule applies in its own tenant). Kept apart structurally: no tenant id can stand for "any".
   const ownerUsers: Owners = { any: new Set(), byTenant: new Map() };
@@ -32,9 +64,9 @@ export function buildFilter(c: Compiled, user: Id, action: string, type: string,
   const expanded = new Map<Id, Map<PrincipalRef['kind'], Set<number>>>();
   const parts: FilterParts = {
     c,
-    s: g.s,
+    s,
     req,
-    need: req.slot.required,
+    need,
     tenants: new Set(tenants),
     ownerUsers,
     ownerGroups,
@@ -51,10 +83,10 @@ export function buildFilter(c: Compiled, user: Id, action: string, type: string,
       return true;
     },
   };
-  for (const source of SOURCES) {
-    if (source.clause(parts)) return { ...base, kind: 'all', tenants, anyOf: [], sources: sources.filter((s) => s.source === source.name) };
+  for (const source of OWN_SOURCES) {
+    if (source.clause(parts)) return { kind: 'all', anyOf: [], sources: sources.filter((x) => x.source === source.name) };
   }
-  const sorted = (s: Set<Id>): Id[] => [...s].sort(byCodeUnit);
+  const sorted = (x: Set<Id>): Id[] => [...x].sort(byCodeUnit);
   const anyOf: FilterClause[] = [];
   for (const kind of ['ownerUser', 'ownerGroup'] as const) {
     const owners = kind === 'ownerUser' ? ownerUsers : ownerGroups;
@@ -62,6 +94,6 @@ export function buildFilter(c: Compiled, user: Id, action: string, type: string,
     for (const [tenant, ids] of owners.byTenant) if (ids.size > 0) anyOf.push({ kind, ids: sorted(ids), tenant });
   }
   for (const [tenant, ids] of parts.listed) anyOf.push({ kind: 'accessGroup', ids: sorted(ids), tenant });
-  for (const s of parts.segments) anyOf.push(s);
-  return { ...base, kind: 'some', tenants, anyOf, sources };
+  for (const x of parts.segments) anyOf.push(x);
+  return { kind: 'some', anyOf, sources };
 }

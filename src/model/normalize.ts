@@ -209,7 +209,7 @@ function normalizeFields(value: unknown, actions: ReadonlyMap<string, Level>, pa
 export function normalizeResourceType(name: string, value: unknown, path: ErrorPath): ResourceType {
   expectTypeName(name, path, 'resource type name', false);
   const o = expectObject(value, path, 'a resource type');
-  onlyKeys(o, ['name', 'actions', 'readActions', 'default', 'hierarchy', 'groupOwnerLevel', 'fields'], path);
+  onlyKeys(o, ['name', 'actions', 'readActions', 'default', 'hierarchy', 'groupOwnerLevel', 'fields', 'controlledBy'], path);
   const declaredName = own(o, 'name');
   if (declaredName !== undefined && declaredName !== name) {
     fail([...path, 'name'], `resource type is keyed ${quote(name)} but names itself ${describe(declaredName)}`);
@@ -240,11 +240,28 @@ export function normalizeResourceType(name: string, value: unknown, path: ErrorP
   const gol = own(o, 'groupOwnerLevel');
   const fieldsRaw = own(o, 'fields');
   const fields = fieldsRaw === undefined ? undefined : normalizeFields(fieldsRaw, actions, [...path, 'fields']);
-  return bare({
+  const controlledByRaw = own(o, 'controlledBy');
+  const head = bare({
     name,
     actions,
     ...(readActions === undefined ? {} : { readActions }),
     ...(fields === undefined ? {} : { fields }),
+  });
+  if (controlledByRaw !== undefined) {
+    // A controlled type has no record access of its own: what it would declare is refused, not
+    // ignored, and the normalized type carries none of the three (so that serializing it gives
+    // back what was written, and a recipe that turns a type into a controlled one must remove them).
+    const controlledBy = expectTypeName(controlledByRaw, [...path, 'controlledBy'], 'controlling resource type name', false);
+    const given: [string, unknown][] = [['default', def], ['hierarchy', hierarchy], ['groupOwnerLevel', gol]];
+    for (const [key, v] of given) {
+      if (v !== undefined) {
+        fail([...path, key], `resource type ${quote(name)} is controlled by ${quote(controlledBy)}, so its records have their parent's access and no ${key} of their own; remove ${key}`);
+      }
+    }
+    return bare({ ...head, controlledBy });
+  }
+  return bare({
+    ...head,
     default: def === undefined ? 'private' : expectOneOf(def, ORG_DEFAULTS, [...path, 'default']),
     hierarchy: hierarchy ?? true,
     groupOwnerLevel: gol === undefined ? 'full' : expectOneOf(gol, LEVELS, [...path, 'groupOwnerLevel']),

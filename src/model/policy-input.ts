@@ -97,6 +97,17 @@ export interface ResourceTypeInput {
   /** The most that membership of an owning group grants (default `full`). */
   readonly groupOwnerLevel?: Level;
   /**
+   * A declared type whose records control this type's records (master-detail): each record
+   * carries `parent`, a record of that type, and has the access its parent gives. A controlled
+   * type declares no `default`, `hierarchy` or `groupOwnerLevel`, and no sharing rule or access
+   * group may name it.
+   * @example
+   * ```ts
+   * { contact: { actions: { view: 'read', edit: 'readWrite' }, controlledBy: 'account' } }
+   * ```
+   */
+  readonly controlledBy?: string;
+  /**
    * Field permissions: each field of the type's records with the action that reads it and,
    * optionally, the one that writes it (see `permittedFields`).
    * @example

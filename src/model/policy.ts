@@ -110,12 +110,25 @@ export interface ResourceType {
   readonly actions: ReadonlyMap<string, Level>;
   /** Actions that read-only access levels keep; by default the actions that need `read`. */
   readonly readActions?: readonly string[];
-  /** The organization-wide default level on every record of the type. */
-  readonly default: OrgDefault;
-  /** Whether superiors get owner access to records owned by users in subordinate roles. */
-  readonly hierarchy: boolean;
-  /** The most that membership of an owning group grants. */
-  readonly groupOwnerLevel: Level;
+  /**
+   * The organization-wide default level on every record of the type. Set on every type without
+   * `controlledBy` (normalizing fills in `private`); absent on a controlled type, which has no
+   * record access of its own.
+   */
+  readonly default?: OrgDefault;
+  /**
+   * Whether superiors get owner access to records owned by users in subordinate roles. Set on
+   * every type without `controlledBy` (default `true`); absent on a controlled type.
+   */
+  readonly hierarchy?: boolean;
+  /** The most that membership of an owning group grants. Set on every type without `controlledBy` (default `full`); absent on a controlled type. */
+  readonly groupOwnerLevel?: Level;
+  /**
+   * The type whose records control this type's records (master-detail): a record of this type
+   * carries `parent`, a record of that type, and its record access is its parent's. See
+   * docs/parent-controlled-types.md.
+   */
+  readonly controlledBy?: string;
   /** Field permissions: each field with the action that reads it and the one that writes it (none: never writable). */
   readonly fields?: ReadonlyMap<string, FieldPermission>;
 }

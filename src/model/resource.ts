@@ -18,12 +18,22 @@ export interface Resource {
   readonly type: string;
   /** The record's id, unique within its type. */
   readonly id: Id;
-  /** The tenant the record lives in; `default` when omitted. */
+  /** The tenant the record lives in; `default` when omitted (for a controlled record, its parent's tenant). */
   readonly tenant?: Id;
-  /** Who owns the record: `{ user }` or `{ group }`. */
-  readonly owner: Owner;
-  /** Access groups the record was put into by hand, at import or on a form. */
+  /** Who owns the record: `{ user }` or `{ group }`. A record of a controlled type has none (its parent's counts). */
+  readonly owner?: Owner;
+  /** Access groups the record was put into by hand, at import or on a form; never on a record of a controlled type. */
   readonly accessGroups?: readonly Id[];
+  /**
+   * The record that controls this one, for a record of a type with `controlledBy` (and only
+   * then): a resource of that type, which may itself have a parent. The record's access is
+   * decided on it (see docs/parent-controlled-types.md).
+   * @example
+   * ```ts
+   * const contact: Resource = { type: 'contact', id: 'c1', parent: { type: 'account', id: 'a1', owner: { user: 'u1' } } };
+   * ```
+   */
+  readonly parent?: Resource;
   /** Values that access-group segments match on. */
   readonly attributes?: Readonly<Record<string, AttributeValue>>;
 }

@@ -7,7 +7,8 @@ function ownerField(o: Owner, key: 'user' | 'group'): unknown {
 }
 
 /** Whether two owners are the same user or the same group (own properties only; a null field is absent). */
-export function sameOwner(a: Owner, b: Owner): boolean {
+export function sameOwner(a: Owner | undefined, b: Owner): boolean {
+  if (a === undefined) return false;
   const au = ownerField(a, 'user');
   const ag = ownerField(a, 'group');
   return au !== undefined ? au === ownerField(b, 'user') : ag !== undefined && ag === ownerField(b, 'group');

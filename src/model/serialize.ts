@@ -9,9 +9,10 @@ export function resourceTypeInput(t: ResourceType): ResourceTypeInput {
   return {
     actions: { ...actions },
     ...(t.readActions === undefined ? {} : { readActions: [...t.readActions] }),
-    default: t.default,
-    hierarchy: t.hierarchy,
-    groupOwnerLevel: t.groupOwnerLevel,
+    ...(t.default === undefined ? {} : { default: t.default }),
+    ...(t.hierarchy === undefined ? {} : { hierarchy: t.hierarchy }),
+    ...(t.groupOwnerLevel === undefined ? {} : { groupOwnerLevel: t.groupOwnerLevel }),
+    ...(t.controlledBy === undefined ? {} : { controlledBy: t.controlledBy }),
     ...(t.fields === undefined ? {} : { fields: fieldsInput(t.fields) }),
   };
 }

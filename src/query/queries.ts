@@ -3,12 +3,15 @@ import { memberWalk, membersOfGroup } from '../compile/members.js';
 import { groupPaths, linkStep, materialisePath, type PathLink } from '../compile/paths.js';
 import type { Compiled, UserFacts } from '../compile/snapshot.js';
 import { gate } from '../decide/gate.js';
-import { readOwner, readRequest } from '../decide/request.js';
-import { SOURCES } from '../decide/sources/table.js';
+import { parentOf } from '../decide/read-fields.js';
+import { rootOf } from '../decide/read-parent.js';
+import { quote } from '../errors/errors.js';
+import { readOwner, readRecordRequest, readRequest } from '../decide/request.js';
+import { sourcesOf } from '../decide/sources/table.js';
 import type { Id } from '../model/ids.js';
 import type { GroupMembership, MembershipPath, PathStep } from '../model/path.js';
 import type { Resource } from '../model/resource.js';
-import { bare, expectId } from '../model/shape.js';
+import { bare, expectId, fail } from '../model/shape.js';
 
 /** Sorts ids in code-unit order, for stable answers. */
 export function sortIds(ids: Iterable<Id>): Id[] {
@@ -81,11 +84,24 @@ export function membersOf(c: Compiled, group: Id): Id[] {
   return sortIds([...membersOfGroup(c, n)].map((u) => u.id));
 }
 
-/** The owner user, or every member of the owner group, sorted. */
+/**
+ * The owner user, or every member of the owner group, sorted. For a record of a controlled type,
+ * its parent's (the owners of the top of its chain of parents).
+ */
 export function effectiveOwners(c: Compiled, resource: Resource): Id[] {
-  const owner = readOwner(resource);
+  const type = typeof resource === 'object' && resource !== null && Object.hasOwn(resource, 'type') ? c.frame.types.get(resource.type) : undefined;
+  if (type !== undefined && type.controlledBy === undefined && parentOf(resource) !== undefined) {
+    fail(['resource', 'parent'], `resource type ${quote(type.def.name)} is not controlled by another type, so its records have no parent; remove parent, or declare controlledBy on the type`);
+  }
+  const owner = type?.controlledBy === undefined ? readOwner(resource) : ownerOfRoot(c, resource);
   if (owner.user !== undefined) return userFacts(c, owner.user) !== undefined ? [owner.user] : [];
   return membersOf(c, owner.group as Id);
+}
+
+/** The owner of a record of a declared type, read as a check reads it (a controlled record's is its top parent's). */
+function ownerOfRoot(c: Compiled, resource: Resource): { user: Id | undefined; group: Id | undefined } {
+  const root = rootOf(readRecordRequest(c, 'effectiveOwners', resource));
+  return { user: root.ownerUser, group: root.ownerGroup };
 }
 
 /**
@@ -107,7 +123,7 @@ export function whoCan(c: Compiled, action: string, resource: Resource, at = NaN
   };
   const r = req;
   const walk = memberWalk(c, admit);
-  for (const source of SOURCES) {
+  for (const source of sourcesOf(r.type)) {
     if (!source.expand(r, need, walk)) {
       c.users.forEach(admit);
       break;

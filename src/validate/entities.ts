@@ -121,11 +121,20 @@ function needType(ctx: ValidationContext, type: string, path: ErrorPath): void {
   if (!ctx.policy.resourceTypes.has(type)) fail(path, `resource type ${quote(type)} is not declared in resourceTypes`, [type]);
 }
 
+/** A sharing rule or access group may not name a controlled type: its records have their parent's access only. */
+function notControlled(ctx: ValidationContext, type: string, path: ErrorPath, who: string): void {
+  const by = ctx.policy.resourceTypes.get(type)?.controlledBy;
+  if (by !== undefined) {
+    fail(path, `${who} names resource type ${quote(type)}, which is controlled by ${quote(by)}: its records have their parent's access and no sharing of their own; share the ${quote(by)} records instead`, [type]);
+  }
+}
+
 /** Checks a sharing rule: tenant, resource type, `from` and `to` in the rule's tenant. */
 export function validateSharingRule(ctx: ValidationContext, r: SharingRule): void {
   const path: ErrorPath = ['sharingRules', r.id];
   needTenant(ctx, r.tenant, [...path, 'tenant']);
   needType(ctx, r.resourceType, [...path, 'resourceType']);
+  notControlled(ctx, r.resourceType, [...path, 'resourceType'], `sharing rule ${quote(r.id)}`);
   const owner = `sharing rule ${quote(r.id)}`;
   validatePrincipal(ctx, r.from, r.tenant, owner, [...path, 'from']);
   validatePrincipal(ctx, r.to, r.tenant, owner, [...path, 'to']);
@@ -135,6 +144,9 @@ export function validateSharingRule(ctx: ValidationContext, r: SharingRule): voi
 export function validateAccessGroup(ctx: ValidationContext, a: AccessGroup): void {
   const path: ErrorPath = ['accessGroups', a.id];
   needTenant(ctx, a.tenant, [...path, 'tenant']);
-  a.resourceTypes?.forEach((t, i) => needType(ctx, t, [...path, 'resourceTypes', i]));
+  a.resourceTypes?.forEach((t, i) => {
+    needType(ctx, t, [...path, 'resourceTypes', i]);
+    notControlled(ctx, t, [...path, 'resourceTypes', i], `access group ${quote(a.id)}`);
+  });
   a.grants.forEach((g, i) => validatePrincipal(ctx, g.to, a.tenant, `access group ${quote(a.id)}`, [...path, 'grants', i, 'to']));
 }

@@ -1,6 +1,7 @@
 import type { Policy } from '../model/policy.js';
 import { validationContext, type ValidationContext } from './context.js';
 import { checkEntityCount, checkGroupMembers, checkNestingDepth, type Limits } from './limits.js';
+import { checkControlledTypes } from './controlled-by.js';
 import { checkAllGroupCycles, checkRoleCycleFrom, checkTenantCycleFrom } from './cycles.js';
 import {
   validateAccessGroup,
@@ -20,6 +21,7 @@ import {
 export function validatePolicy(policy: Policy, limits?: Limits): ValidationContext {
   const ctx = validationContext(policy, limits);
   checkEntityCount(policy, ctx.limits);
+  checkControlledTypes(policy);
   for (const id of policy.groups.keys()) checkGroupMembers(policy, id, ctx.limits);
   const goodTenants = new Set<string>();
   for (const t of policy.tenants.values()) checkTenantCycleFrom(policy, t.id, goodTenants);

@@ -26,6 +26,7 @@ import type { Condition, Segment } from '../../src/model/segment.js';
 import type { AccessLevels, LevelRef } from '../../src/model/access-level.js';
 import type { OrgDefault, PolicyDraft } from '../../src/model/policy.js';
 import { Choices, STREAM_LENGTH } from './choices.js';
+import { buildChild, controlledTypeInputs, controlledTypes } from './parents.js';
 
 /**
  * A member list of a group draft, own properties only: a group written earlier in the same recipe
@@ -315,6 +316,11 @@ export function buildPolicy(c: Choices, size: Size = SMALL): PolicyInput {
     if (c.chance(3)) t.groupOwnerLevel = c.pick(LEVELS);
     typeInputs.push([name, t]);
   }
+  // SPEC 9: sometimes controlled types (never named by the rules and access groups below).
+  for (const [name, t] of controlledTypeInputs(c, typeNames)) {
+    types.set(name, { actions: new Map(Object.entries(t.actions)) });
+    typeInputs.push([name, t]);
+  }
   const pairs: Pair[] = [];
   for (const [type, info] of types) for (const a of info.actions.keys()) pairs.push([type, a]);
 
@@ -465,7 +471,8 @@ const ids = (list: readonly { readonly id: string }[] | undefined): string[] => 
 
 /** Builds a random resource for `policy`: owners that exist or not, any tenant, listed access groups, attributes. */
 export function buildResource(c: Choices, policy: PolicyInput, n: number): Resource {
-  const types = Object.keys(policy.resourceTypes);
+  // Records with owners: of the types with access of their own (SPEC 9: see parents.ts for the others).
+  const types = Object.keys(policy.resourceTypes).filter((t) => policy.resourceTypes[t]?.controlledBy === undefined);
   const users = ids(policy.users);
   const groups = ids(policy.groups);
   let owner: Owner;
@@ -501,8 +508,17 @@ export function buildScenario(c: Choices, size: Size = SMALL): Scenario {
   const n = 1 + c.int(size.resources ?? 4);
   const resources: Resource[] = [];
   for (let i = 0; i < n; i++) resources.push(buildResource(c, policy, i));
+  // SPEC 9: records of the controlled types, with parents among the records above or fresh ones.
+  const controlled = controlledTypes(policy);
+  if (controlled.length > 0) {
+    const m = 1 + c.int(3);
+    for (let i = 0; i < m; i++) {
+      const [type] = c.pick(controlled);
+      resources.push(buildChild(c, policy, type, `c${i}`, resources, (t) => ({ ...buildResource(c, policy, n + i), type: t, id: `p${i}` })));
+    }
+  }
   if (size.groupOwned === true) {
-    const types = Object.keys(policy.resourceTypes);
+    const types = Object.keys(policy.resourceTypes).filter((t) => policy.resourceTypes[t]?.controlledBy === undefined);
     (policy.groups ?? []).forEach((g, i) => {
       resources.push({ type: c.pick(types), id: `g${i}`, ...(g.tenant === undefined ? {} : { tenant: g.tenant }), owner: { group: g.id } });
     });
@@ -522,6 +538,14 @@ function streamLength(size: Size): number {
 
 /** A random valid policy with 1-4 resources (that may point at unknown owners, tenants and access groups). */
 export const scenarioArb = (size: Size = SMALL): fc.Arbitrary<Scenario> => stream(streamLength(size)).map((s) => buildScenario(new Choices(s), size));
+
+/**
+ * {@link scenarioArb} without the records of controlled types (SPEC 9), for suites whose model of
+ * a well-formed record is an owned one (the fuzzers of requests and test files; records with
+ * parents have their own suites: test/engine/parents.test.ts and the property suites).
+ */
+export const ownedScenarioArb = (size: Size = SMALL): fc.Arbitrary<Scenario> =>
+  scenarioArb(size).map((s) => ({ ...s, resources: s.resources.filter((r) => r.parent === undefined) }));
 
 /** A random resource for a given policy. */
 export const resourceArb = (policy: PolicyInput): fc.Arbitrary<Resource> =>
@@ -596,7 +620,8 @@ export interface IdSource {
 
 /** The ids of a policy, for changes that are to hit it. */
 export function idSourceOf(policy: PolicyInput): IdSource {
-  const types = Object.keys(policy.resourceTypes);
+  // Changes name the types with access of their own: a rule, grant or default on a controlled type is refused.
+  const types = Object.keys(policy.resourceTypes).filter((t) => policy.resourceTypes[t]?.controlledBy === undefined);
   return {
     users: ids(policy.users),
     roles: ids(policy.roles),

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { renderReport } from '../../src/cli/report.js';
 import { runTestFile } from '../../src/cli/run-tests.js';
+import { linkParents } from '../../src/cli/link-parents.js';
 import { loadTestFile, type Assertion, type TestFile } from '../../src/cli/test-file.js';
 import type { PolicyInput } from '../../src/model/policy-input.js';
 import { refCheck, refEffectiveOwners, refGroupsOf, refMembersOf, refWhoCan, refPermittedFields } from '../reference/evaluator.js';
@@ -27,7 +28,8 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
 /** Asks the reference evaluator the assertion's question; returns a message when it disagrees. */
 function referenceDisagrees(t: TestFile, a: Assertion): string | undefined {
   const policy = t.policy as PolicyInput;
-  const res = (id: string) => t.resources.get(id)!;
+  const linked = linkParents(t.resources);
+  const res = (id: string) => linked.get(id)!;
   let got: readonly string[];
   switch (a.kind) {
     case 'check': {

@@ -37,8 +37,8 @@ const records: Resource[] = [
 function orphans(engine: EngineBase, store: MemoryResourceStore): string[] {
   return store
     .all()
-    .filter((r) => 'group' in r.owner && !engine.policy.groups.has(r.owner.group))
-    .map((r) => `${r.id} owned by missing group ${'group' in r.owner ? r.owner.group : ''}`);
+    .filter((r) => 'group' in r.owner! && !engine.policy.groups.has(r.owner!.group))
+    .map((r) => `${r.id} owned by missing group ${'group' in r.owner! ? r.owner!.group : ''}`);
 }
 
 /** Re-creates every deleted group; none of them may own a record afterwards. */
@@ -48,7 +48,7 @@ async function recreateAndCheck(engine: EngineBase, store: MemoryResourceStore):
     for (const g of gone) d.groups.set(g, { id: g, members: { users: [] } } as never);
   });
   for (const g of gone) {
-    expect(store.all().filter((r) => 'group' in r.owner && r.owner.group === g)).toEqual([]);
+    expect(store.all().filter((r) => 'group' in r.owner! && r.owner.group === g)).toEqual([]);
     expect(engine.can('ann', 'edit', (store.all()[0] as Resource)) || engine.can('bob', 'edit', (store.all()[0] as Resource))).toBe(true);
   }
 }
@@ -111,7 +111,7 @@ describe('two deleteGroup calls that transfer to each other', () => {
     // B's own: the plain deletion of B left it to a missing owner (a deny for everyone); it must
     // not go to A, whose members never had access to it.
     expect(orphans(engine, mem)).toEqual(['b1 owned by missing group B']);
-    expect(mem.all().filter((r) => 'group' in r.owner && r.owner.group === 'A').map((r) => r.id).sort()).toEqual(['a1', 'a2']);
+    expect(mem.all().filter((r) => 'group' in r.owner! && r.owner.group === 'A').map((r) => r.id).sort()).toEqual(['a1', 'a2']);
   });
 
   it('a failed deletion gives back only the records it moved, never the new owner\'s own', async () => {
@@ -149,6 +149,6 @@ describe('two deleteGroup calls that transfer to each other', () => {
     const engine = createEngine({ policy, resources: mem });
     await engine.deleteGroup('B', { transferTo: { group: 'A' } });
     await expect(engine.deleteGroup('A', { transferTo: { group: 'B' } })).rejects.toBeInstanceOf(InvalidInputError);
-    expect(mem.all().every((r) => 'group' in r.owner && r.owner.group === 'A')).toBe(true);
+    expect(mem.all().every((r) => 'group' in r.owner! && r.owner.group === 'A')).toBe(true);
   });
 });

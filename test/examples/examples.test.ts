@@ -36,6 +36,13 @@ const KEY_LINES: Readonly<Record<string, readonly string[]>> = {
     'refused: InvalidInputError: access group "smallbiz-general" is in tenant "smallbiz", the record in "acme"',
     'ben may reveal: (nothing); gus may reveal: sb-wordpress, sb-analytics',
   ],
+  'examples/contacts-by-account/main.ts': [
+    'hank   edit: ray, vera; view: ray, vera',
+    'peter  edit: rita; view: ray, rita',
+    '- read: parent account "initech" (the record has its parent\'s access)',
+    '    - read: sharing rule "reps-read-key"',
+    'rita sees: peter',
+  ],
   'examples/marketing-contacts/main.ts': [
     '  sendEmail c-b2b, c-newsletter, c-both, c-webinar',
     'sam sendEmail: none (capability)',

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createEngine, toPredicate, type Resource } from '../../src/index.js';
 import { Choices, STREAM_LENGTH } from '../arbitraries/choices.js';
 import { buildPolicy, buildResource } from '../arbitraries/policy.js';
+import { buildChild, controlledTypes } from '../arbitraries/parents.js';
 import { runParams } from '../arbitraries/settings.js';
 
 /** A random policy with 12 random resources (owners, tenants, access groups and attributes that may or may not exist). */
@@ -13,12 +14,19 @@ const arb = fc
     const policy = buildPolicy(c);
     const resources: Resource[] = [];
     for (let i = 0; i < 12; i++) resources.push(buildResource(c, policy, i));
+    // SPEC 9: records of controlled types, whose parents are among the records above or fresh.
+    const controlled = controlledTypes(policy);
+    for (let i = 0; controlled.length > 0 && i < 8; i++) {
+      resources.push(buildChild(c, policy, c.pick(controlled)[0], `c${i}`, resources, (t) => ({ ...buildResource(c, policy, 100 + i), type: t, id: `p${i}` })));
+    }
     return { policy, resources };
   });
 
 describe('filter() agrees with can() on every record', () => {
   it('toPredicate(filter(u, a, t))(r) === can(u, a, r) for every user, action and record', () => {
     let compared = 0;
+    let children = 0;
+    let childrenAllowed = 0;
     fc.assert(
       fc.property(arb, ({ policy, resources }) => {
         const engine = createEngine({ policy });
@@ -34,6 +42,10 @@ describe('filter() agrees with can() on every record', () => {
                   throw new Error(`user ${JSON.stringify(user)} ${action} ${JSON.stringify(r)}: can=${expected}, filter=${JSON.stringify(filter)}`);
                 }
                 compared++;
+                if (r.parent !== undefined && r.type === type) {
+                  children++;
+                  if (expected) childrenAllowed++;
+                }
               }
             }
           }
@@ -42,5 +54,8 @@ describe('filter() agrees with can() on every record', () => {
       runParams(300),
     );
     expect(compared).toBeGreaterThan(1000);
+    // Parent-controlled records were compared, some of them allowed.
+    expect(children).toBeGreaterThan(100);
+    expect(childrenAllowed).toBeGreaterThan(10);
   });
 });

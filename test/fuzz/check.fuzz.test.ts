@@ -20,7 +20,7 @@
 import fc from 'fast-check';
 import { afterAll, describe, it, vi } from 'vitest';
 import { createEngine, InvalidInputError, LEVELS, toPredicate, type Engine, type PolicyInput, type Resource } from '../../src/index.js';
-import { GHOST, ID_POOL, scenarioArb, type Scenario } from '../arbitraries/policy.js';
+import { GHOST, ID_POOL, ownedScenarioArb as scenarioArb, type Scenario } from '../arbitraries/policy.js';
 import { decisionInvariants } from '../reference/compare.js';
 import { refCheck, refEffectiveOwners, refWhoCan } from '../reference/evaluator.js';
 import { breathe, ensure, fuzzParams, guard, show, Stats, TEST_TIMEOUT_MS, type Outcome } from './harness.js';

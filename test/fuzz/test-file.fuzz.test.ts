@@ -24,7 +24,7 @@ import { createEngine, explainDecision, type Decision, type PolicyInput } from '
 import { renderReport, summaryLine } from '../../src/cli/report.js';
 import { runTestFile, summarize, type FileResult } from '../../src/cli/run-tests.js';
 import { loadTestFile, MAX_NESTING, MAX_TEST_FILE_BYTES, MAX_VALUES, parseTestFile, parseTestFileText, TestFileError, validateTestFile, type TestFile } from '../../src/cli/test-file.js';
-import { GHOST, scenarioArb, type Scenario } from '../arbitraries/policy.js';
+import { GHOST, ownedScenarioArb as scenarioArb, type Scenario } from '../arbitraries/policy.js';
 import { breathe, ensure, FuzzFailure, fuzzParams, guard, show, Stats, TEST_TIMEOUT_MS } from './harness.js';
 import { cloneJson, jsonJunkArb, junkArb, mutatePolicy, mutationArb } from './junk.js';
 

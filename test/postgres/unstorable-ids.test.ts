@@ -42,8 +42,8 @@ describe('ids PostgreSQL text cannot hold', () => {
     for (const r of rows) {
       await pool.query(`INSERT INTO ${table} VALUES ($1, NULL, $2, $3, $4, $5)`, [
         r.id,
-        'user' in r.owner ? r.owner.user : null,
-        'group' in r.owner ? r.owner.group : null,
+        'user' in r.owner! ? r.owner!.user : null,
+        'group' in r.owner! ? r.owner.group : null,
         r.accessGroups ?? null,
         r.attributes === undefined ? null : JSON.stringify(r.attributes),
       ]);

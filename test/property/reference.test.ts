@@ -35,7 +35,7 @@ describe('engine vs reference evaluator', () => {
       expect(coverage.denials.get(d) ?? 0, `denial ${d} generated`).toBeGreaterThan(0);
     }
     expect(coverage.allowed).toBeGreaterThan(0);
-    for (const s of ['owner', 'group-owner', 'hierarchy', 'default', 'sharing-rule', 'access-group']) {
+    for (const s of ['owner', 'group-owner', 'hierarchy', 'default', 'sharing-rule', 'access-group', 'parent']) {
       expect(coverage.sources.get(s) ?? 0, `source ${s} generated`).toBeGreaterThan(0);
     }
   }, 120_000);
@@ -67,7 +67,10 @@ describe('engine vs reference evaluator', () => {
         expect(engine.can(user, action, resource)).toBe(d.allowed);
         expect(d.user).toBe(user);
         expect(d.action).toBe(action);
-        expect(d.resource).toEqual({ type: resource.type, id: resource.id, tenant: resource.tenant ?? 'default' });
+        // SPEC 9: a controlled record without a tenant is in its parent's.
+        let tenant: string | undefined;
+        for (let r: typeof resource | undefined = resource; tenant === undefined && r !== undefined; r = r.parent) tenant = r.tenant;
+        expect(d.resource).toEqual({ type: resource.type, id: resource.id, tenant: tenant ?? 'default' });
         expect(d.revision).toBe(engine.revision);
       }),
       runParams(1000),

@@ -86,7 +86,16 @@ function checkIsolation(engine: Engine, p: PolicyInput, resources: readonly Reso
   for (const r of resources) {
     const type = new Map(Object.entries(p.resourceTypes)).get(r.type);
     if (type === undefined) continue;
-    const tenant = r.tenant ?? 'default';
+    // SPEC 9: a controlled record without a tenant is in its parent's.
+    let own: string | undefined;
+    for (let x: Resource | undefined = r; own === undefined && x !== undefined; x = x.parent) own = x.tenant;
+    const tenant = own ?? 'default';
+    // A child in another tenant than its parent's is denied with `tenant` whoever asks (SPEC 9; the
+    // reference suite covers it): this suite's invariants are about the record's tenant.
+    const effective = (x: Resource): string => x.tenant ?? (x.parent === undefined ? 'default' : effective(x.parent));
+    let agree = true;
+    for (let x: Resource | undefined = r; x?.parent !== undefined; x = x.parent) if (effective(x) !== effective(x.parent)) agree = false;
+    if (!agree) continue;
     const sharp = onlyTenantCanDeny(p, r.type);
     for (const action of Object.keys(type.actions)) {
       for (const user of users) {

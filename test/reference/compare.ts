@@ -45,7 +45,7 @@ function levelsBySource(reasons: readonly { readonly source: string; readonly le
   return m;
 }
 
-const SOURCES: readonly Source[] = ['owner', 'group-owner', 'hierarchy', 'default', 'sharing-rule', 'access-group'];
+const SOURCES: readonly Source[] = ['owner', 'group-owner', 'hierarchy', 'default', 'sharing-rule', 'access-group', 'parent'];
 
 /**
  * Invariants of one decision on its own (property (c)): when allowed, `level` is the highest

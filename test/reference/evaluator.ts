@@ -23,7 +23,7 @@ import type { Condition, Segment } from '../../src/model/segment.js';
 import type { LevelRef } from '../../src/model/access-level.js';
 
 export type Denial = 'unknown-user' | 'inactive-user' | 'tenant' | 'capability' | 'ceiling' | 'record-access';
-export type Source = 'owner' | 'group-owner' | 'hierarchy' | 'default' | 'sharing-rule' | 'access-group';
+export type Source = 'owner' | 'group-owner' | 'hierarchy' | 'default' | 'sharing-rule' | 'access-group' | 'parent';
 
 export interface RefDecision {
   readonly allowed: boolean;
@@ -67,6 +67,8 @@ interface TypeInfo {
   readonly orgDefault: string;
   readonly hierarchy: boolean;
   readonly groupOwnerLevel: Level;
+  /** SPEC 9: the type whose records control this type's records. */
+  readonly controlledBy: string | undefined;
 }
 
 interface Ix {
@@ -100,6 +102,7 @@ function ix(policy: PolicyInput): Ix {
       orgDefault: t.default ?? 'private',
       hierarchy: t.hierarchy ?? true,
       groupOwnerLevel: t.groupOwnerLevel ?? 'full',
+      controlledBy: t.controlledBy,
     });
   }
   const built: Ix = {
@@ -331,6 +334,50 @@ function segmentMatches(s: Segment, attributes: Resource['attributes']): boolean
 /* Record access (section 3, step 5).                                                           */
 
 /** Whether the rule principal `from` owns a resource owned by `owner`. */
+/* ------------------------------------------------------------------------------------------ */
+/* SPEC 9, parent-controlled types.                                                             */
+
+/**
+ * Checks a record against its type: a record of a controlled type carries `parent`, a record of
+ * type `controlledBy`, and no `owner`, `shares` or `accessGroups`; a record of any other type has
+ * no `parent` and has an owner. Throws {@link RefInvalidInput}. Checks the whole chain.
+ */
+function checkRecord(p: Ix, resource: Resource): void {
+  const type = p.types.get(resource.type);
+  if (type === undefined) throw new RefInvalidInput(`undeclared type ${resource.type}`);
+  const has = (k: string): boolean => Object.hasOwn(resource, k) && (resource as unknown as Record<string, unknown>)[k] != null;
+  if (type.controlledBy === undefined) {
+    if (has('parent')) throw new RefInvalidInput(`a ${resource.type} record has no parent`);
+    if (!has('owner')) throw new RefInvalidInput('missing owner');
+    return;
+  }
+  if (has('owner') || has('shares') || has('accessGroups')) throw new RefInvalidInput(`a controlled ${resource.type} record has no owner, shares or access groups`);
+  const parent = resource.parent;
+  if (parent === undefined || parent === null) throw new RefInvalidInput(`a ${resource.type} record needs a parent`);
+  if (parent.type !== type.controlledBy) throw new RefInvalidInput(`the parent of a ${resource.type} record is a ${type.controlledBy}`);
+  checkRecord(p, parent);
+}
+
+/** A record's tenant: its own; for a controlled record without one, its parent's. */
+function tenantOfRecord(p: Ix, resource: Resource): string {
+  if (resource.tenant !== undefined && resource.tenant !== null) return resource.tenant;
+  if (p.types.get(resource.type)?.controlledBy !== undefined && resource.parent !== undefined) return tenantOfRecord(p, resource.parent);
+  return DEFAULT;
+}
+
+/** Whether every controlled record of the chain is in its parent's tenant. */
+function tenantsAgree(p: Ix, resource: Resource): boolean {
+  if (p.types.get(resource.type)?.controlledBy === undefined || resource.parent === undefined) return true;
+  return tenantOfRecord(p, resource) === tenantOfRecord(p, resource.parent) && tenantsAgree(p, resource.parent);
+}
+
+/** The record-access level a user reaches on a record (step 5): a controlled record's is the level reached on its parent. */
+function recordLevel(p: Ix, userId: string, resource: Resource): Level {
+  const type = p.types.get(resource.type) as TypeInfo;
+  if (type.controlledBy !== undefined) return recordLevel(p, userId, resource.parent as Resource);
+  return maxLevel(recordSources(p, userId, type, resource.type, resource, tenantOfRecord(p, resource)).map((s) => s.level));
+}
+
 function fromOwns(p: Ix, from: SharingRuleInput['from'], owner: Owner): boolean {
   if ('user' in owner) {
     if (!p.users.has(owner.user)) return false;
@@ -343,7 +390,7 @@ function fromOwns(p: Ix, from: SharingRuleInput['from'], owner: Owner): boolean 
 function recordSources(p: Ix, userId: string, type: TypeInfo, typeName: string, resource: Resource, tenant: string): { source: Source; level: Level }[] {
   const out: { source: Source; level: Level }[] = [];
   const user = p.users.get(userId) as UserInput;
-  const owner = resource.owner;
+  const owner = resource.owner as Owner;
   if ('user' in owner && owner.user === userId) out.push({ source: 'owner', level: 'full' });
   if ('group' in owner && memberOfGroup(p, userId, owner.group)) out.push({ source: 'group-owner', level: type.groupOwnerLevel });
   if (type.hierarchy && 'user' in owner) {
@@ -392,8 +439,10 @@ export function refCheck(policy: PolicyInput, userId: string, action: string, re
   if (user === undefined) return deny('unknown-user');
   if ((user.status ?? 'active') !== 'active') return deny('inactive-user');
 
-  // 2. Tenant.
-  const tenant = resource.tenant ?? DEFAULT;
+  // 2. Tenant (SPEC 9: a controlled record without one is in its parent's; one in another tenant than its parent's is denied).
+  checkRecord(p, resource);
+  const tenant = tenantOfRecord(p, resource);
+  if (!tenantsAgree(p, resource)) return deny('tenant');
   if (!tenantExists(p, tenant) || !userActsIn(p, user, tenant)) return deny('tenant');
 
   // 3. Capability, only when the policy defines access levels.
@@ -406,7 +455,13 @@ export function refCheck(policy: PolicyInput, userId: string, action: string, re
     if (ceiling !== undefined && !capsOf(p, ceiling).has(pair)) return deny('ceiling');
   }
 
-  // 5. Record access.
+  // 5. Record access (SPEC 9: a controlled record's is the level reached on its parent, source `parent`).
+  if (type.controlledBy !== undefined) {
+    const level = recordLevel(p, userId, resource);
+    const sources = level === 'none' ? [] : [{ source: 'parent' as const, level }];
+    const allowed = rank(level) >= rank(required);
+    return allowed ? { allowed, level, required, sources } : { allowed, denial: 'record-access', level, required, sources };
+  }
   const sources = recordSources(p, userId, type, resource.type, resource, tenant);
   const level = maxLevel(sources.map((s) => s.level));
   const allowed = rank(level) >= rank(required);
@@ -430,7 +485,12 @@ export function refMembersOf(policy: PolicyInput, groupId: string): string[] {
 /** The owner user, or the members of the owner group, sorted; unknown owners have none. */
 export function refEffectiveOwners(policy: PolicyInput, resource: Resource): string[] {
   const p = ix(policy);
-  const owner = resource.owner;
+  // SPEC 9: a controlled record's owners are its parent's.
+  if (p.types.get(resource.type)?.controlledBy !== undefined) {
+    checkRecord(p, resource);
+    return refEffectiveOwners(policy, resource.parent as Resource);
+  }
+  const owner = resource.owner as Owner;
   if ('user' in owner) return p.users.has(owner.user) ? [owner.user] : [];
   return refMembersOf(policy, owner.group);
 }
@@ -478,6 +538,8 @@ export interface RefReason {
   readonly rule?: string;
   readonly accessGroup?: string;
   readonly ownerPath?: readonly RefPathStep[];
+  /** SPEC 9, `parent`: the parent record and the reasons it gives. */
+  readonly parent?: { readonly type: string; readonly id: string; readonly reasons: readonly RefReason[] };
 }
 
 /** Problems with one step of a path, given the step before it. */
@@ -557,7 +619,18 @@ export function refPathProblems(
       continue;
     }
     for (const problem of chainProblems(p, r.path)) out.push(`${label}: ${problem}`);
-    const owner = resource.owner;
+    if (r.source === 'parent') {
+      // SPEC 9: the reason names the record's parent and holds the parent's reasons, each with its proof.
+      const parent = resource.parent;
+      if (parent === undefined || r.parent === undefined || r.parent.type !== parent.type || r.parent.id !== parent.id) {
+        out.push(`${label}: does not name the record's parent`);
+        continue;
+      }
+      if (r.parent.reasons.length === 0) out.push(`${label}: holds no reasons of the parent`);
+      for (const problem of refPathProblems(policy, userId, parent, r.parent.reasons)) out.push(`${label}: ${problem}`);
+      continue;
+    }
+    const owner = resource.owner as Owner;
     switch (r.source) {
       case 'owner':
         if (!endsAt(r.path, { user: userId }) || !('user' in owner) || owner.user !== userId) out.push(`${label}: the user is not the owner`);

@@ -25,10 +25,10 @@ export interface AccessGroupJoin {
  * (`l.owner_user_id`); each part is quoted as an identifier.
  */
 export interface SqlMapping {
-  /** The column of the owner user id (NULL when a group owns the row). */
-  readonly ownerUser: string;
-  /** The column of the owner group id (NULL when a user owns the row). */
-  readonly ownerGroup: string;
+  /** The column of the owner user id (NULL when a group owns the row); needed for a type with access of its own. */
+  readonly ownerUser?: string;
+  /** The column of the owner group id (NULL when a user owns the row); needed for a type with access of its own. */
+  readonly ownerGroup?: string;
   /**
    * The column of the tenant id; without it every row is in tenant `default`. A NULL tenant is
    * tenant `default`, as a resource without `tenant` is.
@@ -44,6 +44,29 @@ export interface SqlMapping {
   readonly attributes?: string;
   /** The column of the resource type, when one table holds several types. */
   readonly type?: string;
+  /**
+   * For the table of a controlled type (`controlledBy`): where each row's parent is. Needed when
+   * the filter has a `parent` clause. Such a table has no `tenant` mapping: its rows are in their
+   * parent's tenant.
+   */
+  readonly parent?: ParentJoin;
+}
+
+/**
+ * The parent of each row of a controlled type's table: the row's column holding its parent's id,
+ * and the parent's table with its own mapping. The condition is
+ * `<column> IN (SELECT <id> FROM <table> WHERE <the parent's filter over mapping>)`: the parent's
+ * mapping names columns of `table` (unqualified, or qualified with the table's name).
+ */
+export interface ParentJoin {
+  /** The column of this table holding the parent's id, e.g. `account_id`. */
+  readonly column: string;
+  /** The parent's table, e.g. `accounts`. */
+  readonly table: string;
+  /** The parent table's id column. */
+  readonly id: string;
+  /** How the parent's table stores what the parent's filter looks at (with its own `parent`, when the parent is controlled too). */
+  readonly mapping: SqlMapping;
 }
 
 /** A parameterized SQL condition: `sql` uses `$n` placeholders for `params`, in order. */
@@ -92,11 +115,20 @@ export function quoteIdent(name: string): string {
  * after parameters of your own: `toSql(f, m, { firstParam: 2 })` uses `$2`, `$3`, ...
  */
 export function toSql(filter: AccessFilter, mappingIn: SqlMapping, options?: { readonly firstParam?: number }): SqlFragment {
-  // Own properties only: a `tenant` or `attributes` inherited from Object.prototype is no column.
-  const mapping = ownCopy(mappingIn) as SqlMapping;
   const first = (ownCopy(options) as { readonly firstParam?: number }).firstParam ?? 1;
   if (!Number.isSafeInteger(first) || first < 1) throw new InvalidInputError({ message: 'firstParam must be a positive integer', path: ['options', 'firstParam'] });
+  return compileFilter(filter, mappingIn, first, ['mapping'], 0);
+}
+
+/** The most `parent` clauses a filter may nest (a chain of controlled types is at most this long). */
+const MAX_PARENT_NESTING = 16;
+
+function compileFilter(filter: AccessFilter, mappingIn: SqlMapping, first: number, where: readonly (string | number)[], depth: number): SqlFragment {
+  // Own properties only: a `tenant` or `attributes` inherited from Object.prototype is no column.
+  const mapping = ownCopy(mappingIn) as SqlMapping;
   const params: unknown[] = [];
+  if (depth > MAX_PARENT_NESTING) throw new InvalidInputError({ message: `the filter nests parent clauses more than ${MAX_PARENT_NESTING} deep`, path: ['filter'] });
+  if (filter.kind !== 'none' && filter.anyOf.some((c) => c.kind === 'parent')) return parentSql(filter, mapping, first, where, depth);
   // A text value (a tenant named by several clauses) is passed once and its placeholder reused.
   const seen = new Map<string, string>();
   const param = (value: unknown, cast: string): string => {
@@ -130,6 +162,7 @@ export function toSql(filter: AccessFilter, mappingIn: SqlMapping, options?: { r
   };
   const ors: string[] = [];
   for (const c of filter.anyOf) {
+    if (c.kind === 'parent') continue;
     const t = inTenant(Object.prototype.propertyIsEnumerable.call(c, 'tenant') ? c.tenant : undefined);
     if (t === false) continue;
     const cond = clauseSql(c, mapping, param);
@@ -166,10 +199,12 @@ function storableValue(v: unknown): boolean {
 function clauseSql(c: FilterClause, m: SqlMapping, param: Param): string {
   switch (c.kind) {
     case 'ownerUser': {
+      if (m.ownerUser === undefined) throw new InvalidInputError({ message: 'the filter reaches records through their owner: map ownerUser', path: ['mapping', 'ownerUser'] });
       const ids = idsParam(c.ids, param);
       return ids === undefined ? 'FALSE' : `${quoteIdent(m.ownerUser)} = ANY(${ids})`;
     }
     case 'ownerGroup': {
+      if (m.ownerGroup === undefined) throw new InvalidInputError({ message: 'the filter reaches records through their owner group: map ownerGroup', path: ['mapping', 'ownerGroup'] });
       const ids = idsParam(c.ids, param);
       return ids === undefined ? 'FALSE' : `${quoteIdent(m.ownerGroup)} = ANY(${ids})`;
     }
@@ -190,7 +225,44 @@ function clauseSql(c: FilterClause, m: SqlMapping, param: Param): string {
       const conds = c.segment.all.map((cond) => conditionSql(attrs, cond, param));
       return conds.length === 1 ? (conds[0] as string) : `(${conds.join(' AND ')})`;
     }
+    case 'parent':
+      // Compiled by parentSql; never mixed with the clauses of a record with access of its own.
+      return 'FALSE';
   }
+}
+
+/**
+ * A filter of a controlled type: the rows whose parent passes the parent's filter, as a
+ * sub-select on the parent's table (`<column> IN (SELECT <id> FROM <table> WHERE ...)`), the
+ * parent's tenants checked there. Rows of a controlled type are in their parent's tenant, so the
+ * mapping has no `tenant`.
+ */
+function parentSql(filter: AccessFilter, mapping: SqlMapping, first: number, where: readonly (string | number)[], depth: number): SqlFragment {
+  if (mapping.tenant !== undefined) {
+    throw new InvalidInputError({ message: `the filter is of ${quote(filter.type)}, a controlled type whose rows are in their parent's tenant: remove tenant from its mapping`, path: [...where, 'tenant'] });
+  }
+  if (mapping.parent === undefined) {
+    throw new InvalidInputError({ message: `the filter is of ${quote(filter.type)}, a controlled type: map parent ({ column, table, id, mapping }), where each row's parent is`, path: [...where, 'parent'] });
+  }
+  const join = ownCopy(mapping.parent) as ParentJoin;
+  if (join.mapping === undefined) throw new InvalidInputError({ message: "map the parent table's columns in parent.mapping", path: [...where, 'parent', 'mapping'] });
+  const params: unknown[] = [];
+  const parts: string[] = [];
+  if (mapping.type !== undefined) {
+    if (storable(filter.type)) {
+      params.push(filter.type);
+      parts.push(`${quoteIdent(mapping.type)} = $${first}::text`);
+    } else parts.push('FALSE');
+  }
+  const ors: string[] = [];
+  for (const c of filter.anyOf) {
+    if (c.kind !== 'parent') continue;
+    const inner = compileFilter(c.filter, join.mapping, first + params.length, [...where, 'parent', 'mapping'], depth + 1);
+    params.push(...inner.params);
+    ors.push(`${quoteIdent(join.column)} IN (SELECT ${quoteIdent(join.id)} FROM ${quoteIdent(join.table)} WHERE ${inner.sql})`);
+  }
+  parts.push(ors.length === 0 ? 'FALSE' : ors.length === 1 ? (ors[0] as string) : `(${ors.join(' OR ')})`);
+  return { sql: parts.join(' AND '), params };
 }
 
 /** `{"<attribute>": <value>}` as JSON text, with the attribute as an own key whatever its name. */
