@@ -3,6 +3,7 @@
  * with the reference evaluator (test/reference), so the scenarios test the engine against the
  * SPEC rather than against itself.
  */
+import { policyAt } from '../reference/at-instant.js';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,7 +28,8 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
 
 /** Asks the reference evaluator the assertion's question; returns a message when it disagrees. */
 function referenceDisagrees(t: TestFile, a: Assertion): string | undefined {
-  const policy = t.policy as PolicyInput;
+  // The reference sees the policy as it stands at the assertion's instant (or now).
+  const policy = policyAt(t.policy as PolicyInput, a.asOf === undefined ? Date.now() : Date.parse(a.asOf));
   const linked = linkParents(t.resources);
   const res = (id: string) => linked.get(id)!;
   let got: readonly string[];

@@ -38,6 +38,7 @@ describe('field permissions in PostgreSQL', () => {
     // Make it exactly what the previous release leaves behind: version 1, no field table.
     await pg.admin.query(`DROP TABLE ${ident(schema)}.resource_type_fields`);
     for (const table of ['group_members', 'sharing_rules', 'access_group_grants']) await pg.admin.query(`ALTER TABLE ${ident(schema)}.${table} DROP COLUMN since, DROP COLUMN until`);
+    await pg.admin.query(`ALTER TABLE ${ident(schema)}.resource_types DROP COLUMN controlled_by, ALTER COLUMN org_default SET NOT NULL, ALTER COLUMN hierarchy SET NOT NULL, ALTER COLUMN group_owner_level SET NOT NULL`);
     await pg.admin.query(`DELETE FROM ${ident(schema)}.schema_migrations WHERE version >= 2`);
     const v1 = await pg.admin.query<{ version: number }>(`SELECT version FROM ${ident(schema)}.schema_migrations ORDER BY version`);
     expect(v1.rows.map((r) => r.version)).toEqual([1]);

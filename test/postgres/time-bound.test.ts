@@ -42,6 +42,7 @@ describe('time-bound entries in PostgreSQL', () => {
     const stored = await first.load();
     // Make it exactly what the previous release leaves behind: version 2, no bound columns.
     for (const table of ['group_members', 'sharing_rules', 'access_group_grants']) await pg.admin.query(`ALTER TABLE ${s}.${table} DROP COLUMN since, DROP COLUMN until`);
+    await pg.admin.query(`ALTER TABLE ${s}.resource_types DROP COLUMN controlled_by, ALTER COLUMN org_default SET NOT NULL, ALTER COLUMN hierarchy SET NOT NULL, ALTER COLUMN group_owner_level SET NOT NULL`);
     await pg.admin.query(`DELETE FROM ${s}.schema_migrations WHERE version >= 3`);
     const upgraded = pg.repository({ schema });
     const loaded = await upgraded.load();
@@ -91,5 +92,50 @@ describe('time-bound entries in PostgreSQL', () => {
     await repo.load();
     await pg.admin.query(`UPDATE ${ident(schema)}.group_members SET until = '2026-13-01T00:00:00Z' WHERE until IS NOT NULL`);
     await expect(openEngine({ repository: pg.repository({ schema }) })).rejects.toThrowError(InvalidInputError);
+  });
+});
+
+describe('parent-controlled types in PostgreSQL', () => {
+  const controlled: PolicyInput = {
+    resourceTypes: {
+      account: { actions: { view: 'read', edit: 'readWrite' }, hierarchy: false },
+      contact: { actions: { view: 'read', edit: 'readWrite' }, controlledBy: 'account' },
+    },
+    users: [{ id: 'ann' }, { id: 'bo' }],
+  };
+  const contact = { type: 'contact', id: 'c1', parent: { type: 'account', id: 'a1', owner: { user: 'ann' } } } as const;
+
+  it('controlledBy round-trips through the tables, the change log and a follower', async () => {
+    const schema = pg.schema();
+    const writer = await openEngine({ repository: pg.repository({ schema, initialPolicy: base }) });
+    const follower = await openEngine({ repository: pg.repository({ schema }) });
+    try {
+      const revision = await writer.update(() => controlled as never);
+      await follower.waitFor(revision);
+      const fresh = await openEngine({ repository: pg.repository({ schema }) });
+      const want = policyHash(createEngine({ policy: controlled }).policy);
+      for (const e of [writer, follower, fresh]) {
+        expect(policyHash(e.policy)).toBe(want);
+        expect(e.can('ann', 'edit', contact)).toBe(true);
+        expect(e.can('bo', 'view', contact)).toBe(false);
+      }
+      expect(toPolicyInput(fresh.policy).resourceTypes.contact).toEqual({ actions: { view: 'read', edit: 'readWrite' }, controlledBy: 'account' });
+      const rows = await pg.admin.query(`SELECT name, org_default, hierarchy, group_owner_level, controlled_by FROM ${ident(schema)}.resource_types ORDER BY name`);
+      expect(rows.rows).toEqual([
+        { name: 'account', org_default: 'private', hierarchy: false, group_owner_level: 'full', controlled_by: null },
+        { name: 'contact', org_default: null, hierarchy: null, group_owner_level: null, controlled_by: 'account' },
+      ]);
+      await fresh.close();
+    } finally {
+      await writer.close();
+      await follower.close();
+    }
+  });
+
+  it('an uncontrolled type whose row lost its hierarchy is a typed error on load, never hierarchy on', async () => {
+    const schema = pg.schema();
+    await pg.repository({ schema, initialPolicy: controlled }).load();
+    await pg.admin.query(`UPDATE ${ident(schema)}.resource_types SET hierarchy = NULL WHERE name = 'account'`);
+    await expect(openEngine({ repository: pg.repository({ schema }) })).rejects.toThrowError(/hierarchy/);
   });
 });

@@ -141,8 +141,10 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 3,
     // Instants are stored as written (RFC 3339 text), so that a policy reloads exactly as it was
     // given; `until::timestamptz` compares them in SQL.
-    name: 'time-bound member entries, sharing rules and grants',
+    name: 'time-bound member entries, sharing rules and grants; parent-controlled resource types',
     statements: (s) => [
+      // A controlled type declares no default, hierarchy or group-owner level of its own.
+      `ALTER TABLE ${s}.resource_types ADD COLUMN controlled_by text, ALTER COLUMN org_default DROP NOT NULL, ALTER COLUMN hierarchy DROP NOT NULL, ALTER COLUMN group_owner_level DROP NOT NULL`,
       `ALTER TABLE ${s}.group_members ADD COLUMN since text, ADD COLUMN until text`,
       `ALTER TABLE ${s}.sharing_rules ADD COLUMN since text, ADD COLUMN until text`,
       `ALTER TABLE ${s}.access_group_grants ADD COLUMN since text, ADD COLUMN until text`,

@@ -104,7 +104,7 @@ export async function readPolicy(client: ClientBase, s: string, schemaName: stri
     const userTenantRows = await rows(`SELECT user_id, tenant, position FROM ${s}.user_tenants ORDER BY position`);
     const groupRows = await rows(`SELECT id, tenant, name, description, access_level FROM ${s}.groups`);
     const memberRows = await rows(`SELECT group_id, kind, member_id, position, since, until FROM ${s}.group_members ORDER BY position`);
-    const typeRows = await rows(`SELECT name, org_default, hierarchy, group_owner_level, read_actions FROM ${s}.resource_types ORDER BY name`);
+    const typeRows = await rows(`SELECT name, org_default, hierarchy, group_owner_level, read_actions, controlled_by FROM ${s}.resource_types ORDER BY name`);
     const actionRows = await rows(`SELECT resource_type, action, level, position FROM ${s}.resource_type_actions ORDER BY position`);
     const fieldRows = await rows(`SELECT resource_type, field, read_action, write_action, position FROM ${s}.resource_type_fields ORDER BY resource_type, position`);
     const ruleRows = await rows(`SELECT id, tenant, resource_type, from_kind, from_id, to_kind, to_id, level, since, until FROM ${s}.sharing_rules`);
@@ -206,16 +206,25 @@ export async function readPolicy(client: ClientBase, s: string, schemaName: stri
     // Resource types and their actions, keyed by name with own properties (a type may be called __proto__).
     const rtr = new RowReader(schemaName, 'resource_types');
     const types = new Map<string, { actions: Record<string, string>; [k: string]: unknown }>();
-    typeRows.forEach(([name, def, hierarchy, gol, readActions], i) => {
+    typeRows.forEach(([name, def, hierarchy, gol, readActions, controlledBy], i) => {
       const where = (): string => `row ${i + 1} (name ${show(name)})`;
-      if (typeof hierarchy !== 'boolean') throw rtr.bad(where(), 'column hierarchy must be true or false');
+      // A controlled type stores NULL in the three columns it may not declare; the core checks which may be absent.
+      if (hierarchy !== null && typeof hierarchy !== 'boolean') throw rtr.bad(where(), 'column hierarchy must be true, false or NULL');
       const ra = rtr.optList(readActions, 'read_actions', where);
+      const d = rtr.optText(def, 'org_default', where);
+      const g = rtr.optText(gol, 'group_owner_level', where);
+      const cb = rtr.optText(controlledBy, 'controlled_by', where);
+      // An uncontrolled type always stores all three: a NULL would read as a default (hierarchy on), never as written.
+      if (cb === undefined && (d === undefined || hierarchy === null || g === undefined)) {
+        throw rtr.bad(where(), 'columns org_default, hierarchy and group_owner_level must be set on a type without controlled_by');
+      }
       const t = {
         actions: Object.create(null) as Record<string, string>,
         ...(ra === undefined ? {} : { readActions: ra }),
-        default: rtr.text(def, 'org_default', where) as ResourceTypeInput['default'] & string,
-        hierarchy,
-        groupOwnerLevel: rtr.text(gol, 'group_owner_level', where) as ResourceTypeInput['groupOwnerLevel'] & string,
+        ...(d === undefined ? {} : { default: d as NonNullable<ResourceTypeInput['default']> }),
+        ...(hierarchy === null ? {} : { hierarchy }),
+        ...(g === undefined ? {} : { groupOwnerLevel: g as NonNullable<ResourceTypeInput['groupOwnerLevel']> }),
+        ...(cb === undefined ? {} : { controlledBy: cb }),
       };
       types.set(rtr.text(name, 'name', where), t);
     });

@@ -64,7 +64,7 @@ export const TABLES = {
   },
   resourceTypes: {
     table: 'resource_types',
-    columns: [['name', 'text'], ['org_default', 'text'], ['hierarchy', 'boolean'], ['group_owner_level', 'text'], ['read_actions', 'textlist']],
+    columns: [['name', 'text'], ['org_default', 'text'], ['hierarchy', 'boolean'], ['group_owner_level', 'text'], ['read_actions', 'textlist'], ['controlled_by', 'text']],
     key: ['name'],
     owner: 'name',
   },
@@ -215,7 +215,7 @@ function addGroup(rows: Map<TableName, Columns>, g: Group): void {
   }
 }
 function addResourceType(rows: Map<TableName, Columns>, t: ResourceType): void {
-  rowsOf(rows, 'resourceTypes').push(t.name, t.default, t.hierarchy, t.groupOwnerLevel, t.readActions === undefined ? null : json(t.readActions));
+  rowsOf(rows, 'resourceTypes').push(t.name, t.default ?? null, t.hierarchy ?? null, t.groupOwnerLevel ?? null, t.readActions === undefined ? null : json(t.readActions), t.controlledBy ?? null);
   const c = rowsOf(rows, 'resourceTypeActions');
   let i = 0;
   for (const [action, level] of t.actions) c.push(t.name, i++, action, level);
