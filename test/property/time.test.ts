@@ -6,12 +6,13 @@
  *  - asked at its clock, the clock moving back and forth across the bounds (views made and reused);
  *  - after random changes made at random instants (the view of each new revision made from the
  *    last one), also agreeing with an engine built from scratch;
+ *  - `filter()` (as `toPredicate`) agrees with `can()` at each of those instants;
  *  - and every reason and membership step carries the `until` the entries that gave it have.
  * In memory; no server.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createEngine, toPolicyInput, type Engine, type Queries } from '../../src/index.js';
+import { createEngine, toPolicyInput, toPredicate, type Engine, type Queries } from '../../src/index.js';
 import type { PolicyInput } from '../../src/model/policy-input.js';
 import { changeScenarioArb, GHOST, LARGE, scenarioArb, type Scenario } from '../arbitraries/policy.js';
 import { runParams } from '../arbitraries/settings.js';
@@ -104,6 +105,34 @@ describe('time-bound entries: engine vs reference at every instant that matters'
       }),
       runParams(100),
     );
+  }, 300_000);
+
+  it('filter() agrees with can() at every instant that matters', () => {
+    let compared = 0;
+    fc.assert(
+      fc.property(scenarioArb(), timeChoicesArb(), (s: Scenario, c) => {
+        const policy = retime(c, s.policy);
+        const engine = createEngine({ policy, clock: () => 0 });
+        const users = [...engine.policy.users.keys(), GHOST];
+        for (const t of QUERY_TIMES) {
+          const at = { asOf: iso(t) };
+          for (const [type, def] of engine.policy.resourceTypes) {
+            for (const action of def.actions.keys()) {
+              for (const user of users) {
+                const pass = toPredicate(engine.filter(user, action, type, at));
+                for (const r of s.resources) {
+                  const want = r.type === type && engine.can(user, action, r, at);
+                  if (pass(r) !== want) throw new Error(`at ${at.asOf}: user ${JSON.stringify(user)} ${action} ${JSON.stringify(r)}: can=${want}, filter disagrees`);
+                  compared++;
+                }
+              }
+            }
+          }
+        }
+      }),
+      runParams(40),
+    );
+    expect(compared).toBeGreaterThan(1000);
   }, 300_000);
 
   it('reasons and steps carry the until of the entries that gave them', () => {
