@@ -36,6 +36,14 @@ const KEY_LINES: Readonly<Record<string, readonly string[]>> = {
     'refused: InvalidInputError: access group "smallbiz-general" is in tenant "smallbiz", the record in "acme"',
     'ben may reveal: (nothing); gus may reveal: sb-wordpress, sb-analytics',
   ],
+  'examples/contractor-until/main.ts': [
+    '16:00Z carl rotate vpn: true',
+    '    user "carl" → member of group "client-team" until 2026-12-31T17:00:00Z',
+    '17:00Z carl rotate vpn: false',
+    'pager viewers on 2027-01-04 at 07:00Z: ann, nina',
+    'otto view vpn as of 2026-12-15: true, as of 2027-01-01: false',
+    'policy revision: 0',
+  ],
   'examples/contacts-by-account/main.ts': [
     'hank   edit: ray, vera; view: ray, vera',
     'peter  edit: rita; view: ray, rita',
