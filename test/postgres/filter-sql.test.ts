@@ -16,6 +16,9 @@
  * A second test compares every segment condition over the generator's attribute names and values
  * (and a few more) with segmentMatches, exhaustively.
  *
+ * Half of the cases make some member entries, rules and grants time-bound and decide at an instant
+ * near their bounds (the engine's clock), so the filter of an instant is checked too.
+ *
  * Rows without a tenant store NULL (even index) or 'default' (odd index); rows without access
  * groups or attributes store NULL or an empty value, alternately.
  */
@@ -27,6 +30,7 @@ import { toSql, type SqlMapping } from '../../src/adapters/postgres/index.js';
 import { Choices, STREAM_LENGTH } from '../arbitraries/choices.js';
 import { buildPolicy, buildResource, SMALL_TEXT } from '../arbitraries/policy.js';
 import { replaying, runParams } from '../arbitraries/settings.js';
+import { QUERY_TIMES, retime } from '../arbitraries/time.js';
 import { ident, usePostgres } from '../support/pg-context.js';
 
 const db = usePostgres('purview_fsql');
@@ -68,10 +72,15 @@ const arb = fc
     // Ids without NUL: PostgreSQL text cannot store it.
     const built = buildPolicy(c, SMALL_TEXT);
     // Two cases in three without capabilities and ceilings, so that more filters have clauses.
-    const policy = c.int(3) === 0 ? built : withoutCapabilities(built);
+    const plain = c.int(3) === 0 ? built : withoutCapabilities(built);
     const resources: Resource[] = [];
-    for (let i = 0; i < ROWS; i++) resources.push(buildResource(c, policy, i));
-    return { policy, resources };
+    for (let i = 0; i < ROWS; i++) resources.push(buildResource(c, plain, i));
+    // Half of the cases with time-bound member entries, rules and grants, decided at an instant
+    // near their bounds (the filter of an instant holds the memberships in effect then).
+    const timedCase = c.chance(2);
+    const policy = timedCase ? retime(c, plain) : plain;
+    const at = timedCase ? (QUERY_TIMES[c.int(QUERY_TIMES.length)] as number) : Date.now();
+    return { policy, resources, at };
   });
 
 interface Variant {
@@ -186,8 +195,8 @@ const clauseKinds = new Map<string, number>();
 /** Segment conditions compiled, by kind (`equals` of a scalar or a list, `in`, `contains`). */
 const conditionKinds = new Map<string, number>();
 
-async function checkCase(client: pg.PoolClient, policy: PolicyInput, resources: readonly Resource[]): Promise<void> {
-  const engine = createEngine({ policy });
+async function checkCase(client: pg.PoolClient, policy: PolicyInput, resources: readonly Resource[], at: number = Date.now()): Promise<void> {
+  const engine = createEngine({ policy, clock: () => at });
   const { table, join } = await loadTable(client, resources);
   try {
     await compare(client, engine, resources, table, join);
@@ -279,8 +288,8 @@ describe('toSql agrees with can() on a real PostgreSQL table', () => {
     try {
       await client.query(`SET search_path TO ${ident(schema)}`);
       await fc.assert(
-        fc.asyncProperty(arb, async ({ policy, resources }) => {
-          await checkCase(client, policy, resources);
+        fc.asyncProperty(arb, async ({ policy, resources, at }) => {
+          await checkCase(client, policy, resources, at);
         }),
         runParams(300),
       );
