@@ -23,6 +23,7 @@ import { produceWithPatches } from '../changes/immer.js';
 import { deepFreeze } from '../model/freeze.js';
 import { applyOps, type Op } from '../changes/ops.js';
 import { opsOfRecipe } from '../changes/recipe-ops.js';
+import { isEmptyChange, policyDiff } from '../changes/policy-diff.js';
 import { queriesOver } from './snapshot-view.js';
 import type { Engine, Queries, Recipe } from './types.js';
 
@@ -204,6 +205,11 @@ export interface Core {
   /** Computes the change that replaces the whole policy, landing at `revision` (default: the next). */
   prepareReplace(policy: PolicyInput | Policy, revision?: number): PreparedChange;
   /**
+   * Computes the change that turns the current policy into `policy` entity by entity (a new policy
+   * version applied over the current one), validated as one change; undefined when it changes nothing.
+   */
+  prepareVersion(policy: PolicyInput | Policy): PreparedChange | undefined;
+  /**
    * Computes a change replayed from a change log at a given revision: like `prepare`, but a
    * record that changes nothing still moves the revision on.
    */
@@ -357,6 +363,32 @@ export function createCore(
     };
   }
 
+  function prepareVersion(input: PolicyInput | Policy): PreparedChange | undefined {
+    if (running) {
+      reentered = true;
+      throw reentrancy();
+    }
+    const base = state;
+    const full = deepFreeze(normalizePolicy(input));
+    const changes = policyDiff(base.policy, full);
+    if (isEmptyChange(changes)) return undefined;
+    // Resource types and access levels recompile the whole snapshot (as a recipe changing them
+    // does), but the change log still describes the change entity by entity.
+    if (changes.full) return prepareReplace(full, undefined, changes);
+    const ops: Op[] = [];
+    for (const [collection, ids] of changes.ids) {
+      for (const id of ids) {
+        const e = full[collection].get(id);
+        ops.push(e === undefined ? { op: 'delete', collection, id } : { op: 'put', collection, id, entity: e });
+      }
+    }
+    for (const id of changes.frame.tenants) {
+      const e = full.tenants.get(id);
+      ops.push(e === undefined ? { op: 'delete', collection: 'tenants', id } : { op: 'put', collection: 'tenants', id, entity: e });
+    }
+    return prepareOps(ops);
+  }
+
   // The queries of the current snapshot, made once per snapshot rather than once per call.
   let view: { readonly of: State; readonly queries: Queries } | undefined;
   const current = (): Queries => {
@@ -401,6 +433,16 @@ export function createCore(
     // Pinning a snapshot is holding a reference: the compiled snapshot of a revision never changes.
     snapshot: () => current(),
     update: run,
+    replace: (input) => {
+      if (running) return refused();
+      let prepared: PreparedChange | undefined;
+      try {
+        prepared = prepareVersion(input);
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      return prepared === undefined ? Promise.resolve(state.revision) : commit(prepared);
+    },
     updateSync: (recipe) => {
       const prepared = prepare(recipe);
       if (prepared === undefined) return state.revision;
@@ -412,5 +454,5 @@ export function createCore(
     },
     ...guardCommands(commandsOf({ prepareOps: (ops) => prepareOps(ops), commit, edges: () => reverseEdges(state.index.structure), revision: () => state.revision, policy: () => state.policy, resources, sync }), () => running, refused),
   };
-  return { engine, prepare: (r) => prepare(r), prepareReplace, prepareAt, revision: () => state.revision };
+  return { engine, prepare: (r) => prepare(r), prepareReplace, prepareAt, prepareVersion, revision: () => state.revision };
 }

@@ -4,6 +4,7 @@ import type { AccessFilter } from '../decide/access-filter.js';
 import type { PermittedFields } from '../decide/permitted-fields.js';
 import type { Id } from '../model/ids.js';
 import type { Policy, PolicyDraft, TimeBounds, UserStatus } from '../model/policy.js';
+import type { PolicyInput } from '../model/policy-input.js';
 import type { Principal } from '../model/principal.js';
 import type { Owner, Resource } from '../model/resource.js';
 
@@ -157,6 +158,17 @@ export interface EngineBase extends Queries {
    * ```
    */
   update(recipe: Recipe): Promise<number>;
+  /**
+   * Applies a new version of the whole policy (a policy file, say): computes the entities it adds,
+   * removes and changes against the current policy, validates them as one change and lands them as
+   * one revision, described entity by entity in the change log. Applying the same policy again
+   * changes nothing and keeps the revision. A rejected version changes nothing.
+   * @example
+   * ```ts
+   * const revision = await engine.replace(parse(readFileSync('crm.policy.yaml', 'utf8')));
+   * ```
+   */
+  replace(policy: PolicyInput | Policy): Promise<number>;
   /**
    * Adds a member to a group (a no-op when the same entry is there already). With `since` and
    * `until`, the entry is in effect only between those instants: the member stops counting at
