@@ -59,6 +59,7 @@ export type {
   TimeBounds,
 } from './model/policy.js';
 export type { Instant } from './model/instant.js';
+export type { EntityChanges, EntityCommands, EntityInputs, EntityKind } from './engine/entity-commands.js';
 export type {
   PolicyInput,
   TenantInput,

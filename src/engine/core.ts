@@ -19,6 +19,7 @@ import { changeSetOf, touchedOf, type ChangeSet, type EntityCollection } from '.
 import { sameData } from '../model/same-data.js';
 import { recordOf } from '../changes/change-record-of.js';
 import { commandsOf } from './commands.js';
+import { entityCommandsOf } from './entity-commands.js';
 import { produceWithPatches } from '../changes/immer.js';
 import { deepFreeze } from '../model/freeze.js';
 import { applyOps, type Op } from '../changes/ops.js';
@@ -452,6 +453,7 @@ export function createCore(
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    ...guardCommands(entityCommandsOf({ prepareOps: (ops) => prepareOps(ops), prepareVersion, commit, revision: () => state.revision, policy: () => state.policy, edges: () => reverseEdges(state.index.structure) }), () => running, refused),
     ...guardCommands(commandsOf({ prepareOps: (ops) => prepareOps(ops), commit, edges: () => reverseEdges(state.index.structure), revision: () => state.revision, policy: () => state.policy, resources, sync }), () => running, refused),
   };
   return { engine, prepare: (r) => prepare(r), prepareReplace, prepareAt, prepareVersion, revision: () => state.revision };

@@ -1,3 +1,4 @@
+import type { EntityCommands } from './entity-commands.js';
 import type { Instant } from '../model/instant.js';
 import type { Decision, MembershipPath } from '../decide/decision.js';
 import type { AccessFilter } from '../decide/access-filter.js';
@@ -146,7 +147,7 @@ export interface DeleteGroupOptions {
  * it was. Every change here is asynchronous, so that a shared engine can write it to its
  * repository first.
  */
-export interface EngineBase extends Queries {
+export interface EngineBase extends Queries, EntityCommands {
   /** Pins the current snapshot: its queries keep answering from it, whatever changes later. */
   snapshot(): Queries;
   /**

@@ -1,3 +1,4 @@
+import type { AccessGroupInput, GroupInput, RoleInput, SharingRuleInput, TenantInput, UserInput } from './policy-input.js';
 import type { AccessLevels, Capability, LevelRef } from './access-level.js';
 import type { Id } from './ids.js';
 import type { Instant } from './instant.js';
@@ -205,15 +206,18 @@ export interface Policy {
 }
 
 /** A collection of a {@link PolicyDraft}: reads return drafts that a recipe may change in place. */
-export interface DraftIdMap<T> {
+export interface DraftIdMap<T, I = T> {
   /** How many entities the collection holds. */
   readonly size: number;
   /** The entity with this id, as a draft to change in place. */
   get(id: Id): Draft<T> | undefined;
   /** Whether an entity with this id exists. */
   has(id: Id): boolean;
-  /** Adds or replaces the entity with this id (the id must equal `value.id`). */
-  set(id: Id, value: T | Draft<T>): this;
+  /**
+   * Adds or replaces the entity with this id (the id must equal `value.id`). A new entity may be
+   * written as a policy file writes it, its defaulted fields left out (`{ id: 'zed' }`).
+   */
+  set(id: Id, value: T | Draft<T> | I): this;
   /** Removes the entity with this id; references to it must be removed too, or the change is rejected. */
   delete(id: Id): boolean;
   /** The ids. */
@@ -239,19 +243,19 @@ export interface DraftIdMap<T> {
  */
 export interface PolicyDraft {
   /** The tenants. */
-  tenants: DraftIdMap<Tenant>;
+  tenants: DraftIdMap<Tenant, TenantInput>;
   /** The roles. */
-  roles: DraftIdMap<Role>;
+  roles: DraftIdMap<Role, RoleInput>;
   /** The users. */
-  users: DraftIdMap<User>;
+  users: DraftIdMap<User, UserInput>;
   /** The groups. */
-  groups: DraftIdMap<Group>;
+  groups: DraftIdMap<Group, GroupInput>;
   /** The resource types, keyed by name. */
   resourceTypes: Map<string, Draft<ResourceType>>;
   /** The sharing rules. */
-  sharingRules: DraftIdMap<SharingRule>;
+  sharingRules: DraftIdMap<SharingRule, SharingRuleInput>;
   /** The access groups. */
-  accessGroups: DraftIdMap<AccessGroup>;
+  accessGroups: DraftIdMap<AccessGroup, AccessGroupInput>;
   /** The access levels; present, checks include the capability step (deleting it is rejected while any level is named). */
   accessLevels?: Draft<AccessLevels>;
   /** The level of a user with no level anywhere. */
