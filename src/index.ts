@@ -75,6 +75,7 @@ export type { Bucket, Shard } from './model/id-map.js';
 export { normalizePolicy } from './model/normalize.js';
 export { toPolicyInput } from './model/serialize.js';
 export { checkPolicy } from './validate/check-policy.js';
+export { policyProblems, type PolicyProblem, type ProblemOptions } from './validate/policy-problems.js';
 export type { Limits } from './validate/limits.js';
 
 // Errors

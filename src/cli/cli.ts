@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { displayText, quoteText } from '../render/escape.js';
 import { runExplain } from './explain.js';
 import { runGraph } from './graph.js';
+import { runValidate } from './validate.js';
 import { renderReport } from './report.js';
 import { loadFailure, runTestFile, summarize, type FileResult } from './run-tests.js';
 import { loadTestFile } from './test-file.js';
@@ -24,6 +25,7 @@ export const EXIT_USAGE = 2;
 export const USAGE = `Usage: purview test FILE...
        purview explain FILE --user U --action A --resource R [--format text|json]
        purview graph FILE [--format mermaid|dot] [--users]
+       purview validate FILE... [--format text|json] [--max N]
 
 Runs policy test files (YAML or JSON) and ends with "N passed, N failed".
 A directory stands for every .yaml, .yml and .json file under it.
@@ -32,6 +34,7 @@ Commands:
   test FILE...   run the test files
   explain FILE   explain one decision on a test file's policy and resources
   graph FILE     draw a policy's role tree and group nesting (Mermaid or DOT)
+  validate FILE... list every problem of policy files (exit 1 when any)
 
 Options:
   -h, --help     show this help ("purview explain --help" and "purview graph --help" for theirs)
@@ -81,6 +84,7 @@ function usageError(io: CliIO, message: string): number {
 export function runCli(argv: readonly string[], io: CliIO): number {
   if (argv[0] === 'explain') return runExplain(argv.slice(1), io);
   if (argv[0] === 'graph') return runGraph(argv.slice(1), io);
+  if (argv[0] === 'validate') return runValidate(argv.slice(1), io);
   let parsed;
   try {
     parsed = parseArgs({
