@@ -99,6 +99,7 @@ function describeFilter(f: AccessFilter): string {
   const clauses = f.anyOf.map((c) => {
     const where = c.tenant === undefined ? '' : ` in ${c.tenant}`;
     if (c.kind === 'segment') return `segment of ${c.accessGroup}${where} ${JSON.stringify(c.segment.all)}`;
+    if (c.kind === 'share') return `shared at ${c.minLevel}+ with [${ids(Object.values(c.principals).flat())}]${where}`;
     return `${c.kind} in [${ids(c.ids)}]${where}`;
   });
   return `${clauses.join('\n     OR ')}\n  (tenants ${f.tenants.join(', ')})`;

@@ -30,6 +30,7 @@ function describeFilter(f: AccessFilter): string {
   return f.anyOf
     .map((c) => {
       if (c.kind === 'segment') return `segment of ${c.accessGroup} ${JSON.stringify(c.segment.all)}`;
+      if (c.kind === 'share') return `shared at ${c.minLevel}+ with [${Object.values(c.principals).flat().join(', ')}]`;
       return `${c.kind} in [${c.ids.join(', ')}]`;
     })
     .join(' OR ');

@@ -1,11 +1,12 @@
 import type { Id } from '../model/ids.js';
+import type { Instant } from '../model/instant.js';
 import type { Level } from '../model/level.js';
 
 /** Why a check was denied before record access was weighed, or that record access fell short. */
 export type DenialCode = 'unknown-user' | 'inactive-user' | 'tenant' | 'capability' | 'ceiling' | 'record-access';
 
 /** The sources of record-level access: the last step of the decision (see the decision guide). */
-export type ReasonSource = 'owner' | 'group-owner' | 'hierarchy' | 'default' | 'sharing-rule' | 'access-group';
+export type ReasonSource = 'owner' | 'group-owner' | 'hierarchy' | 'default' | 'sharing-rule' | 'access-group' | 'record-share';
 
 export type { MembershipPath, PathStep } from '../model/path.js';
 import type { MembershipPath } from '../model/path.js';
@@ -26,6 +27,10 @@ export interface Reason {
   readonly ownerPath?: MembershipPath;
   /** For `access-group`: `listed` when the resource lists it, `segment` when its segment matches. */
   readonly via?: 'listed' | 'segment';
+  /** For `record-share`: the index of the share in the resource's `shares`. */
+  readonly share?: number;
+  /** When the entry that gave this reason has an `until`: the instant it stops counting. */
+  readonly until?: Instant;
 }
 
 /**

@@ -25,6 +25,7 @@ const SOURCES: Readonly<Record<Reason['source'], string>> = {
   default: 'organization-wide default',
   'sharing-rule': 'sharing rule',
   'access-group': 'access group',
+  'record-share': 'record share',
 };
 
 function own<V>(table: Readonly<Record<string, V>>, key: string): V | undefined {
@@ -51,6 +52,10 @@ function reasonLine(r: Reason): string {
   const ownerPath = opt(r, 'ownerPath');
   if (rule !== undefined) head += ` ${quote(rule)}`;
   if (accessGroup !== undefined) head += ` ${quote(accessGroup)} (${opt(r, 'via') === 'segment' ? 'segment matches' : 'listed on the record'})`;
+  const share = opt(r, 'share');
+  if (typeof share === 'number') head += ` #${String(share)} on the record`;
+  const until = opt(r, 'until');
+  if (until !== undefined) head += `, until ${quote(String(until))}`;
   const lines = [`- ${nameText(r.level)}: ${head}`, `    ${formatPath(r.path)}`];
   if (ownerPath !== undefined && ownerPath.length > 0) lines.push(`    owner: ${formatPath(ownerPath)}`);
   return lines.join('\n');

@@ -4,6 +4,7 @@ import { DEFAULT_TENANT, MAX_ID_LENGTH, type Id } from '../model/ids.js';
 import type { AttributeValue } from '../model/resource.js';
 import { describe, expectId, fail, hasOwn, isPlainObject } from '../model/shape.js';
 import type { Compiled, TypeNode, UserFacts } from '../compile/snapshot.js';
+import { readShares, type RequestShare } from './read-shares.js';
 
 /**
  * A request whose shape has been checked, with the resource's fields copied out of the caller's
@@ -33,6 +34,8 @@ export interface Request {
   readonly accessGroups: readonly Id[] | undefined;
   /** The resource's attributes (checked; to be read own properties only), or undefined. */
   readonly attributes: Readonly<Record<string, AttributeValue>> | undefined;
+  /** The resource's record shares, checked and resolved in its tenant, or undefined when it has none. */
+  readonly shares: readonly RequestShare[] | undefined;
   /**
    * The instant the request is decided at (epoch milliseconds), or NaN until something needs it:
    * read it with `instantOf`, which falls back on the snapshot's clock once per request.
@@ -52,13 +55,14 @@ export interface ReadOwner {
  * 150 ns per check). Own properties only; `null` (a row's NULL column) reads as absent where the
  * field is optional.
  */
-type Fields = { readonly type?: unknown; readonly id?: unknown; readonly tenant?: unknown; readonly owner?: unknown; readonly accessGroups?: unknown; readonly attributes?: unknown; readonly user?: unknown; readonly group?: unknown };
+type Fields = { readonly type?: unknown; readonly id?: unknown; readonly tenant?: unknown; readonly owner?: unknown; readonly accessGroups?: unknown; readonly attributes?: unknown; readonly shares?: unknown; readonly user?: unknown; readonly group?: unknown };
 const typeOf = (r: Fields): unknown => (Object.hasOwn(r, 'type') ? r.type : undefined);
 const idOf = (r: Fields): unknown => (Object.hasOwn(r, 'id') ? r.id : undefined);
 const tenantOf = (r: Fields): unknown => (r.tenant === undefined || r.tenant === null || !Object.hasOwn(r, 'tenant') ? undefined : r.tenant);
 const ownerFieldOf = (r: Fields): unknown => (Object.hasOwn(r, 'owner') ? r.owner : undefined);
 const accessGroupsOf = (r: Fields): unknown => (r.accessGroups === undefined || r.accessGroups === null || !Object.hasOwn(r, 'accessGroups') ? undefined : r.accessGroups);
 const attributesOf = (r: Fields): unknown => (r.attributes === undefined || r.attributes === null || !Object.hasOwn(r, 'attributes') ? undefined : r.attributes);
+const sharesOf = (r: Fields): unknown => (r.shares === undefined || r.shares === null || !Object.hasOwn(r, 'shares') ? undefined : r.shares);
 const userOf = (o: Fields): unknown => (o.user === undefined || o.user === null || !Object.hasOwn(o, 'user') ? undefined : o.user);
 const groupOf = (o: Fields): unknown => (o.group === undefined || o.group === null || !Object.hasOwn(o, 'group') ? undefined : o.group);
 
@@ -169,6 +173,7 @@ function read(c: Compiled, user: unknown, action: unknown, resource: unknown, an
   const ownerGroup = ownerUser === undefined ? ownerGroupOf(owner) : undefined;
   const listed = accessGroupsOf(r);
   const attributes = attributesOf(r);
+  const shares = sharesOf(r);
   const ids = c.ids;
   return {
     c,
@@ -184,6 +189,7 @@ function read(c: Compiled, user: unknown, action: unknown, resource: unknown, an
     ownerFacts: null,
     accessGroups: listed === undefined ? undefined : readAccessGroups(listed),
     attributes: attributes === undefined ? undefined : readAttributes(attributes),
+    shares: shares === undefined ? undefined : readShares(c, shares, tenant),
     at,
   };
 }

@@ -40,6 +40,7 @@ export function buildFilter(c: Compiled, user: Id, action: string, type: string,
     ownerGroups,
     listed: new Map(),
     segments: [],
+    shares: [],
     sources,
     firstTime(tenant, p) {
       let byKind = expanded.get(tenant);
@@ -63,5 +64,6 @@ export function buildFilter(c: Compiled, user: Id, action: string, type: string,
   }
   for (const [tenant, ids] of parts.listed) anyOf.push({ kind: 'accessGroup', ids: sorted(ids), tenant });
   for (const s of parts.segments) anyOf.push(s);
+  for (const s of parts.shares) anyOf.push(s);
   return { ...base, kind: 'some', tenants, anyOf, sources };
 }

@@ -2,16 +2,24 @@ import { DEFAULT_TENANT, type Id } from '../model/ids.js';
 import type { Resource } from '../model/resource.js';
 import { segmentMatches } from '../model/segment-match.js';
 import type { AccessFilter, FilterClause } from '../decide/access-filter.js';
+import { compileShareClause, sharedBy, type ShareTest } from './share-clause.js';
 
 /** A clause with its id list turned into a set once, so a user in 10,000 groups still tests in O(1). */
-type Compiled = { readonly clause: FilterClause; readonly ids: ReadonlySet<Id> };
+type Compiled = { readonly clause: FilterClause; readonly ids: ReadonlySet<Id>; readonly share: ShareTest | undefined };
+
+const NO_IDS: ReadonlySet<Id> = new Set();
+
+function compile(clause: FilterClause): Compiled {
+  if (clause.kind === 'share') return { clause, ids: NO_IDS, share: compileShareClause(clause) };
+  return { clause, ids: clause.kind === 'segment' ? NO_IDS : new Set(clause.ids), share: undefined };
+}
 
 /** A field of a record: own properties only (never one from Object.prototype), as `check` reads it. */
 function field(o: unknown, key: string): unknown {
   return typeof o === 'object' && o !== null && Object.hasOwn(o, key) ? (o as Record<string, unknown>)[key] : undefined;
 }
 
-function holds({ clause, ids }: Compiled, r: Resource, tenant: Id): boolean {
+function holds({ clause, ids, share }: Compiled, r: Resource, tenant: Id): boolean {
   if (field(clause, 'tenant') !== undefined && clause.tenant !== tenant) return false;
   const owner = field(r, 'owner');
   switch (clause.kind) {
@@ -34,6 +42,8 @@ function holds({ clause, ids }: Compiled, r: Resource, tenant: Id): boolean {
     }
     case 'segment':
       return segmentMatches(clause.segment, field(r, 'attributes'));
+    case 'share':
+      return share !== undefined && sharedBy(share, field(r, 'shares'));
   }
 }
 
@@ -48,7 +58,7 @@ function holds({ clause, ids }: Compiled, r: Resource, tenant: Id): boolean {
 export function toPredicate(filter: AccessFilter): (resource: Resource) => boolean {
   if (filter.kind === 'none') return () => false;
   const tenants = new Set(filter.tenants);
-  const compiled: Compiled[] = filter.anyOf.map((clause) => ({ clause, ids: new Set(clause.kind === 'segment' ? [] : clause.ids) }));
+  const compiled: Compiled[] = filter.anyOf.map(compile);
   return (r) => {
     if (r === null || typeof r !== 'object' || field(r, 'type') !== filter.type) return false;
     const tenant = (field(r, 'tenant') as Id | null | undefined) ?? DEFAULT_TENANT;

@@ -7,6 +7,6 @@
 export { postgresRepository } from './repository.js';
 export type { PostgresRepository, PostgresRepositoryOptions } from './repository.js';
 export { toSql } from './to-sql.js';
-export type { AccessGroupJoin, SqlFragment, SqlMapping } from './to-sql.js';
+export type { AccessGroupJoin, ShareTable, SqlFragment, SqlMapping } from './to-sql.js';
 export { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 export type { Migration } from './migrations.js';
