@@ -23,7 +23,7 @@ import type { Condition, Segment } from '../../src/model/segment.js';
 import type { LevelRef } from '../../src/model/access-level.js';
 
 export type Denial = 'unknown-user' | 'inactive-user' | 'tenant' | 'capability' | 'ceiling' | 'record-access';
-export type Source = 'owner' | 'group-owner' | 'hierarchy' | 'default' | 'sharing-rule' | 'access-group';
+export type Source = 'owner' | 'group-owner' | 'hierarchy' | 'default' | 'sharing-rule' | 'access-group' | 'record-share';
 
 export interface RefDecision {
   readonly allowed: boolean;
@@ -329,7 +329,31 @@ function fromOwns(p: Ix, from: SharingRuleInput['from'], owner: Owner): boolean 
   return groupWithin(p, owner.group, from.group);
 }
 
-function recordSources(p: Ix, userId: string, type: TypeInfo, typeName: string, resource: Resource, tenant: string): { source: Source; level: Level }[] {
+/** SPEC 9: an entry is in effect at `t` when `since <= t < until`, a missing bound open. */
+function inEffect(e: { readonly since?: string | null; readonly until?: string | null }, t: number): boolean {
+  const since = e.since === undefined || e.since === null ? -Infinity : Date.parse(e.since);
+  const until = e.until === undefined || e.until === null ? Infinity : Date.parse(e.until);
+  return since <= t && t < until;
+}
+
+/**
+ * SPEC 9: whether a share's principal is a principal of `tenant` (the record's): a user who may
+ * act in it, or a role or group of it. Unknown ids are principals of no tenant.
+ */
+function principalOfTenant(p: Ix, pr: Principal, tenant: string): boolean {
+  if ('user' in pr) {
+    const u = p.users.get(pr.user);
+    return u !== undefined && userActsIn(p, u, tenant);
+  }
+  if ('group' in pr) {
+    const g = p.groups.get(pr.group);
+    return g !== undefined && (g.tenant ?? DEFAULT) === tenant;
+  }
+  const role = p.roles.get('role' in pr ? pr.role : pr.roleAndSubordinates);
+  return role !== undefined && (role.tenant ?? DEFAULT) === tenant;
+}
+
+function recordSources(p: Ix, userId: string, type: TypeInfo, typeName: string, resource: Resource, tenant: string, at: number): { source: Source; level: Level }[] {
   const out: { source: Source; level: Level }[] = [];
   const user = p.users.get(userId) as UserInput;
   const owner = resource.owner;
@@ -361,14 +385,18 @@ function recordSources(p: Ix, userId: string, type: TypeInfo, typeName: string, 
     if (!listed && !matched) continue;
     for (const g of ag.grants ?? []) if (memberOfPrincipal(p, userId, g.to)) out.push({ source: 'access-group', level: g.level });
   }
+  // SPEC 9, record shares: a share in effect whose `to`, a principal of the record's tenant, has the user as a member.
+  for (const share of resource.shares ?? []) {
+    if (inEffect(share, at) && principalOfTenant(p, share.to, tenant) && memberOfPrincipal(p, userId, share.to)) out.push({ source: 'record-share', level: share.level });
+  }
   return out;
 }
 
 /* ------------------------------------------------------------------------------------------ */
 /* Queries.                                                                                     */
 
-/** The decision of `check(user, action, resource)` (section 3). Throws {@link RefInvalidInput}. */
-export function refCheck(policy: PolicyInput, userId: string, action: string, resource: Resource): RefDecision {
+/** The decision of `check(user, action, resource)` (section 3) at instant `at` (epoch ms). Throws {@link RefInvalidInput}. */
+export function refCheck(policy: PolicyInput, userId: string, action: string, resource: Resource, at: number = Date.now()): RefDecision {
   const p = ix(policy);
   const type = p.types.get(resource.type);
   if (type === undefined) throw new RefInvalidInput(`undeclared type ${resource.type}`);
@@ -396,7 +424,7 @@ export function refCheck(policy: PolicyInput, userId: string, action: string, re
   }
 
   // 5. Record access.
-  const sources = recordSources(p, userId, type, resource.type, resource, tenant);
+  const sources = recordSources(p, userId, type, resource.type, resource, tenant, at);
   const level = maxLevel(sources.map((s) => s.level));
   const allowed = rank(level) >= rank(required);
   return allowed ? { allowed, level, required, sources } : { allowed, denial: 'record-access', level, required, sources };
@@ -424,11 +452,11 @@ export function refEffectiveOwners(policy: PolicyInput, resource: Resource): str
   return refMembersOf(policy, owner.group);
 }
 
-/** Every active user that `check` allows, sorted. */
-export function refWhoCan(policy: PolicyInput, action: string, resource: Resource): string[] {
+/** Every active user that `check` allows (at instant `at`), sorted. */
+export function refWhoCan(policy: PolicyInput, action: string, resource: Resource, at: number = Date.now()): string[] {
   const p = ix(policy);
   return [...p.users.values()]
-    .filter((u) => (u.status ?? 'active') === 'active' && refCheck(policy, u.id, action, resource).allowed)
+    .filter((u) => (u.status ?? 'active') === 'active' && refCheck(policy, u.id, action, resource, at).allowed)
     .map((u) => u.id)
     .sort();
 }
@@ -467,6 +495,8 @@ export interface RefReason {
   readonly rule?: string;
   readonly accessGroup?: string;
   readonly ownerPath?: readonly RefPathStep[];
+  readonly share?: number;
+  readonly until?: string;
 }
 
 /** Problems with one step of a path, given the step before it. */
@@ -582,6 +612,17 @@ export function refPathProblems(
           break;
         }
         if (!(ag.grants ?? []).some((g) => g.level === r.level && endsAt(r.path, g.to))) out.push(`${label}: ends at no grant of that level`);
+        break;
+      }
+      case 'record-share': {
+        const share = typeof r.share === 'number' ? resource.shares?.[r.share] : undefined;
+        if (share === undefined) {
+          out.push(`${label}: no such share on the record`);
+          break;
+        }
+        if (share.level !== r.level) out.push(`${label}: the share gives ${share.level}`);
+        if (!endsAt(r.path, share.to)) out.push(`${label}: does not end at the share's to`);
+        if ((share.until ?? undefined) !== r.until) out.push(`${label}: until ${String(r.until)}, the share's is ${String(share.until)}`);
         break;
       }
       default:
