@@ -66,6 +66,8 @@ const MAPPING: SqlMapping = {
   tenant: 'tenant_id',
   accessGroups: 'access_groups',
   attributes: 'attributes',
+  // These records are never shared one by one (see docs/record-shares.md for a share table).
+  shares: false,
 };
 
 interface LeadRow {

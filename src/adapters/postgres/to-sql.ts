@@ -118,7 +118,7 @@ export function quoteIdent(name: string): string {
  * @example
  * ```ts
  * const f = engine.filter('u1', 'view', 'lead');
- * const w = toSql(f, { ownerUser: 'owner_user_id', ownerGroup: 'owner_group_id', tenant: 'tenant_id', accessGroups: 'access_groups', attributes: 'attributes' });
+ * const w = toSql(f, { ownerUser: 'owner_user_id', ownerGroup: 'owner_group_id', tenant: 'tenant_id', accessGroups: 'access_groups', attributes: 'attributes', shares: false });
  * await pool.query(`SELECT id FROM leads WHERE ${w.sql} ORDER BY id LIMIT 50`, w.params);
  * ```
  * @param options.firstParam the number of the first placeholder (default 1), to put the fragment
@@ -163,6 +163,8 @@ export function toSql(filter: AccessFilter, mappingIn: SqlMapping, options?: { r
   };
   const ors: string[] = [];
   for (const c of filter.anyOf) {
+    // Records never shared (`shares: false`): the share clauses are no arm at all.
+    if (c.kind === 'share' && mapping.shares === false) continue;
     const t = inTenant(Object.prototype.propertyIsEnumerable.call(c, 'tenant') ? c.tenant : undefined);
     if (t === false) continue;
     const cond = clauseSql(c, mapping, param);
