@@ -8,7 +8,7 @@
  *   --size small|medium|large   workload size (default medium)
  *   --seed N                    workload seed (default 42)
  *   --peers [all|none|casbin|cedar|casbin,cedar]   peers to compare (default all; bare --peers = all)
- *   --only build,can,reference,queries,targets,changes,peers   run only these sections (build always runs)
+ *   --only build,can,reference,queries,shares,targets,changes,peers   run only these sections (build always runs)
  *   --out FILE                  also write the markdown report to FILE
  *   --json FILE                 also write the raw figures as JSON
  */
@@ -45,6 +45,7 @@ import {
 import { casbinPeer } from './peers/casbin.js';
 import { cedarPeer } from './peers/cedar.js';
 import type { Peer } from './peers/peer.js';
+import { sharesReport, sharesSection, type SharesResult } from './shares.js';
 import { targets, targetsReport, type TargetsResult } from './targets.js';
 import { ACTIONS, balancedQueries, candidate, generateWorkload, Rng, SIZES, type Queries, type SizeName, type Workload } from './workload.js';
 
@@ -185,6 +186,7 @@ const results: {
   groupsOf?: { latency: Stats; meanGroups: number };
   whoCan?: { first: number; latency: Stats; meanAllowed: number };
   changes?: ChangeResult[];
+  shares?: SharesResult;
   targets?: TargetsResult;
   peers?: {
     queries: number;
@@ -353,6 +355,8 @@ async function main(): Promise<void> {
     log(`whoCan: first ${fmtMs(first.ms)}, then median ${fmtMs(wl.median)}, p99 ${fmtMs(wl.p99)}`);
     heap.afterWhoCan = heapUsed();
   }
+
+  if (runs('shares')) results.shares = sharesSection(engine, w, opts.seed, ITER.queries, log);
 
   // Issue 11's targets, before `changes`: the closure baseline is built from the plain policy, so
   // the engine must still be at it (the section puts back every change it makes).
@@ -665,6 +669,11 @@ function report(): string {
         ]),
       ),
     );
+    lines.push('');
+  }
+
+  if (r.shares) {
+    lines.push(sharesReport(r.shares));
     lines.push('');
   }
 

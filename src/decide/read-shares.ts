@@ -1,13 +1,13 @@
 import type { Compiled, PrincipalRef } from '../compile/snapshot.js';
 import { quote } from '../errors/errors.js';
-import type { Id } from '../model/ids.js';
 import { expectInstant, millisOf, type Instant } from '../model/instant.js';
 import { levelRank } from '../model/level.js';
-import { describe, expectId, fail, hasOwn, isPlainObject } from '../model/shape.js';
+import { MAX_ID_LENGTH, type Id } from '../model/ids.js';
+import { describe, expectId, fail, isPlainObject } from '../model/shape.js';
 
 /*
  * Reading `resource.shares` (SPEC 9, record shares): checked and copied at the boundary, each
- * share's principal resolved once in the record's own tenant. Only called when the resource has
+ * share's principal resolved in the record's own tenant once, when first needed. Only called when the resource has
  * shares: a resource without them costs the request one field read.
  */
 
@@ -15,12 +15,17 @@ import { describe, expectId, fail, hasOwn, isPlainObject } from '../model/shape.
 export interface RequestShare {
   /** Its index in the resource's `shares` (for reasons). */
   readonly index: number;
+  /** The kind of its principal. */
+  readonly kind: PrincipalRef['kind'];
+  /** The id of its principal. */
+  readonly id: Id;
   /**
-   * The principal resolved in the record's tenant, or undefined when it counts for nothing: an
-   * unknown user, role or group, or a role or group of another tenant. (A user principal counts
-   * only for that user, who must pass the gate for the record's tenant: that is the tenant check.)
+   * The principal resolved in the record's tenant, read with {@link shareRef}: `null` until
+   * resolved, undefined when it counts for nothing (an unknown user, role or group, or a role or
+   * group of another tenant). A user principal counts only for that user, who must pass the gate
+   * for the record's tenant: that is its tenant check.
    */
-  readonly to: PrincipalRef | undefined;
+  ref: PrincipalRef | undefined | null;
   /** The rank of its level (1 `read` to 3 `full`). */
   readonly rank: number;
   /** `since` in epoch milliseconds, -Infinity when open. */
@@ -31,68 +36,99 @@ export interface RequestShare {
   readonly untilText: Instant | undefined;
 }
 
-const SHARE_KEYS: readonly string[] = ['to', 'level', 'since', 'until'];
-const KINDS: readonly string[] = ['user', 'role', 'roleAndSubordinates', 'group'];
-
-/** An optional instant field: absent, `undefined` or `null` (a row's NULL) are none. */
-function optionalInstant(share: object, key: 'since' | 'until', path: readonly (string | number)[]): Instant | undefined {
-  const v = hasOwn(share, key) ? (share as Record<string, unknown>)[key] : undefined;
-  return v === undefined || v === null ? undefined : expectInstant(v, [...path, key], `${key}: an instant`);
+/** A share's principal resolved in `tenant` (the record's), once per request. */
+export function shareRef(c: Compiled, sh: RequestShare, tenant: Id): PrincipalRef | undefined {
+  if (sh.ref !== null) return sh.ref;
+  const ids = c.ids;
+  const id = sh.id;
+  let ref: PrincipalRef | undefined;
+  if (sh.kind === 'user') {
+    const num = ids.users.numOf(id);
+    ref = num >= 0 && c.users.get(num) !== undefined ? { kind: 'user', num, id } : undefined;
+  } else if (sh.kind === 'group') {
+    const num = ids.groups.numOf(id);
+    ref = num >= 0 && c.groups.get(num)?.tenant === tenant ? { kind: 'group', num } : undefined;
+  } else {
+    const num = ids.roles.numOf(id);
+    ref = num >= 0 && c.roles.get(num)?.tenant === tenant ? { kind: sh.kind, num } : undefined;
+  }
+  sh.ref = ref;
+  return ref;
 }
 
-/** The principal `to` of a share, checked (exactly one of the four kinds, an id) and resolved in `tenant`. */
-function readTo(c: Compiled, to: unknown, path: readonly (string | number)[], tenant: Id): PrincipalRef | undefined {
-  const at = [...path, 'to'];
-  if (!isPlainObject(to)) fail(at, `expected a principal ({ user }, { role }, { roleAndSubordinates } or { group }), got ${describe(to)}`);
-  const keys = Object.keys(to);
-  if (keys.length !== 1 || !KINDS.includes(keys[0] as string)) {
-    const extra = keys.find((k) => !KINDS.includes(k));
-    if (extra !== undefined) fail([...at, extra], `unknown field ${quote(extra)}; a principal is { user }, { role }, { roleAndSubordinates } or { group }`);
-    fail(at, 'a principal is exactly one of { user }, { role }, { roleAndSubordinates } or { group }');
+const KINDS: readonly string[] = ['user', 'role', 'roleAndSubordinates', 'group'];
+
+/*
+ * The epoch milliseconds of instants already read, so that a record read again and again (or many
+ * records sharing a bound) parses each instant once. Bounded: cleared when full.
+ */
+const MILLIS = new Map<string, number>();
+const MAX_MILLIS = 4096;
+
+/** An optional instant field: absent, `undefined` or `null` (a row's NULL) are none; else its epoch ms. */
+function optionalMillis(share: Record<string, unknown>, key: 'since' | 'until', i: number): number | undefined {
+  const v = Object.hasOwn(share, key) ? share[key] : undefined;
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'string') {
+    const hit = MILLIS.get(v);
+    if (hit !== undefined) return hit;
   }
-  const kind = keys[0] as 'user' | 'role' | 'roleAndSubordinates' | 'group';
-  const id = expectId((to as Record<string, unknown>)[kind], [...at, kind], `${kind} id`);
-  const ids = c.ids;
-  if (kind === 'user') {
-    const num = ids.users.numOf(id);
-    return num >= 0 && c.users.get(num) !== undefined ? { kind, num, id } : undefined;
+  const ms = millisOf(expectInstant(v, ['resource', 'shares', i, key], `${key}: an instant`));
+  if (MILLIS.size >= MAX_MILLIS) MILLIS.clear();
+  MILLIS.set(v as string, ms);
+  return ms;
+}
+
+/** Fails on the first own key of a share that is not one of its four fields (without allocating when there is none). */
+function checkShareKeys(share: object, i: number): void {
+  for (const key in share) {
+    if (key !== 'to' && key !== 'level' && key !== 'since' && key !== 'until' && Object.hasOwn(share, key)) {
+      fail(['resource', 'shares', i, key], `unknown field ${quote(key)}; a share is { to, level, since?, until? }`);
+    }
   }
-  if (kind === 'group') {
-    const num = ids.groups.numOf(id);
-    return num >= 0 && c.groups.get(num)?.tenant === tenant ? { kind, num } : undefined;
+}
+
+/** The principal `to` of a share, checked: exactly one of the four kinds, with an id. */
+function readTo(to: unknown, i: number): { kind: PrincipalRef['kind']; id: Id } {
+  if (!isPlainObject(to)) fail(['resource', 'shares', i, 'to'], `expected a principal ({ user }, { role }, { roleAndSubordinates } or { group }), got ${describe(to)}`);
+  let kind: string | undefined;
+  let count = 0;
+  for (const key in to) {
+    if (!Object.hasOwn(to, key)) continue;
+    if (!KINDS.includes(key)) fail(['resource', 'shares', i, 'to', key], `unknown field ${quote(key)}; a principal is { user }, { role }, { roleAndSubordinates } or { group }`);
+    kind = key;
+    count++;
   }
-  const num = ids.roles.numOf(id);
-  return num >= 0 && c.roles.get(num)?.tenant === tenant ? { kind, num } : undefined;
+  if (count !== 1 || kind === undefined) fail(['resource', 'shares', i, 'to'], 'a principal is exactly one of { user }, { role }, { roleAndSubordinates } or { group }');
+  const raw = to[kind];
+  const id = typeof raw === 'string' && raw.length > 0 && raw.length <= MAX_ID_LENGTH ? raw : expectId(raw, ['resource', 'shares', i, 'to', kind], `${kind} id`);
+  return { kind: kind as PrincipalRef['kind'], id };
 }
 
 /**
  * Checks a resource's `shares` (a list of `{ to, level, since?, until? }`, no other keys, own
- * properties only, `since` before `until`) and copies them, each principal resolved in `tenant`
- * (the record's). Anything malformed is an `InvalidInputError` naming the path, e.g.
- * `['resource', 'shares', 2, 'level']`.
+ * properties only, `since` before `until`) and copies them (each principal resolved later, on
+ * first need, with {@link shareRef}). Anything malformed is an `InvalidInputError` naming the path, e.g.
+ * `['resource', 'shares', 2, 'level']`. Error paths are built only on failure.
  */
-export function readShares(c: Compiled, value: unknown, tenant: Id): readonly RequestShare[] {
+export function readShares(value: unknown): readonly RequestShare[] {
   if (!Array.isArray(value)) fail(['resource', 'shares'], `expected a list of shares ({ to, level, since?, until? }), got ${describe(value)}`);
   const list = value as readonly unknown[];
-  const out: RequestShare[] = [];
-  for (let i = 0; i < list.length; i++) {
-    const path = ['resource', 'shares', i];
-    const share = hasOwn(list, i) ? list[i] : undefined;
-    if (!isPlainObject(share)) fail(path, `expected a share ({ to, level, since?, until? }), got ${describe(share)}`);
-    for (const key of Object.keys(share)) {
-      if (!SHARE_KEYS.includes(key)) fail([...path, key], `unknown field ${quote(key)}; a share is { to, level, since?, until? }`);
-    }
-    if (!hasOwn(share, 'to')) fail([...path, 'to'], 'a share needs `to`, the principal it shares the record with');
-    const level = hasOwn(share, 'level') ? share.level : undefined;
+  const n = list.length;
+  const out: RequestShare[] = new Array<RequestShare>(n);
+  for (let i = 0; i < n; i++) {
+    const share = Object.hasOwn(list, i) ? list[i] : undefined;
+    if (!isPlainObject(share)) fail(['resource', 'shares', i], `expected a share ({ to, level, since?, until? }), got ${describe(share)}`);
+    checkShareKeys(share, i);
+    if (!Object.hasOwn(share, 'to')) fail(['resource', 'shares', i, 'to'], 'a share needs `to`, the principal it shares the record with');
+    const level = Object.hasOwn(share, 'level') ? share.level : undefined;
     const rank = levelRank(level);
-    if (rank < 1) fail([...path, 'level'], `expected the level of the share: "read", "readWrite" or "full", got ${describe(level)}`);
-    const to = readTo(c, share.to, path, tenant);
-    const sinceText = optionalInstant(share, 'since', path);
-    const untilText = optionalInstant(share, 'until', path);
-    const since = sinceText === undefined ? -Infinity : millisOf(sinceText);
-    const until = untilText === undefined ? Infinity : millisOf(untilText);
-    if (since >= until) fail([...path, 'until'], `until (${untilText as string}) must be after since (${sinceText as string})`);
-    out.push({ index: i, to, rank, since, until, untilText });
+    if (rank < 1) fail(['resource', 'shares', i, 'level'], `expected the level of the share: "read", "readWrite" or "full", got ${describe(level)}`);
+    const to = readTo(share.to, i);
+    const since = optionalMillis(share, 'since', i) ?? -Infinity;
+    const until = optionalMillis(share, 'until', i);
+    if (until !== undefined && since >= until) fail(['resource', 'shares', i, 'until'], `until (${String(share.until)}) must be after since (${String(share.since)})`);
+    out[i] = { index: i, kind: to.kind, id: to.id, ref: null, rank, since, until: until ?? Infinity, untilText: until === undefined ? undefined : (share.until as Instant) };
   }
   return out;
 }

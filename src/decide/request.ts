@@ -189,7 +189,7 @@ function read(c: Compiled, user: unknown, action: unknown, resource: unknown, an
     ownerFacts: null,
     accessGroups: listed === undefined ? undefined : readAccessGroups(listed),
     attributes: attributes === undefined ? undefined : readAttributes(attributes),
-    shares: shares === undefined ? undefined : readShares(c, shares, tenant),
+    shares: shares === undefined ? undefined : readShares(shares),
     at,
   };
 }

@@ -5,7 +5,7 @@ import type { Id } from '../../model/ids.js';
 import { formatInstant } from '../../model/instant.js';
 import { levelOfRank } from '../../model/level.js';
 import type { ShareLevel } from '../../model/resource.js';
-import type { RequestShare } from '../read-shares.js';
+import { shareRef, type RequestShare } from '../read-shares.js';
 import { instantOf } from '../request.js';
 import type { AccessSource, RecordView, Subject } from './source.js';
 
@@ -36,9 +36,21 @@ function subjectIn(c: Compiled, s: Subject, p: PrincipalRef): boolean {
   }
 }
 
-/** Whether a share counts for the subject on this record: resolved, in effect, the subject a member. */
-function counts(r: RecordView, s: Subject, sh: RequestShare): sh is RequestShare & { readonly to: PrincipalRef } {
-  return sh.to !== undefined && inEffectFor(r, sh) && subjectIn(r.c, s, sh.to);
+/**
+ * Whether a share counts for the subject on this record: in effect, its principal one of the
+ * record's tenant with the subject a member. A user or role principal is compared by id, without
+ * resolving it (the subject is past the gate for the record's tenant).
+ */
+function counts(r: RecordView, s: Subject, sh: RequestShare): boolean {
+  if (!inEffectFor(r, sh)) return false;
+  if (sh.kind === 'user') return sh.id === s.id;
+  if (sh.kind === 'role') {
+    if (s.role < 0) return false;
+    const role = r.c.roles.get(s.role);
+    return role !== undefined && role.id === sh.id && role.tenant === r.tenant;
+  }
+  const ref = shareRef(r.c, sh, r.tenant);
+  return ref !== undefined && subjectIn(r.c, s, ref);
 }
 
 const NO_IDS: readonly Id[] = Object.freeze([]);
@@ -91,7 +103,7 @@ export const recordShareSource: AccessSource = {
       out.push({
         source: 'record-share',
         level: levelOfRank(sh.rank),
-        path: proofs.userPath(sh.to),
+        path: proofs.userPath(shareRef(r.c, sh, r.tenant) as PrincipalRef),
         share: sh.index,
         ...(sh.untilText === undefined ? {} : { until: sh.untilText }),
       });
@@ -116,7 +128,11 @@ export const recordShareSource: AccessSource = {
   expand(r, need, walk) {
     const shares = r.shares;
     if (shares === undefined) return true;
-    for (const sh of shares) if (sh.rank >= need && sh.to !== undefined && inEffectFor(r, sh)) walk.principal(sh.to);
+    for (const sh of shares) {
+      if (sh.rank < need || !inEffectFor(r, sh)) continue;
+      const ref = shareRef(r.c, sh, r.tenant);
+      if (ref !== undefined) walk.principal(ref);
+    }
     return true;
   },
 };
