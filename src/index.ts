@@ -34,6 +34,7 @@ export type { Level } from './model/level.js';
 export { LEVELS, levelRank } from './model/level.js';
 export type { Principal, RulePrincipal, PrincipalKind } from './model/principal.js';
 export type { Owner, Resource, AttributeValue, Share, ShareLevel } from './model/resource.js';
+export type { Instant } from './model/instant.js';
 export type { Condition, Segment } from './model/segment.js';
 export { segmentMatches } from './model/segment-match.js';
 export type { AccessLevels, Capability, LevelRef, Tier, ReadOnlyTier } from './model/access-level.js';
