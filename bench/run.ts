@@ -8,7 +8,7 @@
  *   --size small|medium|large   workload size (default medium)
  *   --seed N                    workload seed (default 42)
  *   --peers [all|none|casbin|cedar|casbin,cedar]   peers to compare (default all; bare --peers = all)
- *   --only build,can,reference,queries,time,targets,changes,parents,peers   run only these sections (build always runs)
+ *   --only build,can,reference,queries,time,shares,targets,changes,parents,peers   run only these sections (build always runs)
  *   --out FILE                  also write the markdown report to FILE
  *   --json FILE                 also write the raw figures as JSON
  */
@@ -46,6 +46,7 @@ import {
 import { casbinPeer } from './peers/casbin.js';
 import { cedarPeer } from './peers/cedar.js';
 import type { Peer } from './peers/peer.js';
+import { sharesReport, sharesSection, type SharesResult } from './shares.js';
 import { targets, targetsReport, type TargetsResult } from './targets.js';
 import { parentsBench, type ParentsResult } from './parents.js';
 import { ACTIONS, balancedQueries, candidate, generateWorkload, Rng, SIZES, type Queries, type SizeName, type Workload } from './workload.js';
@@ -189,6 +190,7 @@ const results: {
   groupsOf?: { latency: Stats; meanGroups: number };
   whoCan?: { first: number; latency: Stats; meanAllowed: number };
   changes?: ChangeResult[];
+  shares?: SharesResult;
   targets?: TargetsResult;
   peers?: {
     queries: number;
@@ -359,6 +361,7 @@ async function main(): Promise<void> {
   }
 
   if (runs('time') && main !== undefined && results.build !== undefined) results.timeBound = timeBound({ engine, w, q: main, baseBuildMs: results.build.median, log });
+  if (runs('shares')) results.shares = sharesSection(engine, w, opts.seed, ITER.queries, log);
 
   // Issue 11's targets, before `changes`: the closure baseline is built from the plain policy, so
   // the engine must still be at it (the section puts back every change it makes).
@@ -701,6 +704,11 @@ function report(): string {
         ]),
       ),
     );
+    lines.push('');
+  }
+
+  if (r.shares) {
+    lines.push(sharesReport(r.shares));
     lines.push('');
   }
 

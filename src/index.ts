@@ -23,7 +23,7 @@ export { explainDecision, formatPath as formatMembershipPath } from './decide/ex
 export { policyGraph, type PolicyGraphOptions } from './render/policy-graph.js';
 
 // Data filtering
-export type { AccessFilter, FilterClause, FilterSource } from './decide/access-filter.js';
+export type { AccessFilter, FilterClause, FilterSource, SharePrincipals } from './decide/access-filter.js';
 export { toPredicate } from './filter/to-predicate.js';
 export { keepReadable, type PermittedFields } from './decide/permitted-fields.js';
 
@@ -33,7 +33,8 @@ export { DEFAULT_TENANT, MAX_ID_LENGTH, isId } from './model/ids.js';
 export type { Level } from './model/level.js';
 export { LEVELS, levelRank } from './model/level.js';
 export type { Principal, RulePrincipal, PrincipalKind } from './model/principal.js';
-export type { Owner, Resource, AttributeValue } from './model/resource.js';
+export type { Owner, Resource, AttributeValue, Share, ShareLevel } from './model/resource.js';
+export type { Instant } from './model/instant.js';
 export type { Condition, Segment } from './model/segment.js';
 export { segmentMatches } from './model/segment-match.js';
 export type { AccessLevels, Capability, LevelRef, Tier, ReadOnlyTier } from './model/access-level.js';
@@ -58,7 +59,6 @@ export type {
   TimedMember,
   TimeBounds,
 } from './model/policy.js';
-export type { Instant } from './model/instant.js';
 export type { EntityChanges, EntityCommands, EntityInputs, EntityKind } from './engine/entity-commands.js';
 export type {
   PolicyInput,

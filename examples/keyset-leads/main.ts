@@ -66,6 +66,8 @@ const MAPPING: SqlMapping = {
   tenant: 'tenant_id',
   accessGroups: 'access_groups',
   attributes: 'attributes',
+  // These records are never shared one by one (see docs/record-shares.md for a share table).
+  shares: false,
 };
 
 interface LeadRow {
@@ -100,6 +102,7 @@ function describeFilter(f: AccessFilter): string {
     if (c.kind === 'parent') return `parent ${c.type} passes ${describeFilter(c.filter)}`;
     const where = c.tenant === undefined ? '' : ` in ${c.tenant}`;
     if (c.kind === 'segment') return `segment of ${c.accessGroup}${where} ${JSON.stringify(c.segment.all)}`;
+    if (c.kind === 'share') return `shared at ${c.minLevel}+ with [${ids(Object.values(c.principals).flat())}]${where}`;
     return `${c.kind} in [${ids(c.ids)}]${where}`;
   });
   return `${clauses.join('\n     OR ')}\n  (tenants ${f.tenants.join(', ')})`;

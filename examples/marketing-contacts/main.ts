@@ -31,6 +31,7 @@ function describeFilter(f: AccessFilter): string {
     .map((c) => {
       if (c.kind === 'segment') return `segment of ${c.accessGroup} ${JSON.stringify(c.segment.all)}`;
       if (c.kind === 'parent') return `parent ${c.type} passes (${describeFilter(c.filter)})`;
+      if (c.kind === 'share') return `shared at ${c.minLevel}+ with [${Object.values(c.principals).flat().join(', ')}]`;
       return `${c.kind} in [${c.ids.join(', ')}]`;
     })
     .join(' OR ');

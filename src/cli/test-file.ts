@@ -3,6 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { Composer, isAlias, isMap, isNode, isPair, isScalar, isSeq, Lexer, LineCounter, Parser, type CST, type Document, type YAMLError, type YAMLMap, type YAMLSeq } from 'yaml';
 import { displayText, quoteText } from '../render/escape.js';
 import type { DenialCode } from '../decide/decision.js';
+import { instantMillis } from '../model/instant.js';
 import type { Resource } from '../model/resource.js';
 
 /*
@@ -96,7 +97,10 @@ export interface TestFile {
 }
 
 const TOP_KEYS = ['name', 'description', 'policy', 'resources', 'assertions', 'expectError', 'asOf'];
-const RESOURCE_KEYS = ['type', 'id', 'tenant', 'owner', 'accessGroups', 'attributes', 'parent'];
+const RESOURCE_KEYS = ['type', 'id', 'tenant', 'owner', 'accessGroups', 'attributes', 'parent', 'shares'];
+const SHARE_KEYS = ['to', 'level', 'since', 'until'];
+const PRINCIPAL_KINDS = ['user', 'role', 'roleAndSubordinates', 'group'];
+const SHARE_LEVELS = ['read', 'readWrite', 'full'];
 
 type Plain = Record<string, unknown>;
 
@@ -200,6 +204,7 @@ class Reader {
         if (!ok) this.fail(`${where}.attributes${/^[A-Za-z_$][\w$-]{0,63}$/.test(k) ? `.${k}` : `[${q(k)}]`}`, `expected a string, number, boolean or list of strings, got ${describe(a)}`);
       }
     }
+    if (has(o, 'shares') && o.shares !== null) this.list(o.shares, `${where}.shares`).forEach((sh, i) => this.share(sh, `${where}.shares[${i}]`));
     return o as unknown as Resource;
   }
 
@@ -210,6 +215,32 @@ class Reader {
     } catch (e) {
       return this.fail(where, e instanceof Error ? e.message.replace(/^: /, '') : String(e));
     }
+  }
+
+  /** A record share: `{ to: { user | role | roleAndSubordinates | group: ID }, level, since?, until? }`. */
+  share(v: unknown, where: string): void {
+    const o = this.object(v, where, 'a share mapping { to, level, since?, until? }');
+    this.onlyKeys(o, SHARE_KEYS, where);
+    if (!has(o, 'to')) this.fail(where, 'a share needs `to`, the principal it shares the record with');
+    const to = this.object(o.to, `${where}.to`, 'a principal { user: ID }, { role: ID }, { roleAndSubordinates: ID } or { group: ID }');
+    const keys = Object.keys(to);
+    if (keys.length !== 1 || !PRINCIPAL_KINDS.includes(keys[0] as string)) {
+      this.fail(`${where}.to`, 'a principal is exactly one of { user: ID }, { role: ID }, { roleAndSubordinates: ID } or { group: ID }');
+    }
+    this.id(to[keys[0] as string], `${where}.to.${keys[0] as string}`, `a ${keys[0] as string} id`);
+    const level = get(o, 'level');
+    if (typeof level !== 'string' || !SHARE_LEVELS.includes(level)) this.fail(`${where}.level`, `expected the share's level: read, readWrite or full, got ${describe(level)}`);
+    const bound = (key: 'since' | 'until'): number | undefined => {
+      const b = get(o, key);
+      if (b === undefined || b === null) return undefined;
+      const ms = typeof b === 'string' ? instantMillis(b) : undefined;
+      // YAML reads an unquoted date-time as a string here (the core schema); anything else is no instant.
+      if (ms === undefined) this.fail(`${where}.${key}`, `expected an instant such as "2026-12-31T17:00:00Z" (RFC 3339, Z or an offset), got ${describe(b)}`);
+      return ms;
+    };
+    const since = bound('since');
+    const until = bound('until');
+    if (since !== undefined && until !== undefined && since >= until) this.fail(`${where}.until`, 'until must be after since');
   }
 
   assertion(v: unknown, index: number, resources: ReadonlyMap<string, Resource>, fileAsOf?: string): Assertion {

@@ -1,6 +1,8 @@
 import type { DenialCode, ReasonSource } from './decision.js';
 import type { Id } from '../model/ids.js';
+import type { Instant } from '../model/instant.js';
 import type { Level } from '../model/level.js';
+import type { ShareLevel } from '../model/resource.js';
 import type { Segment } from '../model/segment.js';
 
 /**
@@ -21,7 +23,24 @@ export type FilterClause =
    * filter of `type` for the same user and action, decided at the level the action needs, over
    * the same tenants), and the record is in its parent's tenant.
    */
-  | { readonly kind: 'parent'; readonly type: string; readonly filter: AccessFilter };
+  | { readonly kind: 'parent'; readonly type: string; readonly filter: AccessFilter }
+  /**
+   * The record is shared (`resource.shares`) with one of these principals at `minLevel` or
+   * higher, by a share in effect at `at` (`since <= at < until`), and, with `tenant`, the record is
+   * in that tenant (a role or group counts only in its own tenant).
+   */
+  | { readonly kind: 'share'; readonly principals: SharePrincipals; readonly minLevel: ShareLevel; readonly at: Instant; readonly tenant?: Id };
+
+/**
+ * The principals of a `share` clause, by kind, as a share's `to` names them: a share to
+ * `{ user: U }` matches when `U` is in `users`, to `{ role: R }` when `R` is in `roles`, and so on.
+ */
+export interface SharePrincipals {
+  readonly users: readonly Id[];
+  readonly roles: readonly Id[];
+  readonly rolesAndSubordinates: readonly Id[];
+  readonly groups: readonly Id[];
+}
 
 /** A source that contributes clauses, for explaining a filter. */
 export interface FilterSource {

@@ -6,7 +6,7 @@ import type { Level } from '../model/level.js';
 export type DenialCode = 'unknown-user' | 'inactive-user' | 'tenant' | 'capability' | 'ceiling' | 'record-access';
 
 /** The sources of record-level access: the last step of the decision (see the decision guide). */
-export type ReasonSource = 'owner' | 'group-owner' | 'hierarchy' | 'default' | 'sharing-rule' | 'access-group' | 'parent';
+export type ReasonSource = 'owner' | 'group-owner' | 'hierarchy' | 'default' | 'sharing-rule' | 'access-group' | 'record-share' | 'parent';
 
 export type { MembershipPath, PathStep } from '../model/path.js';
 import type { MembershipPath } from '../model/path.js';
@@ -27,8 +27,10 @@ export interface Reason {
   readonly ownerPath?: MembershipPath;
   /** For `access-group`: `listed` when the resource lists it, `segment` when its segment matches. */
   readonly via?: 'listed' | 'segment';
+  /** For `record-share`: the index of the share in the resource's `shares`. */
+  readonly share?: number;
   /**
-   * When a time-bound entry gave this reason (a membership on its path, the rule, the grant): the
+   * When a time-bound entry gave this reason (a membership on its path, the rule, the grant, the share): the
    * earliest instant one of them stops counting, after which the reason may no longer hold.
    */
   readonly until?: Instant;

@@ -26,6 +26,7 @@ const SOURCES: Readonly<Record<Reason['source'], string>> = {
   'sharing-rule': 'sharing rule',
   'access-group': 'access group',
   parent: 'parent',
+  'record-share': 'record share',
 };
 
 /** How deeply the text nests the reasons of parents (a decision from elsewhere may nest further). */
@@ -60,6 +61,8 @@ function reasonLine(r: Reason, indent: string): string {
   if (rule !== undefined) head += ` ${quote(rule)}`;
   if (accessGroup !== undefined) head += ` ${quote(accessGroup)} (${opt(r, 'via') === 'segment' ? 'segment matches' : 'listed on the record'})`;
   if (parent !== undefined) head += ` ${nameText(String(parent.type))} ${quote(String(parent.id))} (the record has its parent's access)`;
+  const share = opt(r, 'share');
+  if (typeof share === 'number') head += ` #${String(share)} on the record`;
   const until = opt(r, 'until');
   if (until !== undefined) head += `, until ${nameText(String(until))}`;
   const lines = [`${indent}- ${nameText(r.level)}: ${head}`, `${indent}    ${formatPath(r.path)}`];

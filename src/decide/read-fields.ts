@@ -31,6 +31,7 @@ export const tenantOf = (r: Fields): unknown => (r.tenant === undefined || r.ten
 export const ownerFieldOf = (r: Fields): unknown => (Object.hasOwn(r, 'owner') ? r.owner : undefined);
 export const accessGroupsOf = (r: Fields): unknown => (r.accessGroups === undefined || r.accessGroups === null || !Object.hasOwn(r, 'accessGroups') ? undefined : r.accessGroups);
 export const attributesOf = (r: Fields): unknown => (r.attributes === undefined || r.attributes === null || !Object.hasOwn(r, 'attributes') ? undefined : r.attributes);
+export const sharesOf = (r: Fields): unknown => (r.shares === undefined || r.shares === null || !Object.hasOwn(r, 'shares') ? undefined : r.shares);
 export const parentOf = (r: Fields): unknown => (r.parent === undefined || r.parent === null || !Object.hasOwn(r, 'parent') ? undefined : r.parent);
 const userOf = (o: Fields): unknown => (o.user === undefined || o.user === null || !Object.hasOwn(o, 'user') ? undefined : o.user);
 const groupOf = (o: Fields): unknown => (o.group === undefined || o.group === null || !Object.hasOwn(o, 'group') ? undefined : o.group);

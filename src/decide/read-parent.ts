@@ -1,3 +1,4 @@
+import { readShares } from './read-shares.js';
 import type { ActionSlot } from '../access/action-table.js';
 import type { Compiled, TypeNode } from '../compile/snapshot.js';
 import { quote, type ErrorPath } from '../errors/errors.js';
@@ -7,6 +8,7 @@ import { describe, fail } from '../model/shape.js';
 import {
   accessGroupsOf,
   attributesOf,
+  sharesOf,
   checkedOwner,
   expectRecord,
   ownerGroupOf,
@@ -87,6 +89,7 @@ export function readChild(c: Compiled, child: object, type: TypeNode, slot: Acti
   const ownerGroup = ownerUser === undefined ? ownerGroupOf(owner, path) : undefined;
   const listed = accessGroupsOf(r);
   const attributes = attributesOf(r);
+  const shares = sharesOf(r);
   let tenantNum = tenant === DEFAULT_TENANT ? c.defaultTenant : ids.tenants.numOf(tenant);
   let req: Request = {
     c,
@@ -102,6 +105,7 @@ export function readChild(c: Compiled, child: object, type: TypeNode, slot: Acti
     ownerFacts: null,
     accessGroups: listed === undefined ? undefined : readAccessGroups(listed, path),
     attributes: attributes === undefined ? undefined : readAttributes(attributes, path),
+    shares: shares === undefined ? undefined : readShares(shares, path),
     at,
     parent: undefined,
   };
@@ -125,6 +129,7 @@ export function readChild(c: Compiled, child: object, type: TypeNode, slot: Acti
       ownerFacts: undefined,
       accessGroups: undefined,
       attributes: attrs === undefined ? undefined : readAttributes(attrs, link.path),
+      shares: undefined,
       at,
       parent: req,
     };

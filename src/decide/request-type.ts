@@ -1,3 +1,4 @@
+import type { RequestShare } from './read-shares.js';
 import type { ActionSlot } from '../access/action-table.js';
 import type { Id } from '../model/ids.js';
 import type { AttributeValue } from '../model/resource.js';
@@ -31,6 +32,8 @@ export interface Request {
   readonly accessGroups: readonly Id[] | undefined;
   /** The resource's attributes (checked; to be read own properties only), or undefined. */
   readonly attributes: Readonly<Record<string, AttributeValue>> | undefined;
+  /** The resource's record shares, checked (their principals resolved in its tenant on first need), or undefined when it has none. */
+  readonly shares: readonly RequestShare[] | undefined;
   /**
    * The instant the request is decided at (epoch milliseconds), or NaN until something needs it:
    * read it with `instantOf`, which falls back on the snapshot's clock once per request.

@@ -4,6 +4,7 @@ import { describe, expectId, fail } from '../model/shape.js';
 import type { Compiled } from '../compile/snapshot.js';
 import type { ReadOwner, Request } from './request-type.js';
 import { readChild } from './read-parent.js';
+import { readShares } from './read-shares.js';
 import {
   accessGroupsOf,
   attributesOf,
@@ -12,6 +13,7 @@ import {
   ownerGroupOf,
   ownerUserOf,
   parentOf,
+  sharesOf,
   readAccessGroups,
   readAttributes,
   recordId,
@@ -83,6 +85,7 @@ export function readTypeRequest(c: Compiled, action: unknown, typeName: unknown,
     ownerFacts: undefined,
     accessGroups: undefined,
     attributes: undefined,
+    shares: undefined,
     at,
     parent: undefined,
   };
@@ -112,6 +115,7 @@ function read(c: Compiled, user: unknown, action: unknown, resource: unknown, an
   const ownerGroup = ownerUser === undefined ? ownerGroupOf(owner, PATH_RESOURCE) : undefined;
   const listed = accessGroupsOf(r);
   const attributes = attributesOf(r);
+  const shares = sharesOf(r);
   const ids = c.ids;
   return {
     c,
@@ -127,6 +131,7 @@ function read(c: Compiled, user: unknown, action: unknown, resource: unknown, an
     ownerFacts: null,
     accessGroups: listed === undefined ? undefined : readAccessGroups(listed, PATH_RESOURCE),
     attributes: attributes === undefined ? undefined : readAttributes(attributes, PATH_RESOURCE),
+    shares: shares === undefined ? undefined : readShares(shares, PATH_RESOURCE),
     at,
     parent: undefined,
   };

@@ -103,7 +103,7 @@ export interface Queries {
    * @example
    * ```ts
    * const f = engine.filter('u1', 'view', 'lead');
-   * const { sql, params } = toSql(f, { ownerUser: 'owner_user_id', ownerGroup: 'owner_group_id' });
+   * const { sql, params } = toSql(f, { ownerUser: 'owner_user_id', ownerGroup: 'owner_group_id', shares: false });
    * ```
    */
   filter(user: Id, action: string, type: string, options?: QueryOptions): AccessFilter;

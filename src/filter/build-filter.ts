@@ -19,8 +19,9 @@ const byCodeUnit = (a: Id, b: Id): number => (a < b ? -1 : a > b ? 1 : 0);
  */
 export function buildFilter(c: Compiled, user: Id, action: string, type: string, at = NaN): AccessFilter {
   expectId(user, ['user'], 'user id');
-  // Validates the type and action the way a check does.
-  const req = readTypeRequest(c, action, type, at);
+  // Validates the type and action the way a check does. One instant for the whole filter (its
+  // share clauses hold it), read from the clock when none is given.
+  const req = readTypeRequest(c, action, type, at === at ? at : c.clock());
   const base = { user, action, type, revision: c.revision };
   const none = (denial: DenialCode): AccessFilter => ({ ...base, kind: 'none', tenants: [], anyOf: [], sources: [], denial });
   const g = gateTenants(c, user, req.slot);
@@ -72,6 +73,7 @@ function ownAccess(c: Compiled, s: Subject, req: Request, tenants: readonly Id[]
     ownerGroups,
     listed: new Map(),
     segments: [],
+    shares: [],
     sources,
     firstTime(tenant, p) {
       let byKind = expanded.get(tenant);
@@ -95,5 +97,6 @@ function ownAccess(c: Compiled, s: Subject, req: Request, tenants: readonly Id[]
   }
   for (const [tenant, ids] of parts.listed) anyOf.push({ kind: 'accessGroup', ids: sorted(ids), tenant });
   for (const x of parts.segments) anyOf.push(x);
+  for (const x of parts.shares) anyOf.push(x);
   return { kind: 'some', anyOf, sources };
 }

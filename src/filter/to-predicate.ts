@@ -4,12 +4,15 @@ import { MAX_PARENT_CHAIN } from '../model/parent-chain.js';
 import type { Resource } from '../model/resource.js';
 import { segmentMatches } from '../model/segment-match.js';
 import type { AccessFilter, FilterClause } from '../decide/access-filter.js';
+import { compileShareClause, sharedBy, type ShareTest } from './share-clause.js';
 
 /**
  * A clause with its id list turned into a set once, so a user in 10,000 groups still tests in
- * O(1); a `parent` clause with its filter compiled.
+ * O(1); a `parent` clause with its filter compiled; a `share` clause with its test.
  */
-type Compiled = { readonly clause: FilterClause; readonly ids: ReadonlySet<Id>; readonly parent?: (resource: Resource) => boolean };
+type Compiled = { readonly clause: FilterClause; readonly ids: ReadonlySet<Id>; readonly parent?: (resource: Resource) => boolean; readonly share?: ShareTest };
+
+const NO_IDS: ReadonlySet<Id> = new Set();
 
 /** A field of a record: own properties only (never one from Object.prototype), as `check` reads it. */
 function field(o: unknown, key: string): unknown {
@@ -37,7 +40,7 @@ function tenantUp(r: unknown): unknown {
   return undefined;
 }
 
-function holds({ clause, ids, parent }: Compiled, r: Resource, tenant: Id): boolean {
+function holds({ clause, ids, parent, share }: Compiled, r: Resource, tenant: Id): boolean {
   if (clause.kind === 'parent') {
     // The parent passes its filter, and the record is in its parent's tenant.
     const p = field(r, 'parent');
@@ -65,6 +68,8 @@ function holds({ clause, ids, parent }: Compiled, r: Resource, tenant: Id): bool
     }
     case 'segment':
       return segmentMatches(clause.segment, field(r, 'attributes'));
+    case 'share':
+      return share !== undefined && sharedBy(share, field(r, 'shares'));
   }
 }
 
@@ -87,8 +92,10 @@ function compile(filter: AccessFilter, depth: number): (resource: Resource) => b
   const tenants = new Set(filter.tenants);
   const compiled: Compiled[] = filter.anyOf.map((clause) =>
     clause.kind === 'parent'
-      ? { clause, ids: new Set<Id>(), parent: compile(clause.filter, depth + 1) }
-      : { clause, ids: new Set(clause.kind === 'segment' ? [] : clause.ids) },
+      ? { clause, ids: NO_IDS, parent: compile(clause.filter, depth + 1) }
+      : clause.kind === 'share'
+        ? { clause, ids: NO_IDS, share: compileShareClause(clause) }
+        : { clause, ids: clause.kind === 'segment' ? NO_IDS : new Set(clause.ids) },
   );
   // A filter with a `parent` clause is of a controlled type: a record without a tenant is in its parent's.
   const controlled = compiled.some((c) => c.parent !== undefined);

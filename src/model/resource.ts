@@ -1,7 +1,33 @@
 import type { Id } from './ids.js';
+import type { Instant } from './instant.js';
+import type { Principal } from './principal.js';
 
 /** Who owns a record: one user, or a group whose members all count as owners. */
 export type Owner = { readonly user: Id } | { readonly group: Id };
+
+/** The level a record share gives (a share never gives `none`). */
+export type ShareLevel = 'read' | 'readWrite' | 'full';
+
+/**
+ * A record share (manual sharing): the record shared with one principal at a level, in effect
+ * from `since` (inclusive) to `until` (exclusive), each bound open when missing. The principal is
+ * resolved in the record's own tenant: a role or group of another tenant, a user who may not act in
+ * it, or an unknown id counts for nothing.
+ * @example
+ * ```ts
+ * const share: Share = { to: { user: 'bob' }, level: 'readWrite', until: '2026-12-31T17:00:00Z' };
+ * ```
+ */
+export interface Share {
+  /** Who the record is shared with: `{ user }`, `{ role }`, `{ roleAndSubordinates }` or `{ group }`. */
+  readonly to: Principal;
+  /** The level the share gives: `read`, `readWrite` or `full`. */
+  readonly level: ShareLevel;
+  /** The instant the share starts counting (inclusive); open when missing. */
+  readonly since?: Instant;
+  /** The instant the share stops counting (exclusive); open when missing. Must be after `since`. */
+  readonly until?: Instant;
+}
 
 /** A resource attribute value, as segments compare it. */
 export type AttributeValue = string | number | boolean | readonly string[];
@@ -34,6 +60,8 @@ export interface Resource {
    * ```
    */
   readonly parent?: Resource;
+  /** Record shares (manual sharing): each gives its principal a level while in effect. `null` reads as none. */
+  readonly shares?: readonly Share[];
   /** Values that access-group segments match on. */
   readonly attributes?: Readonly<Record<string, AttributeValue>>;
 }

@@ -20,7 +20,7 @@ import type {
   UserInput,
 } from '../../src/model/policy-input.js';
 import type { Level } from '../../src/model/level.js';
-import type { AttributeValue, Owner, Resource } from '../../src/model/resource.js';
+import type { AttributeValue, Owner, Resource, Share, ShareLevel } from '../../src/model/resource.js';
 import type { Principal, RulePrincipal } from '../../src/model/principal.js';
 import type { Condition, Segment } from '../../src/model/segment.js';
 import type { AccessLevels, LevelRef } from '../../src/model/access-level.js';
@@ -255,6 +255,8 @@ export interface Size {
   readonly spread?: number;
   /** At most this many random resources per scenario (default 4). */
   readonly resources?: number;
+  /** Give random resources 0-5 record shares, and the scenario an instant to ask at (see {@link SHARE_TIMES}). */
+  readonly shares?: boolean;
   /** Also one resource owned by each group, in the group's tenant (what sharing rules from groups reach). */
   readonly groupOwned?: boolean;
 }
@@ -469,8 +471,65 @@ export function buildPolicy(c: Choices, size: Size = SMALL): PolicyInput {
 
 const ids = (list: readonly { readonly id: string }[] | undefined): string[] => (list ?? []).map((x) => x.id);
 
-/** Builds a random resource for `policy`: owners that exist or not, any tenant, listed access groups, attributes. */
-export function buildResource(c: Choices, policy: PolicyInput, n: number): Resource {
+/** The instants record shares start and end at, ascending as points in time (one with an offset, one with a fraction). */
+export const SHARE_INSTANTS: readonly string[] = ['2030-01-01T00:00:00Z', '2030-06-01T12:00:00+02:00', '2031-01-01T00:00:00.500Z'];
+const SHARE_MS = SHARE_INSTANTS.map((t) => Date.parse(t));
+/** The instants a scenario with shares asks at: exactly at each bound, just before the middle one, after the last. */
+export const SHARE_TIMES: readonly number[] = [...SHARE_MS, (SHARE_MS[1] as number) - 1, (SHARE_MS[2] as number) + 1];
+
+const SHARE_LEVELS: readonly ShareLevel[] = ['read', 'readWrite', 'full'];
+
+/**
+ * 0-5 random record shares: to users, roles, role subtrees and groups of any tenant (so some of
+ * another tenant than the record's), to unknown ids, some bounded by `since` and/or `until` at the
+ * instants of {@link SHARE_INSTANTS}.
+ */
+export function buildShares(c: Choices, policy: PolicyInput): Share[] {
+  const users = ids(policy.users);
+  const roles = ids(policy.roles);
+  const groups = ids(policy.groups);
+  const out: Share[] = [];
+  const n = c.int(6);
+  for (let i = 0; i < n; i++) {
+    const orGhost = (list: string[]): string => (list.length === 0 || c.chance(6) ? GHOST : c.pick(list));
+    let to: Principal;
+    switch (c.int(4)) {
+      case 0:
+        to = { user: orGhost(users) };
+        break;
+      case 1:
+        to = { role: orGhost(roles) };
+        break;
+      case 2:
+        to = { roleAndSubordinates: orGhost(roles) };
+        break;
+      default:
+        to = { group: orGhost(groups) };
+    }
+    const level = c.pick(SHARE_LEVELS);
+    const a = c.int(SHARE_INSTANTS.length);
+    const b = a + 1 + c.int(SHARE_INSTANTS.length - a);
+    const since = SHARE_INSTANTS[a] as string;
+    const until = SHARE_INSTANTS[b];
+    switch (c.int(4)) {
+      case 0:
+        out.push({ to, level });
+        break;
+      case 1:
+        out.push({ to, level, since });
+        break;
+      case 2:
+        out.push({ to, level, until: SHARE_INSTANTS[a] as string });
+        break;
+      default:
+        out.push(until === undefined ? { to, level, since } : { to, level, since, until });
+    }
+  }
+  return out;
+}
+
+/** Builds a random resource for `policy`: owners that exist or not, any tenant, listed access groups, attributes, and with `shares`, record shares. */
+export function buildResource(c: Choices, policy: PolicyInput, n: number, shares = false): Resource {
   // Records with owners: of the types with access of their own (SPEC 9: see parents.ts for the others).
   const types = Object.keys(policy.resourceTypes).filter((t) => policy.resourceTypes[t]?.controlledBy === undefined);
   const users = ids(policy.users);
@@ -494,6 +553,7 @@ export function buildResource(c: Choices, policy: PolicyInput, n: number): Resou
     owner,
     ...(listed === undefined ? {} : { accessGroups: listed }),
     ...(attrs === undefined ? {} : { attributes: record(attrs) }),
+    ...(shares ? { shares: buildShares(c, policy) } : {}),
   };
 }
 
@@ -501,13 +561,15 @@ export function buildResource(c: Choices, policy: PolicyInput, n: number): Resou
 export interface Scenario {
   readonly policy: PolicyInput;
   readonly resources: readonly Resource[];
+  /** With `size.shares`: the instant (epoch ms) to ask at, one of {@link SHARE_TIMES}. */
+  readonly at?: number;
 }
 
 export function buildScenario(c: Choices, size: Size = SMALL): Scenario {
   const policy = buildPolicy(c, size);
   const n = 1 + c.int(size.resources ?? 4);
   const resources: Resource[] = [];
-  for (let i = 0; i < n; i++) resources.push(buildResource(c, policy, i));
+  for (let i = 0; i < n; i++) resources.push(buildResource(c, policy, i, size.shares === true));
   // SPEC 9: records of the controlled types, with parents among the records above or fresh ones.
   const controlled = controlledTypes(policy);
   if (controlled.length > 0) {
@@ -523,7 +585,7 @@ export function buildScenario(c: Choices, size: Size = SMALL): Scenario {
       resources.push({ type: c.pick(types), id: `g${i}`, ...(g.tenant === undefined ? {} : { tenant: g.tenant }), owner: { group: g.id } });
     });
   }
-  return { policy, resources };
+  return size.shares === true ? { policy, resources, at: c.pick(SHARE_TIMES) } : { policy, resources };
 }
 
 const stream = (length = STREAM_LENGTH): fc.Arbitrary<number[]> => fc.array(fc.nat({ max: 1 << 16 }), { minLength: length, maxLength: length });

@@ -109,7 +109,7 @@ function corrupt(p: PolicyInput, c: Choices): PolicyInput {
         break;
     }
   }
-  return { ...out, users, groups } as PolicyInput;
+  return { ...out, users, groups } as unknown as PolicyInput;
 }
 
 describe('policyProblems', () => {

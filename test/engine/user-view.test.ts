@@ -2,7 +2,7 @@
  * engine.for(user): the queries of one user, pinned to one snapshot. In-memory engines, snapshots
  * and shared engines (openEngine over memoryRepository) all have it.
  */
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createEngine, InvalidInputError, memoryRepository, openEngine, toPredicate, type PolicyInput, type Resource } from '../../src/index.js';
 
 const policy: PolicyInput = {
@@ -25,6 +25,10 @@ const leads: Resource[] = [
 ];
 
 describe('engine.for(user)', () => {
+  // A filter carries the instant it was built at (for record shares): every answer at one instant.
+  beforeAll(() => void vi.useFakeTimers({ toFake: ['Date'], now: Date.parse('2026-01-01T00:00:00Z') }));
+  afterAll(() => void vi.useRealTimers());
+
   it('answers as the engine does for that user, for every action and record', () => {
     const engine = createEngine({ policy });
     for (const user of ['ann', 'bob', 'cy', 'nobody', '__proto__']) {

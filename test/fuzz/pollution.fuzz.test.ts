@@ -14,7 +14,7 @@
  * microtasks only (no timers, no I/O), so that nothing outside the library runs while polluted.
  */
 import fc from 'fast-check';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   checkPolicy,
   createEngine,
@@ -29,7 +29,7 @@ import {
   type PolicyInput,
   type Resource,
 } from '../../src/index.js';
-import { toSql } from '../../src/adapters/postgres/to-sql.js';
+import { toSql, type SqlMapping } from '../../src/adapters/postgres/to-sql.js';
 import { ATTRIBUTE_POOL, changeScenarioArb, GHOST, scenarioArb, type Scenario } from '../arbitraries/policy.js';
 import { POLICY_KEYS } from './junk.js';
 import { fuzzParams, pollution, TEST_TIMEOUT_MS } from './harness.js';
@@ -192,10 +192,10 @@ function callsOf(s: Scenario): Call[] {
   const groups = [...(s.policy.groups ?? []).map((g) => g.id), GHOST];
   const resources = s.resources.flatMap(variants);
   const actionsOf = (type: string): string[] => Object.keys(s.policy.resourceTypes[type]?.actions ?? {});
-  const mappings = [
-    { ownerUser: 'ou', ownerGroup: 'og' },
-    { ownerUser: 'ou', ownerGroup: 'og', tenant: 't', accessGroups: 'ag', attributes: 'attrs', type: 'ty' },
-    { ownerUser: 'ou', ownerGroup: 'og', accessGroups: { table: 'j', recordId: 'rid', accessGroup: 'agid', id: 'id' }, attributes: 'attrs' },
+  const mappings: SqlMapping[] = [
+    { ownerUser: 'ou', ownerGroup: 'og', shares: false },
+    { ownerUser: 'ou', ownerGroup: 'og', tenant: 't', accessGroups: 'ag', attributes: 'attrs', type: 'ty', shares: false },
+    { ownerUser: 'ou', ownerGroup: 'og', accessGroups: { table: 'j', recordId: 'rid', accessGroup: 'agid', id: 'id' }, attributes: 'attrs', shares: { table: 's', recordId: 'rid', principalKind: 'pk', principalId: 'pid', level: 'lv', since: 'sn', until: 'un', id: 'id' } },
   ];
   put('policy', (e) => toPolicyInput(e.policy));
   put('checkPolicy', () => checkPolicy(s.policy));
@@ -310,6 +310,10 @@ const storeOf = (s: Scenario) => memoryResourceStore(s.resources.map((r) => stru
 /* ------------------------------------------------------------------------------------------ */
 
 describe('fuzz: prototype pollution changes no decision', () => {
+  // A filter carries the instant it was built at (for record shares): every answer at one instant.
+  beforeAll(() => void vi.useFakeTimers({ toFake: ['Date'], now: Date.parse('2026-01-01T00:00:00Z') }));
+  afterAll(() => void vi.useRealTimers());
+
   it('the key list covers the fields of the model, options and change records', () => {
     for (const k of ['accessGroups', 'attributes', 'equals', 'role', 'segment', 'accessLevel', 'readActions', 'tenant', 'user', 'replace', 'ops', 'then', 'group', 'atLeast', 'transferTo']) {
       expect(READ_KEYS).toContain(k);

@@ -104,6 +104,7 @@ const VARIANTS: readonly Variant[] = [
       accessGroups: 'access_groups',
       attributes: 'attributes',
       type: 'type',
+      shares: false,
     }),
     from: (table) => ident(table),
     sees: () => true,
@@ -116,6 +117,7 @@ const VARIANTS: readonly Variant[] = [
       tenant: 'tenant_id',
       accessGroups: { table: join, recordId: 'record_id', accessGroup: 'access_group', id: 'id' },
       attributes: 'attributes',
+      shares: false,
     }),
     from: (table) => ident(table),
     extra: 'type = $1::text',
@@ -129,6 +131,7 @@ const VARIANTS: readonly Variant[] = [
       accessGroups: 't.access_groups',
       attributes: 't.attributes',
       type: 't.type',
+      shares: false,
     }),
     from: (table) => `${ident(table)} t`,
     extra: `(t.tenant_id IS NULL OR t.tenant_id = 'default') AND $1::text IS NOT NULL`,
@@ -362,7 +365,7 @@ describe('segments in SQL', () => {
     const tags = conditionsOn('tags').filter((_, i) => i % 3 === 0);
     for (const a of some) for (const b of tags) pairs.push({ all: [a, b] });
     const segments: Segment[] = [{ all: [] }, ...single, ...pairs];
-    const mapping: SqlMapping = { ownerUser: 'o', ownerGroup: 'g', attributes: 'attributes' };
+    const mapping: SqlMapping = { ownerUser: 'o', ownerGroup: 'g', attributes: 'attributes', shares: false };
     let checked = 0;
     for (let from = 0; from < segments.length; from += 200) {
       const batch = segments.slice(from, from + 200);

@@ -48,7 +48,7 @@ describe('ids PostgreSQL text cannot hold', () => {
         r.attributes === undefined ? null : JSON.stringify(r.attributes),
       ]);
     }
-    const mapping: SqlMapping = { ownerUser: 'owner_user_id', ownerGroup: 'owner_group_id', tenant: 'tenant_id', accessGroups: 'access_groups', attributes: 'attributes' };
+    const mapping: SqlMapping = { ownerUser: 'owner_user_id', ownerGroup: 'owner_group_id', tenant: 'tenant_id', accessGroups: 'access_groups', attributes: 'attributes', shares: false };
     for (const user of ['mallory', 'boss', 'nul']) {
       const filter = engine.filter(user, 'view', 'lead');
       const { sql, params } = toSql(filter, mapping);

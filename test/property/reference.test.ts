@@ -8,7 +8,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { createEngine } from '../../src/index.js';
-import { GHOST, LARGE, scenarioArb, type Scenario } from '../arbitraries/policy.js';
+import { GHOST, LARGE, SMALL, scenarioArb, type Scenario } from '../arbitraries/policy.js';
+import { queriesAt } from '../support/at-instant.js';
 import { replaying, runParams } from '../arbitraries/settings.js';
 import { compareWithReference, coverage, decisionInvariants } from '../reference/compare.js';
 
@@ -49,6 +50,19 @@ describe('engine vs reference evaluator', () => {
       }),
       runParams(300),
     );
+  }, 120_000);
+
+  it('answers every query as the reference does on records with shares, at instants on and around their bounds', () => {
+    const before = coverage.sources.get('record-share') ?? 0;
+    fc.assert(
+      fc.property(scenarioArb({ ...SMALL, shares: true }), (s: Scenario) => {
+        const at = s.at as number;
+        const problems = compareWithReference(queriesAt(s.policy, at), s.policy, s.resources, { ...opts, at, explain: true });
+        if (problems.length > 0) throw new Error(`engine and reference disagree at ${new Date(at).toISOString()}:\n  ${problems.join('\n  ')}`);
+      }),
+      runParams(500),
+    );
+    if (!replaying) expect((coverage.sources.get('record-share') ?? 0) - before, 'record-share generated').toBeGreaterThan(0);
   }, 120_000);
 
   it('decisions are self-consistent: an allowed decision reaches its level through its reasons', () => {

@@ -15,7 +15,7 @@
  *  (e) views pinned by `engine.for(user)` before a change keep answering for their revision.
  */
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   createEngine,
   toPolicyInput,
@@ -560,6 +560,10 @@ function coverageChecks(): void {
 }
 
 describe('snapshots across changes', () => {
+  // A filter carries the instant it was built at (for record shares): every answer at one instant.
+  beforeAll(() => void vi.useFakeTimers({ toFake: ['Date'], now: Date.parse('2026-01-01T00:00:00Z') }));
+  afterAll(() => void vi.useRealTimers());
+
   it('small policies: pinned snapshots and views keep their revision, equal a fresh engine and the reference; rejected changes change nothing', async () => {
     resetStats();
     await fc.assert(

@@ -45,7 +45,7 @@ function levelsBySource(reasons: readonly { readonly source: string; readonly le
   return m;
 }
 
-const SOURCES: readonly Source[] = ['owner', 'group-owner', 'hierarchy', 'default', 'sharing-rule', 'access-group', 'parent'];
+const SOURCES: readonly Source[] = ['owner', 'group-owner', 'hierarchy', 'default', 'sharing-rule', 'access-group', 'record-share', 'parent'];
 
 /**
  * Invariants of one decision on its own (property (c)): when allowed, `level` is the highest
@@ -76,6 +76,8 @@ export interface CompareOptions {
   readonly groups: readonly string[];
   /** Also check `explain` does not throw (slower). */
   readonly explain?: boolean;
+  /** The instant (epoch ms) the engine answers at, for the reference; default now. */
+  readonly at?: number;
 }
 
 /** Counts of what a comparison covered, for the test's summary. */
@@ -128,7 +130,7 @@ export function compareWithReference(engine: Queries, policy: PolicyInput, resou
       if (!declared) {
         if (who.ok || who.error !== 'InvalidInputError') if (push(`whoCan(${show(action)}, ${show(r)}) of an undeclared action: engine ${show(who)}, expected InvalidInputError`)) return out;
       } else {
-        const wantWho = refWhoCan(policy, action, r);
+        const wantWho = refWhoCan(policy, action, r, opts.at);
         if (!who.ok || !same(who.value, wantWho)) if (push(`whoCan(${show(action)}, ${show(r)}): engine ${show(who)}, reference ${show(wantWho)}`)) return out;
       }
       for (const u of users) {
@@ -138,7 +140,7 @@ export function compareWithReference(engine: Queries, policy: PolicyInput, resou
         const can = attempt(() => engine.can(u, action, r));
         let want;
         try {
-          want = refCheck(policy, u, action, r);
+          want = refCheck(policy, u, action, r, opts.at);
         } catch (e) {
           if (!(e instanceof RefInvalidInput)) throw e;
           if (got.ok || got.error !== 'InvalidInputError') if (push(`${label}: engine ${show(got)}, expected InvalidInputError`)) return out;
@@ -182,7 +184,7 @@ export function compareWithReference(engine: Queries, policy: PolicyInput, resou
 /** The parts of a decision that two engines on equal policies must agree on (not the revision nor the proof paths). */
 function decisionShape(d: Decision): unknown {
   const reasons = d.reasons
-    .map((r: Reason) => show({ source: r.source, level: r.level, rule: r.rule, accessGroup: r.accessGroup, via: r.via }))
+    .map((r: Reason) => show({ source: r.source, level: r.level, rule: r.rule, accessGroup: r.accessGroup, via: r.via, share: r.share, until: r.until }))
     .sort();
   return { allowed: d.allowed, denial: d.denial, level: d.level, required: d.required, reasons };
 }

@@ -23,7 +23,7 @@ import type { Condition, Segment } from '../../src/model/segment.js';
 import type { LevelRef } from '../../src/model/access-level.js';
 
 export type Denial = 'unknown-user' | 'inactive-user' | 'tenant' | 'capability' | 'ceiling' | 'record-access';
-export type Source = 'owner' | 'group-owner' | 'hierarchy' | 'default' | 'sharing-rule' | 'access-group' | 'parent';
+export type Source = 'owner' | 'group-owner' | 'hierarchy' | 'default' | 'sharing-rule' | 'access-group' | 'record-share' | 'parent';
 
 export interface RefDecision {
   readonly allowed: boolean;
@@ -372,10 +372,10 @@ function tenantsAgree(p: Ix, resource: Resource): boolean {
 }
 
 /** The record-access level a user reaches on a record (step 5): a controlled record's is the level reached on its parent. */
-function recordLevel(p: Ix, userId: string, resource: Resource): Level {
+function recordLevel(p: Ix, userId: string, resource: Resource, at: number): Level {
   const type = p.types.get(resource.type) as TypeInfo;
-  if (type.controlledBy !== undefined) return recordLevel(p, userId, resource.parent as Resource);
-  return maxLevel(recordSources(p, userId, type, resource.type, resource, tenantOfRecord(p, resource)).map((s) => s.level));
+  if (type.controlledBy !== undefined) return recordLevel(p, userId, resource.parent as Resource, at);
+  return maxLevel(recordSources(p, userId, type, resource.type, resource, tenantOfRecord(p, resource), at).map((s) => s.level));
 }
 
 function fromOwns(p: Ix, from: SharingRuleInput['from'], owner: Owner): boolean {
@@ -387,7 +387,31 @@ function fromOwns(p: Ix, from: SharingRuleInput['from'], owner: Owner): boolean 
   return groupWithin(p, owner.group, from.group);
 }
 
-function recordSources(p: Ix, userId: string, type: TypeInfo, typeName: string, resource: Resource, tenant: string): { source: Source; level: Level }[] {
+/** SPEC 9: an entry is in effect at `t` when `since <= t < until`, a missing bound open. */
+function inEffect(e: { readonly since?: string | null; readonly until?: string | null }, t: number): boolean {
+  const since = e.since === undefined || e.since === null ? -Infinity : Date.parse(e.since);
+  const until = e.until === undefined || e.until === null ? Infinity : Date.parse(e.until);
+  return since <= t && t < until;
+}
+
+/**
+ * SPEC 9: whether a share's principal is a principal of `tenant` (the record's): a user who may
+ * act in it, or a role or group of it. Unknown ids are principals of no tenant.
+ */
+function principalOfTenant(p: Ix, pr: Principal, tenant: string): boolean {
+  if ('user' in pr) {
+    const u = p.users.get(pr.user);
+    return u !== undefined && userActsIn(p, u, tenant);
+  }
+  if ('group' in pr) {
+    const g = p.groups.get(pr.group);
+    return g !== undefined && (g.tenant ?? DEFAULT) === tenant;
+  }
+  const role = p.roles.get('role' in pr ? pr.role : pr.roleAndSubordinates);
+  return role !== undefined && (role.tenant ?? DEFAULT) === tenant;
+}
+
+function recordSources(p: Ix, userId: string, type: TypeInfo, typeName: string, resource: Resource, tenant: string, at: number): { source: Source; level: Level }[] {
   const out: { source: Source; level: Level }[] = [];
   const user = p.users.get(userId) as UserInput;
   const owner = resource.owner as Owner;
@@ -419,14 +443,18 @@ function recordSources(p: Ix, userId: string, type: TypeInfo, typeName: string, 
     if (!listed && !matched) continue;
     for (const g of ag.grants ?? []) if (memberOfPrincipal(p, userId, g.to)) out.push({ source: 'access-group', level: g.level });
   }
+  // SPEC 9, record shares: a share in effect whose `to`, a principal of the record's tenant, has the user as a member.
+  for (const share of resource.shares ?? []) {
+    if (inEffect(share, at) && principalOfTenant(p, share.to, tenant) && memberOfPrincipal(p, userId, share.to)) out.push({ source: 'record-share', level: share.level });
+  }
   return out;
 }
 
 /* ------------------------------------------------------------------------------------------ */
 /* Queries.                                                                                     */
 
-/** The decision of `check(user, action, resource)` (section 3). Throws {@link RefInvalidInput}. */
-export function refCheck(policy: PolicyInput, userId: string, action: string, resource: Resource): RefDecision {
+/** The decision of `check(user, action, resource)` (section 3) at instant `at` (epoch ms). Throws {@link RefInvalidInput}. */
+export function refCheck(policy: PolicyInput, userId: string, action: string, resource: Resource, at: number = Date.now()): RefDecision {
   const p = ix(policy);
   const type = p.types.get(resource.type);
   if (type === undefined) throw new RefInvalidInput(`undeclared type ${resource.type}`);
@@ -457,12 +485,12 @@ export function refCheck(policy: PolicyInput, userId: string, action: string, re
 
   // 5. Record access (SPEC 9: a controlled record's is the level reached on its parent, source `parent`).
   if (type.controlledBy !== undefined) {
-    const level = recordLevel(p, userId, resource);
+    const level = recordLevel(p, userId, resource, at);
     const sources = level === 'none' ? [] : [{ source: 'parent' as const, level }];
     const allowed = rank(level) >= rank(required);
     return allowed ? { allowed, level, required, sources } : { allowed, denial: 'record-access', level, required, sources };
   }
-  const sources = recordSources(p, userId, type, resource.type, resource, tenant);
+  const sources = recordSources(p, userId, type, resource.type, resource, tenant, at);
   const level = maxLevel(sources.map((s) => s.level));
   const allowed = rank(level) >= rank(required);
   return allowed ? { allowed, level, required, sources } : { allowed, denial: 'record-access', level, required, sources };
@@ -495,11 +523,11 @@ export function refEffectiveOwners(policy: PolicyInput, resource: Resource): str
   return refMembersOf(policy, owner.group);
 }
 
-/** Every active user that `check` allows, sorted. */
-export function refWhoCan(policy: PolicyInput, action: string, resource: Resource): string[] {
+/** Every active user that `check` allows (at instant `at`), sorted. */
+export function refWhoCan(policy: PolicyInput, action: string, resource: Resource, at: number = Date.now()): string[] {
   const p = ix(policy);
   return [...p.users.values()]
-    .filter((u) => (u.status ?? 'active') === 'active' && refCheck(policy, u.id, action, resource).allowed)
+    .filter((u) => (u.status ?? 'active') === 'active' && refCheck(policy, u.id, action, resource, at).allowed)
     .map((u) => u.id)
     .sort();
 }
@@ -508,14 +536,14 @@ export function refWhoCan(policy: PolicyInput, action: string, resource: Resourc
  * SPEC 9, field permissions: the declared fields whose `read` (`write`) action `check` allows;
  * a field without `write` is never writable. Straight from the text: one check per field.
  */
-export function refPermittedFields(policy: PolicyInput, userId: string, resource: Resource): { read: string[]; write: string[] } {
+export function refPermittedFields(policy: PolicyInput, userId: string, resource: Resource, at: number = Date.now()): { read: string[]; write: string[] } {
   const type = Object.hasOwn(policy.resourceTypes, resource.type) ? policy.resourceTypes[resource.type] : undefined;
   if (type === undefined) throw new RefInvalidInput(`undeclared type ${resource.type}`);
   const read: string[] = [];
   const write: string[] = [];
   for (const [field, f] of Object.entries(type.fields ?? {})) {
-    if (refCheck(policy, userId, f.read, resource).allowed) read.push(field);
-    if (f.write !== undefined && refCheck(policy, userId, f.write, resource).allowed) write.push(field);
+    if (refCheck(policy, userId, f.read, resource, at).allowed) read.push(field);
+    if (f.write !== undefined && refCheck(policy, userId, f.write, resource, at).allowed) write.push(field);
   }
   return { read, write };
 }
@@ -540,6 +568,8 @@ export interface RefReason {
   readonly ownerPath?: readonly RefPathStep[];
   /** SPEC 9, `parent`: the parent record and the reasons it gives. */
   readonly parent?: { readonly type: string; readonly id: string; readonly reasons: readonly RefReason[] };
+  readonly share?: number;
+  readonly until?: string;
 }
 
 /** Problems with one step of a path, given the step before it. */
@@ -666,6 +696,17 @@ export function refPathProblems(
           break;
         }
         if (!(ag.grants ?? []).some((g) => g.level === r.level && endsAt(r.path, g.to))) out.push(`${label}: ends at no grant of that level`);
+        break;
+      }
+      case 'record-share': {
+        const share = typeof r.share === 'number' ? resource.shares?.[r.share] : undefined;
+        if (share === undefined) {
+          out.push(`${label}: no such share on the record`);
+          break;
+        }
+        if (share.level !== r.level) out.push(`${label}: the share gives ${share.level}`);
+        if (!endsAt(r.path, share.to)) out.push(`${label}: does not end at the share's to`);
+        if ((share.until ?? undefined) !== r.until) out.push(`${label}: until ${String(r.until)}, the share's is ${String(share.until)}`);
         break;
       }
       default:

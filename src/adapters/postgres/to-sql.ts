@@ -1,6 +1,7 @@
 import { InvalidInputError, quote } from '../../errors/errors.js';
 import type { AccessFilter, FilterClause } from '../../decide/access-filter.js';
 import { DEFAULT_TENANT } from '../../model/ids.js';
+import { instantMillis } from '../../model/instant.js';
 import type { Condition } from '../../model/segment.js';
 import { conditionIs } from '../../model/segment-match.js';
 
@@ -16,6 +17,32 @@ export interface AccessGroupJoin {
   readonly recordId: string;
   /** Its column holding the access group id. */
   readonly accessGroup: string;
+  /** The record table's id column that `recordId` refers to. */
+  readonly id: string;
+}
+
+/**
+ * The table of record shares (SPEC 9): one row per share, with the record's id, the principal's
+ * kind (`user`, `role`, `roleAndSubordinates` or `group`, as the share's `to` names it) and id,
+ * the level (`read`, `readWrite` or `full`) and the bounds as `timestamptz` columns (NULL is
+ * open). The condition is `<id> IN (SELECT <recordId> FROM <table> WHERE ...)`, with the filter's
+ * instant as a parameter: an index on `(<principalId>, <recordId>)` serves it.
+ */
+export interface ShareTable {
+  /** The share table, e.g. `ticket_shares`. */
+  readonly table: string;
+  /** Its column holding the record's id. */
+  readonly recordId: string;
+  /** Its column holding the principal's kind: `user`, `role`, `roleAndSubordinates` or `group`. */
+  readonly principalKind: string;
+  /** Its column holding the principal's id. */
+  readonly principalId: string;
+  /** Its column holding the level: `read`, `readWrite` or `full`. */
+  readonly level: string;
+  /** Its `timestamptz` column of `since` (NULL: open). */
+  readonly since: string;
+  /** Its `timestamptz` column of `until` (NULL: open). */
+  readonly until: string;
   /** The record table's id column that `recordId` refers to. */
   readonly id: string;
 }
@@ -50,6 +77,12 @@ export interface SqlMapping {
    * parent's tenant.
    */
   readonly parent?: ParentJoin;
+  /**
+   * The table of record shares (`resource.shares`): where the filter's share clauses look. When
+   * absent (or `false`), the records of this table are taken to be never shared: a share clause
+   * matches no row, so the SQL can only return fewer rows than `can()` allows, never more.
+   */
+  readonly shares?: ShareTable | false;
 }
 
 /**
@@ -108,7 +141,7 @@ export function quoteIdent(name: string): string {
  * @example
  * ```ts
  * const f = engine.filter('u1', 'view', 'lead');
- * const w = toSql(f, { ownerUser: 'owner_user_id', ownerGroup: 'owner_group_id', tenant: 'tenant_id', accessGroups: 'access_groups', attributes: 'attributes' });
+ * const w = toSql(f, { ownerUser: 'owner_user_id', ownerGroup: 'owner_group_id', tenant: 'tenant_id', accessGroups: 'access_groups', attributes: 'attributes', shares: false });
  * await pool.query(`SELECT id FROM leads WHERE ${w.sql} ORDER BY id LIMIT 50`, w.params);
  * ```
  * @param options.firstParam the number of the first placeholder (default 1), to put the fragment
@@ -163,6 +196,8 @@ function compileFilter(filter: AccessFilter, mappingIn: SqlMapping, first: numbe
   const ors: string[] = [];
   for (const c of filter.anyOf) {
     if (c.kind === 'parent') continue;
+    // Records never shared (no share table): the share clauses are no arm at all.
+    if (c.kind === 'share' && (mapping.shares === false || mapping.shares === undefined)) continue;
     const t = inTenant(Object.prototype.propertyIsEnumerable.call(c, 'tenant') ? c.tenant : undefined);
     if (t === false) continue;
     const cond = clauseSql(c, mapping, param);
@@ -228,6 +263,8 @@ function clauseSql(c: FilterClause, m: SqlMapping, param: Param): string {
     case 'parent':
       // Compiled by parentSql; never mixed with the clauses of a record with access of its own.
       return 'FALSE';
+    case 'share':
+      return shareSql(c, m, param);
   }
 }
 
@@ -263,6 +300,40 @@ function parentSql(filter: AccessFilter, mapping: SqlMapping, first: number, whe
   }
   parts.push(ors.length === 0 ? 'FALSE' : ors.length === 1 ? (ors[0] as string) : `(${ors.join(' OR ')})`);
   return { sql: parts.join(' AND '), params };
+}
+
+
+const SHARE_LEVELS: readonly string[] = ['read', 'readWrite', 'full'];
+const SHARE_KINDS = [
+  ['user', 'users'],
+  ['role', 'roles'],
+  ['roleAndSubordinates', 'rolesAndSubordinates'],
+  ['group', 'groups'],
+] as const;
+
+/** A `share` clause as a sub-select on the share table, the filter's instant a `timestamptz` parameter. */
+function shareSql(c: Extract<FilterClause, { kind: 'share' }>, m: SqlMapping, param: Param): string {
+  const shares = m.shares;
+  if (shares === undefined || shares === false) return 'FALSE';
+  const t = ownCopy(shares) as ShareTable;
+  const s = 'purview_sh';
+  const col = (name: string): string => `${s}.${quoteIdent(name)}`;
+  const principals = ownCopy(c.principals) as Partial<Record<(typeof SHARE_KINDS)[number][1], readonly string[]>>;
+  const arms: string[] = [];
+  for (const [kind, key] of SHARE_KINDS) {
+    const ids = idsParam(principals[key] ?? [], param);
+    if (ids !== undefined) arms.push(`(${col(t.principalKind)} = '${kind}' AND ${col(t.principalId)} = ANY(${ids}))`);
+  }
+  const min = SHARE_LEVELS.indexOf(c.minLevel);
+  if (arms.length === 0 || min < 0) return 'FALSE';
+  const levels = param(SHARE_LEVELS.slice(min), 'text[]');
+  if (typeof c.at !== 'string' || instantMillis(c.at) === undefined) throw new InvalidInputError({ message: 'a share clause needs its instant `at` (an RFC 3339 date-time, as filter() gives it)', path: ['filter', 'anyOf'] });
+  const at = param(c.at, 'timestamptz');
+  const who = arms.length === 1 ? (arms[0] as string) : `(${arms.join(' OR ')})`;
+  return (
+    `${quoteIdent(t.id)} IN (SELECT ${col(t.recordId)} FROM ${quoteIdent(t.table)} ${s} WHERE ${who} AND ${col(t.level)} = ANY(${levels})` +
+    ` AND (${col(t.since)} IS NULL OR ${col(t.since)} <= ${at}) AND (${col(t.until)} IS NULL OR ${at} < ${col(t.until)}))`
+  );
 }
 
 /** `{"<attribute>": <value>}` as JSON text, with the attribute as an own key whatever its name. */

@@ -58,6 +58,8 @@ export interface FilterParts {
   /** Access groups holding records by listing, per tenant. */
   readonly listed: Map<Id, Set<Id>>;
   readonly segments: FilterClause[];
+  /** Record-share clauses. */
+  readonly shares: FilterClause[];
   readonly sources: FilterSource[];
   /** Whether a principal is expanded for the first time in a tenant (each `from` once per tenant). */
   firstTime(tenant: Id, p: PrincipalRef): boolean;

@@ -5,6 +5,7 @@ import { groupOwnerSource } from './group-owner.js';
 import { hierarchySource } from './hierarchy.js';
 import { ownerSource } from './owner.js';
 import { parentSource } from './parent.js';
+import { recordShareSource } from './record-share.js';
 import { sharingRuleSource } from './sharing-rule.js';
 import type { AccessSource } from './source.js';
 
@@ -12,7 +13,7 @@ import type { AccessSource } from './source.js';
  * The sources of a record's own access, in the order `can` tries them (cheapest first) and `check`
  * lists reasons of equal level: every source but `parent`.
  */
-export const OWN_SOURCES: readonly AccessSource[] = Object.freeze([defaultSource, ownerSource, hierarchySource, groupOwnerSource, sharingRuleSource, accessGroupSource]);
+export const OWN_SOURCES: readonly AccessSource[] = Object.freeze([defaultSource, ownerSource, hierarchySource, groupOwnerSource, sharingRuleSource, accessGroupSource, recordShareSource]);
 
 /** The source of a record of a controlled type: its parent's access, decided by the own sources on the top of its chain. */
 export const PARENT_SOURCE: AccessSource = parentSource(OWN_SOURCES);
