@@ -84,6 +84,18 @@ export interface CompareOptions {
 export const coverage = { checks: 0, allowed: 0, denials: new Map<string, number>(), sources: new Map<string, number>(), queries: 0 };
 
 /** Compares an engine with the reference evaluator on every query over `policy` and `resources`. */
+const INVALID: unique symbol = Symbol('invalid');
+
+/** A reference answer, or INVALID when the reference refuses the input (RefInvalidInput). */
+function refOrInvalid<T>(f: () => T): T | typeof INVALID {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof RefInvalidInput) return INVALID;
+    throw e;
+  }
+}
+
 export function compareWithReference(engine: Queries, policy: PolicyInput, resources: readonly Resource[], opts: CompareOptions): string[] {
   const out: string[] = [];
   const users = idsOf(policy.users, opts.users);
@@ -119,8 +131,11 @@ export function compareWithReference(engine: Queries, policy: PolicyInput, resou
   for (const r of resources) {
     coverage.queries++;
     const owners = attempt(() => engine.effectiveOwners(r));
-    const wantOwners = refEffectiveOwners(policy, r);
-    if (!owners.ok || !same(owners.value, wantOwners)) {
+    // A record the reference finds malformed (a record of a controlled type without its parent, say) must be an InvalidInputError.
+    const wantOwners = refOrInvalid(() => refEffectiveOwners(policy, r));
+    if (wantOwners === INVALID) {
+      if (owners.ok || owners.error !== 'InvalidInputError') if (push(`effectiveOwners(${show(r)}): engine ${show(owners)}, expected InvalidInputError`)) return out;
+    } else if (!owners.ok || !same(owners.value, wantOwners)) {
       if (push(`effectiveOwners(${show(r)}): engine ${show(owners)}, reference ${show(wantOwners)}`)) return out;
     }
     for (const action of [...actionsOf(policy, r.type), UNDECLARED]) {
@@ -130,8 +145,10 @@ export function compareWithReference(engine: Queries, policy: PolicyInput, resou
       if (!declared) {
         if (who.ok || who.error !== 'InvalidInputError') if (push(`whoCan(${show(action)}, ${show(r)}) of an undeclared action: engine ${show(who)}, expected InvalidInputError`)) return out;
       } else {
-        const wantWho = refWhoCan(policy, action, r, opts.at);
-        if (!who.ok || !same(who.value, wantWho)) if (push(`whoCan(${show(action)}, ${show(r)}): engine ${show(who)}, reference ${show(wantWho)}`)) return out;
+        const wantWho = refOrInvalid(() => refWhoCan(policy, action, r, opts.at));
+        if (wantWho === INVALID) {
+          if (who.ok || who.error !== 'InvalidInputError') if (push(`whoCan(${show(action)}, ${show(r)}): engine ${show(who)}, expected InvalidInputError`)) return out;
+        } else if (!who.ok || !same(who.value, wantWho)) if (push(`whoCan(${show(action)}, ${show(r)}): engine ${show(who)}, reference ${show(wantWho)}`)) return out;
       }
       for (const u of users) {
         coverage.checks++;

@@ -462,13 +462,16 @@ export function refCheck(policy: PolicyInput, userId: string, action: string, re
   if (required === undefined) throw new RefInvalidInput(`undeclared action ${action}`);
   const deny = (denial: Denial): RefDecision => ({ allowed: false, denial, level: 'none', required, sources: [] });
 
+  // A malformed record is an InvalidInputError whoever asks (SPEC 9: a controlled record needs its
+  // parent, another record has none), before any step.
+  checkRecord(p, resource);
+
   // 1. The user exists and is active.
   const user = p.users.get(userId);
   if (user === undefined) return deny('unknown-user');
   if ((user.status ?? 'active') !== 'active') return deny('inactive-user');
 
   // 2. Tenant (SPEC 9: a controlled record without one is in its parent's; one in another tenant than its parent's is denied).
-  checkRecord(p, resource);
   const tenant = tenantOfRecord(p, resource);
   if (!tenantsAgree(p, resource)) return deny('tenant');
   if (!tenantExists(p, tenant) || !userActsIn(p, user, tenant)) return deny('tenant');
@@ -513,11 +516,11 @@ export function refMembersOf(policy: PolicyInput, groupId: string): string[] {
 /** The owner user, or the members of the owner group, sorted; unknown owners have none. */
 export function refEffectiveOwners(policy: PolicyInput, resource: Resource): string[] {
   const p = ix(policy);
+  // The owners of a record of an undeclared type are its owner's (the type does not matter to them).
+  if (p.types.has(resource.type)) checkRecord(p, resource);
+  else if (resource.owner === undefined || resource.owner === null) throw new RefInvalidInput('missing owner');
   // SPEC 9: a controlled record's owners are its parent's.
-  if (p.types.get(resource.type)?.controlledBy !== undefined) {
-    checkRecord(p, resource);
-    return refEffectiveOwners(policy, resource.parent as Resource);
-  }
+  if (p.types.get(resource.type)?.controlledBy !== undefined) return refEffectiveOwners(policy, resource.parent as Resource);
   const owner = resource.owner as Owner;
   if ('user' in owner) return p.users.has(owner.user) ? [owner.user] : [];
   return refMembersOf(policy, owner.group);
