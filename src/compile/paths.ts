@@ -1,8 +1,6 @@
 import type { MembershipPath, PathStep } from '../model/path.js';
 import type { Id } from '../model/ids.js';
-import { inEffect, type Instant } from '../model/instant.js';
-import { boundsOf } from '../model/member-entry.js';
-import type { MemberEntry } from '../model/policy.js';
+import type { Instant } from '../model/instant.js';
 import type { Compiled, PrincipalRef, UserFacts } from './snapshot.js';
 import { roleWithin } from './closure.js';
 
@@ -64,6 +62,11 @@ export function groupStep(c: Compiled, g: number, before?: PathStep | number): P
   return until === undefined ? { kind: 'group', id, via: 'member-of' } : { kind: 'group', id, via: 'member-of', until };
 }
 
+const GROUPS = ['groups'] as const;
+const USERS = ['users'] as const;
+const ROLES = ['roles', 'rolesAndSubordinates'] as const;
+const SUBTREES = ['rolesAndSubordinates'] as const;
+
 /**
  * Until when the entries of group `group` that make `before` a member hold, in the interval the
  * view answers for: undefined when one of them is open-ended (or the policy has no time-bound
@@ -74,34 +77,13 @@ export function edgeUntil(c: Compiled, group: Id, before: PathStep | number): In
   if (timing === undefined) return undefined;
   const def = timing.policy.groups.get(group);
   if (def === undefined) return undefined;
-  const m = def.members;
-  if (typeof before === 'number') return latestUntil([m.groups], c.ids.groups.idOf(before), timing.at);
-  if (before.kind === 'user') return latestUntil([m.users], before.id, timing.at);
-  if (before.kind === 'role') return latestUntil(before.via === 'has-role' ? [m.roles, m.rolesAndSubordinates] : [m.rolesAndSubordinates], before.id, timing.at);
-  return latestUntil([m.groups], before.id, timing.at);
+  const x = timing.entries;
+  if (typeof before === 'number') return x.latestUntil(def, GROUPS, c.ids.groups.idOf(before), timing.at);
+  if (before.kind === 'user') return x.latestUntil(def, USERS, before.id, timing.at);
+  if (before.kind === 'role') return x.latestUntil(def, before.via === 'has-role' ? ROLES : SUBTREES, before.id, timing.at);
+  return x.latestUntil(def, GROUPS, before.id, timing.at);
 }
 
-function latestUntil(lists: readonly (readonly MemberEntry[])[], id: Id, t: number): Instant | undefined {
-  let best: Instant | undefined;
-  let bestMs = -Infinity;
-  for (const list of lists) {
-    for (const e of list) {
-      if (typeof e === 'string') {
-        if (e === id) return undefined;
-        continue;
-      }
-      if (e.id !== id) continue;
-      const b = boundsOf(e);
-      if (!inEffect(b, t)) continue;
-      if (e.until === undefined) return undefined;
-      if (b.until > bestMs) {
-        bestMs = b.until;
-        best = e.until;
-      }
-    }
-  }
-  return best;
-}
 
 /**
  * Breadth-first search up from a user with predecessor links: no recursion, each group visited

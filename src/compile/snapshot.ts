@@ -1,3 +1,4 @@
+import type { EntryIndex } from './entry-index.js';
 import type { ActionSlot, ActionTable } from '../access/action-table.js';
 import type { CapSet, CompiledLevels } from '../access/capabilities.js';
 import type { Id } from '../model/ids.js';
@@ -166,6 +167,8 @@ export interface Caches {
 export interface Timing {
   readonly policy: Policy;
   readonly at: number;
+  /** The index of the groups' time-bound entries, shared by the views of an engine. */
+  readonly entries: EntryIndex;
 }
 
 /** A clock: the current instant in epoch milliseconds. */

@@ -4,7 +4,8 @@ import type { ValidationContext } from '../validate/context.js';
 import { applyTouched, atRevision, buildSnapshot, type Touched } from './apply.js';
 import { effectiveFrom } from './effective.js';
 import type { Clock, Compiled, Interners } from './snapshot.js';
-import { crossed, NO_TIMELINE, timelineOf, updateTimeline, windowAround, type TimedIds, type Timeline } from './timeline.js';
+import { EntryIndex } from './entry-index.js';
+import { crossed, eventsBetween, NO_TIMELINE, timelineOf, updateTimeline, windowAround, type TimedIds, type Timeline } from './timeline.js';
 
 /*
  * The compiled snapshot of one revision across time. `structure` holds every entry, in effect or
@@ -26,12 +27,16 @@ export interface View {
 }
 
 /** A view's snapshot with what it knows of time (a shallow copy: every part is shared). */
-function timed(c: Compiled, policy: Policy, at: number): Compiled {
-  return { ...c, timing: { policy, at } };
+function timed(c: Compiled, policy: Policy, at: number, entries: EntryIndex): Compiled {
+  return { ...c, timing: { policy, at, entries } };
 }
 
-/** How many views a revision keeps (the current interval, and a few that queries with `asOf` asked for). */
-const KEEP = 4;
+/**
+ * How many views a revision keeps: the current interval, and those that queries with `asOf`
+ * asked for (a report as of each month-end of a year reads twelve). Past it, the least recently
+ * used goes; a view is cheap to keep (it shares every part the intervals do not change).
+ */
+const KEEP = 16;
 
 const NONE: ReadonlySet<Id> = new Set();
 
@@ -55,6 +60,8 @@ export class TimedIndex {
     readonly timeline: Timeline,
     private readonly ctx: ValidationContext,
     views: View[],
+    /** The groups' time-bound entries, indexed on first use; shared with the next revisions. */
+    private readonly entries: EntryIndex = new EntryIndex(),
   ) {
     this.views = views;
   }
@@ -95,7 +102,16 @@ export class TimedIndex {
       if (at > 0) this.views = [v, ...this.views.slice(0, at), ...this.views.slice(at + 1)];
       return v;
     }
-    const near = this.views[0];
+    // From the kept view with the fewest instants in between.
+    let near: View | undefined;
+    let nearest = Infinity;
+    for (const v of this.views) {
+      const d = t >= v.to ? eventsBetween(this.timeline, v.from, t) : eventsBetween(this.timeline, t, v.from);
+      if (d < nearest) {
+        nearest = d;
+        near = v;
+      }
+    }
     const v = near === undefined ? this.fresh(t) : this.moved(near, t);
     this.views = [v, ...this.views].slice(0, KEEP);
     return v;
@@ -106,7 +122,7 @@ export class TimedIndex {
     const all = crossed(this.timeline, -Infinity, Infinity);
     const effective = effectiveFrom(this.policy, this.policy, all.ids, t);
     const compiled = buildSnapshot(effective, this.ctx, this.revision, this.structure.ids, this.structure.clock);
-    return { ...windowAround(this.timeline, t), compiled: timed(compiled, this.policy, t), effective };
+    return { ...windowAround(this.timeline, t), compiled: timed(compiled, this.policy, t, this.entries), effective };
   }
 
   /** A view at `t` made from the view `v` of another interval: only the entities whose instants lie in between are recompiled. */
@@ -116,7 +132,7 @@ export class TimedIndex {
     if (count > Math.max(64, entityCount(this.policy) / 8)) return this.fresh(t);
     const effective = effectiveFrom(v.effective, this.policy, ids, t);
     const compiled = applyTouched(v.compiled, effective, touchedBy(ids), this.revision);
-    return { ...windowAround(this.timeline, t), compiled: timed(compiled, this.policy, t), effective };
+    return { ...windowAround(this.timeline, t), compiled: timed(compiled, this.policy, t, this.entries), effective };
   }
 
   /**
@@ -129,12 +145,12 @@ export class TimedIndex {
     const structure = applyTouched(this.structure, next, touched, revision);
     const ids: TimedIds = { groups: touched.groups, sharingRules: touched.sharingRules, accessGroups: touched.accessGroups };
     const tl = updateTimeline(this.timeline, next, ids);
-    if (tl.at.length === 0) return new TimedIndex(structure, next, NO_TIMELINE, ctx, []);
+    if (tl.at.length === 0) return new TimedIndex(structure, next, NO_TIMELINE, ctx, [], this.entries);
     const t = clock();
     const w = this.windowAt(t);
     const effective = effectiveFrom(w.effective, next, ids, t);
     const compiled = applyTouched(w.compiled, effective, touched, revision);
-    return new TimedIndex(structure, next, tl, ctx, [{ ...windowAround(tl, t), compiled: timed(compiled, next, t), effective }]);
+    return new TimedIndex(structure, next, tl, ctx, [{ ...windowAround(tl, t), compiled: timed(compiled, next, t, this.entries), effective }], this.entries);
   }
 
   /** The same index at another revision (a replayed change that changed nothing). */
@@ -145,6 +161,7 @@ export class TimedIndex {
       this.timeline,
       this.ctx,
       this.views.map((v) => ({ ...v, compiled: { ...atRevision(v.compiled, revision), ...(v.compiled.timing === undefined ? {} : { timing: v.compiled.timing }) } })),
+      this.entries,
     );
   }
 }

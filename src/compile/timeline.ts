@@ -23,10 +23,19 @@ export interface Timeline {
   readonly kind: Uint8Array;
   /** The entity id of each event. */
   readonly id: readonly Id[];
+  /** The entities that have events, by collection (to tell in O(1) whether a change touches the timeline). */
+  readonly timed: TimedIds;
 }
 
+const NO_IDS: ReadonlySet<Id> = new Set();
+
 /** A timeline without instants: the policy says nothing about time. */
-export const NO_TIMELINE: Timeline = Object.freeze({ at: new Float64Array(0), kind: new Uint8Array(0), id: Object.freeze([]) as readonly Id[] });
+export const NO_TIMELINE: Timeline = Object.freeze({
+  at: new Float64Array(0),
+  kind: new Uint8Array(0),
+  id: Object.freeze([]) as readonly Id[],
+  timed: Object.freeze({ groups: NO_IDS, sharingRules: NO_IDS, accessGroups: NO_IDS }),
+});
 
 /** The boundary instants of one entity (unsorted, maybe repeated); empty for an entity without bounds. */
 export function instantsOf(collection: TimedCollection, entity: Group | SharingRule | AccessGroup): number[] {
@@ -53,9 +62,11 @@ interface Event {
   readonly id: Id;
 }
 
-function pack(events: Event[]): Timeline {
+/** Packs events already in ascending order of instant. */
+function pack(events: readonly Event[]): Timeline {
   if (events.length === 0) return NO_TIMELINE;
-  events.sort((a, b) => a.at - b.at);
+  const timed: Record<TimedCollection, Set<Id>> = { groups: new Set(), sharingRules: new Set(), accessGroups: new Set() };
+  for (const e of events) timed[KINDS[e.kind] as TimedCollection].add(e.id);
   const at = new Float64Array(events.length);
   const kind = new Uint8Array(events.length);
   const id: Id[] = new Array<Id>(events.length);
@@ -64,8 +75,10 @@ function pack(events: Event[]): Timeline {
     kind[i] = e.kind;
     id[i] = e.id;
   });
-  return { at, kind, id: Object.freeze(id) };
+  return { at, kind, id: Object.freeze(id), timed };
 }
+
+const byInstant = (a: Event, b: Event): number => a.at - b.at;
 
 function eventsOf(out: Event[], k: number, collection: TimedCollection, entity: Group | SharingRule | AccessGroup): void {
   const seen = new Set<number>();
@@ -82,7 +95,7 @@ export function timelineOf(policy: Policy): Timeline {
   KINDS.forEach((collection, k) => {
     for (const entity of policy[collection].values()) eventsOf(events, k, collection, entity);
   });
-  return pack(events);
+  return pack(events.sort(byInstant));
 }
 
 /** Ids by timed collection: what a change touched, or what crossing some instants touches. */
@@ -101,16 +114,24 @@ export function updateTimeline(prev: Timeline, next: Policy, touched: TimedIds):
       if (e !== undefined) eventsOf(fresh, k, collection, e);
     }
   });
+  // O(touched) when the change touches no entity with events, before or after.
   let drops = false;
-  for (let i = 0; i < prev.at.length && !drops; i++) if (touched[KINDS[prev.kind[i] as number] as TimedCollection].has(prev.id[i] as Id)) drops = true;
+  for (const collection of KINDS) for (const id of touched[collection]) if (prev.timed[collection].has(id)) drops = true;
   if (!drops && fresh.length === 0) return prev;
-  const kept: Event[] = [];
+  // One merge of the kept events (in order already) with the new ones (sorted): O(events + new log new).
+  fresh.sort(byInstant);
+  const out: Event[] = [];
+  let j = 0;
   for (let i = 0; i < prev.at.length; i++) {
     const k = prev.kind[i] as number;
     const id = prev.id[i] as Id;
-    if (!touched[KINDS[k] as TimedCollection].has(id)) kept.push({ at: prev.at[i] as number, kind: k, id });
+    if (drops && touched[KINDS[k] as TimedCollection].has(id)) continue;
+    const t = prev.at[i] as number;
+    while (j < fresh.length && (fresh[j] as Event).at < t) out.push(fresh[j++] as Event);
+    out.push({ at: t, kind: k, id });
   }
-  return pack(kept.concat(fresh));
+  while (j < fresh.length) out.push(fresh[j++] as Event);
+  return pack(out);
 }
 
 /** The index of the first event after `t` (binary search). */
@@ -129,6 +150,11 @@ function firstAfter(tl: Timeline, t: number): number {
 export function windowAround(tl: Timeline, t: number): { readonly from: number; readonly to: number } {
   const i = firstAfter(tl, t);
   return { from: i === 0 ? -Infinity : (tl.at[i - 1] as number), to: i === tl.at.length ? Infinity : (tl.at[i] as number) };
+}
+
+/** How many events lie in `(lo, hi]`: O(log events). */
+export function eventsBetween(tl: Timeline, lo: number, hi: number): number {
+  return firstAfter(tl, hi) - firstAfter(tl, lo);
 }
 
 /** The entities with an instant in `(lo, hi]`: those whose entries may count differently at `lo` and at `hi`. */

@@ -60,7 +60,7 @@ export function deleteRoleOps(policy: Policy, edges: ReverseEdges, r: Id, to: Id
     const group = policy.groups.get(g);
     if (group === undefined) continue;
     const m = group.members;
-    ops.push(putOp('groups', g, { ...group, members: { ...m, roles: m.roles.filter((x) => x !== r), rolesAndSubordinates: m.rolesAndSubordinates.filter((x) => x !== r) } }));
+    ops.push(putOp('groups', g, { ...group, members: { ...m, roles: m.roles.filter((x) => entryId(x) !== r), rolesAndSubordinates: m.rolesAndSubordinates.filter((x) => entryId(x) !== r) } }));
   }
   unnamed(policy, 'role', r, ops);
   ops.push({ op: 'delete', collection: 'roles', id: r });

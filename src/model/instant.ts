@@ -24,23 +24,37 @@ function daysIn(year: number, month: number): number {
 export function instantMillis(text: string): number | undefined {
   const m = FORM.exec(text);
   if (m === null) return undefined;
-  const num = (i: number): number => Number(m[i]);
-  const [year, month, day, hour, minute, second] = [num(1), num(2), num(3), num(4), num(5), num(6)];
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const hour = Number(m[4]);
+  const minute = Number(m[5]);
+  const second = Number(m[6]);
   if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return undefined;
   if (hour > 23 || minute > 59 || second > 59) return undefined;
   const fraction = m[7] === undefined ? 0 : Number(m[7].padEnd(3, '0'));
   let offset = 0;
   if (m[8] === undefined) {
-    const oh = num(10);
-    const om = num(11);
+    const oh = Number(m[10]);
+    const om = Number(m[11]);
     if (oh > 23 || om > 59) return undefined;
     offset = (m[9] === '-' ? -1 : 1) * (oh * 60 + om) * 60_000;
   }
-  // setUTCFullYear, not Date.UTC: Date.UTC reads years 0-99 as 1900-1999.
-  const d = new Date(0);
-  d.setUTCFullYear(year, month - 1, day);
-  d.setUTCHours(hour, minute, second, fraction);
-  return d.getTime() - offset;
+  return daysFromCivil(year, month, day) * 86_400_000 + ((hour * 60 + minute) * 60 + second) * 1000 + fraction - offset;
+}
+
+/**
+ * Days since 1970-01-01 of a proleptic Gregorian date, by arithmetic alone (no Date object, and
+ * none of `Date.UTC`'s reading of years 0-99 as 1900-1999): the civil-from-days inverse of
+ * H. Hinnant's "chrono-compatible low-level date algorithms".
+ */
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yoe = y - era * 400;
+  const doy = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
 }
 
 /** `value` as an instant string, or an `InvalidInputError` at `path` that says what an instant is. */

@@ -18,7 +18,7 @@ import type {
   TimedMember,
   User,
 } from './policy.js';
-import { expectInstant, millisOf } from './instant.js';
+import { expectInstant, instantMillis } from './instant.js';
 import { IdMap, isIdMap } from './id-map.js';
 import { principalParts, type Principal, type RulePrincipal } from './principal.js';
 import type { Condition, Segment } from './segment.js';
@@ -137,9 +137,12 @@ export function normalizeGroup(value: unknown, path: ErrorPath): Group {
 export function normalizeBounds(o: Plain, path: ErrorPath): TimeBounds {
   const sinceRaw = own(o, 'since');
   const untilRaw = own(o, 'until');
-  const since = sinceRaw === undefined ? undefined : expectInstant(sinceRaw, [...path, 'since'], 'since, an instant');
-  const until = untilRaw === undefined ? undefined : expectInstant(untilRaw, [...path, 'until'], 'until, an instant');
-  if (since !== undefined && until !== undefined && millisOf(since) >= millisOf(until)) {
+  // Each instant parsed once (a group may hold many thousands of time-bound entries).
+  const sinceMs = typeof sinceRaw === 'string' ? instantMillis(sinceRaw) : undefined;
+  const untilMs = typeof untilRaw === 'string' ? instantMillis(untilRaw) : undefined;
+  const since = sinceRaw === undefined ? undefined : sinceMs === undefined ? expectInstant(sinceRaw, [...path, 'since'], 'since, an instant') : (sinceRaw as string);
+  const until = untilRaw === undefined ? undefined : untilMs === undefined ? expectInstant(untilRaw, [...path, 'until'], 'until, an instant') : (untilRaw as string);
+  if (sinceMs !== undefined && untilMs !== undefined && sinceMs >= untilMs) {
     fail([...path, 'until'], `until (${quote(until)}) must be after since (${quote(since)}): the entry would never be in effect`);
   }
   return bare({ ...(since === undefined ? {} : { since }), ...(until === undefined ? {} : { until }) });
@@ -147,13 +150,11 @@ export function normalizeBounds(o: Plain, path: ErrorPath): TimeBounds {
 
 /**
  * A member list: each entry an id or `{ id, since?, until? }`. The same id may appear in several
- * time-bound entries (a member while any is in effect), but an id listed plainly twice, or the
- * same entry twice, is a mistake.
+ * entries `{ id, ... }` (a member while any is in effect); an id listed plainly twice is a mistake.
  */
 function normalizeMemberList(value: unknown, path: ErrorPath, what: string): MemberEntry[] {
   const list = expectArray(value, path);
   const plain = new Set<Id>();
-  const timed: TimedMember[] = [];
   return list.map((item, i): MemberEntry => {
     if (typeof item === 'string') {
       const id = expectId(item, [...path, i], what);
@@ -164,10 +165,7 @@ function normalizeMemberList(value: unknown, path: ErrorPath, what: string): Mem
     const ip = [...path, i];
     const o = expectObject(item, ip, `${what} (a string) or { id, since?, until? }`);
     onlyKeys(o, ['id', 'since', 'until'], ip);
-    const entry: TimedMember = bare({ id: expectId(own(o, 'id'), [...ip, 'id'], what), ...normalizeBounds(o, ip) });
-    if (timed.some((t) => t.id === entry.id && t.since === entry.since && t.until === entry.until)) fail(ip, `the entry for ${what} ${quote(entry.id)} is listed twice`, [entry.id]);
-    timed.push(entry);
-    return entry;
+    return bare({ id: expectId(own(o, 'id'), [...ip, 'id'], what), ...normalizeBounds(o, ip) }) as TimedMember;
   });
 }
 

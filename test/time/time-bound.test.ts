@@ -124,3 +124,37 @@ describe('reasons carry the until that bounds them', () => {
     expect(engine.can('ann', 'view', owned, { asOf: '2027-02-01T00:00:00Z' })).toBe(false);
   });
 });
+
+describe('found by review', () => {
+  it('deleteRole removes the role from time-bound entries too', async () => {
+    const engine = createEngine({
+      policy: {
+        resourceTypes: { t: { actions: { v: 'read' } } },
+        roles: [{ id: 'staff' }, { id: 'other' }],
+        users: [{ id: 'u', role: 'staff' }],
+        groups: [{ id: 'g', members: { roles: [{ id: 'staff', until: '2030-01-01T00:00:00Z' }], rolesAndSubordinates: [{ id: 'staff', since: '2020-01-01T00:00:00Z' }] } }],
+      },
+    });
+    await engine.deleteRole('staff', { reassignTo: 'other' });
+    expect(engine.policy.groups.get('g')?.members.roles).toEqual([]);
+    expect(engine.policy.groups.get('g')?.members.rolesAndSubordinates).toEqual([]);
+  });
+
+  it('queries as of a dozen instants in turn reuse their views: no whole build per query', async () => {
+    const { compileStats } = await import('../../src/compile/apply.js');
+    const groups = Array.from({ length: 50 }, (_, i) => ({ id: `g${i}`, members: { users: [{ id: 'u', until: `2027-${String(1 + (i % 12)).padStart(2, '0')}-01T00:00:00Z` }] } }));
+    const engine = createEngine({ policy: { resourceTypes: { t: { actions: { v: 'read' } } }, users: [{ id: 'u' }], groups }, clock: () => Date.parse('2026-01-01T00:00:00Z') });
+    const monthEnds = Array.from({ length: 12 }, (_, m) => `2027-${String(m + 1).padStart(2, '0')}-15T00:00:00Z`);
+    for (const asOf of monthEnds) engine.groupsOf('u', { asOf });
+    const before = compileStats.builds;
+    for (let round = 0; round < 5; round++) for (const asOf of monthEnds) engine.groupsOf('u', { asOf });
+    expect(compileStats.builds - before).toBe(0);
+    expect(engine.groupsOf('u', { asOf: '2027-06-15T00:00:00Z' })).toHaveLength(24);
+  });
+
+  it('several entries for one id are all kept, and several equal ones too', () => {
+    const engine = createEngine({ policy: { resourceTypes: { t: { actions: { v: 'read' } } }, users: [{ id: 'u' }], groups: [{ id: 'g', members: { users: [{ id: 'u' }, { id: 'u' }, { id: 'u', until: '2027-01-01T00:00:00Z' }] } }] } });
+    expect(engine.policy.groups.get('g')?.members.users).toHaveLength(3);
+    expect(engine.membersOf('g', { asOf: '2030-01-01T00:00:00Z' })).toEqual(['u']);
+  });
+});
