@@ -141,7 +141,7 @@ export function accessDiff(before: PolicyInput | Policy, after: PolicyInput | Po
       limit: 'accessDiff limit',
       max: limit,
       message: `the diff needs ${needed} decisions compared (${users.length} users, ${targets.length} resources and their actions${what.everyone ? '; tenants, roles, resource types or access levels differ, so every user may be affected' : ''})`,
-      hint: 'pass fewer resources, or a higher limit: accessDiff(..., { limit }), purview diff --limit N',
+      hint: 'pass fewer resources, or a higher limit: the limit option of accessDiff, --limit N of purview diff',
     });
   }
 
