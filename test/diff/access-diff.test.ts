@@ -111,7 +111,7 @@ describe('accessDiff: structure, options and bad input', () => {
   });
 
   it('refuses more decisions than the limit before making any, and malformed input with its path', () => {
-    expect(() => accessDiff(base(), base({ defaultAccessLevel: undefined, resourceTypes: { lead: { actions: { view: 'read', edit: 'readWrite' }, default: 'publicRead' } } }), [byOwner], { ...AS_OF, limit: 3 })).toThrow(LimitError);
+    expect(() => accessDiff(base(), base({ resourceTypes: { lead: { actions: { view: 'read', edit: 'readWrite' }, default: 'publicRead' } } }), [byOwner], { ...AS_OF, limit: 3 })).toThrow(LimitError);
     expect(() => accessDiff(base(), base(), [{ type: 'nope', id: 'x' } as Resource])).toThrow(/no resource type "nope" in either policy/);
     expect(() => accessDiff(base(), base(), [], { asOf: 'soon' })).toThrow(InvalidInputError);
     expect(() => accessDiff(base(), base(), [], { limit: -1 })).toThrow(/options.limit/);
