@@ -25,6 +25,7 @@ const LAYERS = [
   /* 5 */ ['decide', 'filter', 'query'], // decisions, access filters, queries
   /* 6 */ ['changes'], // change sets, change records, commands
   /* 7 */ ['engine'], // the engine: snapshots, updates, views
+  /* 8 */ ['diff'], // access diffs between two policy versions (two engines)
 ];
 
 /**

@@ -19,6 +19,20 @@ export type { OpenEngineOptions, SharedEngine } from './engine/open-engine.js';
 export type { Decision, DenialCode, ParentReason, Reason, ReasonSource, PathStep, MembershipPath } from './decide/decision.js';
 export { explainDecision, formatPath as formatMembershipPath } from './decide/explain.js';
 
+// Access diffs between two policy versions
+export { accessDiff } from './diff/access-diff.js';
+export { DEFAULT_DIFF_LIMIT } from './diff/types.js';
+export type {
+  AccessDiff,
+  AccessDiffOptions,
+  AccessChange,
+  AccessDiffSummary,
+  DiffDenial,
+  MembershipChange,
+  NestingChange,
+  StructuralChanges,
+} from './diff/types.js';
+
 // Rendering
 export { policyGraph, type PolicyGraphOptions } from './render/policy-graph.js';
 

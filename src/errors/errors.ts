@@ -266,10 +266,11 @@ export class LimitError extends PurviewError {
   readonly limit: string;
   /** The configured maximum. */
   readonly max: number;
-  constructor(options: { readonly limit: string; readonly max: number; readonly message: string; readonly ids?: readonly Id[]; readonly path?: ErrorPath }) {
+  /** `hint` replaces the default advice (raise it in `createEngine({ limits })`) for limits set elsewhere. */
+  constructor(options: { readonly limit: string; readonly max: number; readonly message: string; readonly ids?: readonly Id[]; readonly path?: ErrorPath; readonly hint?: string }) {
     super({
       code: 'limit',
-      message: `${options.message}; the limit ${options.limit} is ${options.max} (raise it in createEngine({ limits }) if this is intended)`,
+      message: `${options.message}; the limit ${options.limit} is ${options.max} (${field<string>(options, 'hint') ?? 'raise it in createEngine({ limits }) if this is intended'})`,
       ...(field(options, 'ids') === undefined ? {} : { ids: field<readonly Id[]>(options, 'ids') ?? [] }),
       ...(field(options, 'path') === undefined ? {} : { path: field<ErrorPath>(options, 'path') ?? [] }),
     });
