@@ -257,7 +257,7 @@ describe('--version and --help', () => {
   });
 
   it('an unknown command or option says what to type', () => {
-    expect(cli(['difff']).err).toContain('unknown command "difff"; the commands are test, explain, graph and diff');
+    expect(cli(['difff']).err).toContain('unknown command "difff"; the commands are test, explain, graph, validate and diff');
     expect(cli([]).err).toContain('missing command; type one of test, explain, graph, diff');
     const r = cli(['test', '--bogus', 'x.yaml']);
     expect(r.code).toBe(2);
