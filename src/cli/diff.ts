@@ -12,7 +12,7 @@ import { displayText, jsonText, nameText, quoteText } from '../render/escape.js'
 import { explainableFile } from './explain.js';
 import type { CliIO } from './io.js';
 import { linkParents } from './link-parents.js';
-import { TestFileError, readDocument } from './test-file.js';
+import { TestFileError, readTestDocument } from './test-file.js';
 
 /*
  * `purview diff OLD NEW [--resources FILE] [--format text|json] [--fail-on gain|loss|any]
@@ -70,7 +70,7 @@ interface Version {
 }
 
 function readVersion(path: string): Version {
-  const data = readDocument(path);
+  const data = readTestDocument(path);
   if (!isMapping(data)) throw new TestFileError(path, 'expected a mapping: a policy test file, or a policy');
   if (!hasKey(data, 'policy')) return { file: path, policy: data };
   const policy = data.policy;
@@ -95,7 +95,7 @@ function readResources(list: unknown, file: string): Resource[] {
 }
 
 function resourcesFile(path: string): Resource[] {
-  const data = readDocument(path);
+  const data = readTestDocument(path);
   if (Array.isArray(data)) return readResources(data, path);
   if (isMapping(data) && hasKey(data, 'resources')) return readResources(data.resources, path);
   throw new TestFileError(path, 'expected a list of resources, or a mapping with a "resources" list (a test file)');

@@ -4,7 +4,7 @@ import { createEngine } from '../engine/create-engine.js';
 import type { Engine } from '../engine/types.js';
 import type { CliIO } from './io.js';
 import { displayText, jsonText, quoteText } from '../render/escape.js';
-import { readDocument } from './test-file.js';
+import { readTestDocument } from './test-file.js';
 import { TestFileError, validateTestFile, type TestFile } from './test-file.js';
 
 /*
@@ -154,7 +154,7 @@ export function runExplain(argv: readonly string[], io: CliIO): number {
   const path = parsed.positionals[0] as string;
   let out: string;
   try {
-    const file = explainableFile(readDocument(path), path);
+    const file = explainableFile(readTestDocument(path), path);
     out = explainOnFile(file, { user: v.user as string, action: v.action as string, resource: v.resource as string, format, ...(asOf === undefined ? {} : { asOf }) });
   } catch (e) {
     if (e instanceof TestFileError || e instanceof ExplainError) {

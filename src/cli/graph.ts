@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { displayText, quoteText } from '../render/escape.js';
 import { policyGraph } from '../render/policy-graph.js';
 import type { CliIO } from './io.js';
-import { TestFileError, readDocument } from './test-file.js';
+import { TestFileError, readTestDocument } from './test-file.js';
 
 /*
  * `purview graph FILE [--format mermaid|dot] [--users]`: draws a policy so that it can be looked
@@ -87,7 +87,7 @@ export function runGraph(argv: readonly string[], io: CliIO): number {
   const file = parsed.positionals[0] as string;
   let text: string;
   try {
-    text = graphOfDocument(readDocument(file), file, { format, users: parsed.values.users === true });
+    text = graphOfDocument(readTestDocument(file), file, { format, users: parsed.values.users === true });
   } catch (e) {
     io.stderr(`purview: ${displayText(e instanceof TestFileError ? e.message : `${file}: ${(e as Error).message}`)}\n`);
     return EXIT_FAILED;

@@ -1,3 +1,4 @@
+import { withReferences } from './references.js';
 import { expectInstant } from '../model/instant.js';
 import { readFileSync, statSync } from 'node:fs';
 import { Composer, isAlias, isMap, isNode, isPair, isScalar, isSeq, Lexer, LineCounter, Parser, type CST, type Document, type YAMLError, type YAMLMap, type YAMLSeq } from 'yaml';
@@ -682,5 +683,17 @@ export function readDocument(path: string): unknown {
 
 /** Reads, parses and validates one test file from disk; refuses files over {@link MAX_TEST_FILE_BYTES}. */
 export function loadTestFile(path: string): TestFile {
-  return validateTestFile(readDocument(path), path);
+  return validateTestFile(readTestDocument(path), path);
+}
+
+/**
+ * Reads a test file (YAML or JSON) with its shared-file references resolved: `policy: ./x.yaml`
+ * and `resources: ./y.yaml` (relative to the file) stand for those files' content.
+ */
+export function readTestDocument(path: string): unknown {
+  return withReferences(readDocument(path), path, {
+    read: readDocument,
+    error: (file, detail) => new TestFileError(file, detail),
+    detailOf: (e) => (e instanceof TestFileError ? e.detail : undefined),
+  });
 }

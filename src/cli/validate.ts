@@ -3,7 +3,7 @@ import { policyProblems, type PolicyProblem } from '../validate/policy-problems.
 import { displayText, jsonText, quoteText } from '../render/escape.js';
 import { policyOfDocument } from './graph.js';
 import type { CliIO } from './io.js';
-import { readDocument, TestFileError } from './test-file.js';
+import { readTestDocument, TestFileError } from './test-file.js';
 
 /*
  * `purview validate FILE...`: every problem of each policy file (a policy, or a test file's
@@ -53,7 +53,7 @@ export interface FileValidation {
 /** Validates one file: its problems, or why it could not be read. */
 export function validateFile(path: string, max: number): FileValidation {
   try {
-    const policy = policyOfDocument(readDocument(path), path);
+    const policy = policyOfDocument(readTestDocument(path), path);
     return { file: path, problems: policyProblems(policy, { max }) };
   } catch (e) {
     if (e instanceof TestFileError) return { file: path, error: e.detail, problems: [] };

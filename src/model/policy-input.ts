@@ -1,9 +1,9 @@
 import type { Instant } from './instant.js';
-import type { MemberEntry } from './policy.js';
+import type { MemberEntry } from './entries.js';
 import type { AccessLevels, Capability, LevelRef } from './access-level.js';
 import type { Id } from './ids.js';
 import type { Level } from './level.js';
-import type { OrgDefault, UserStatus } from './policy.js';
+import type { OrgDefault, UserStatus } from './status.js';
 import type { Principal, RulePrincipal } from './principal.js';
 import type { Segment } from './segment.js';
 

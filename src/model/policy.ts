@@ -8,11 +8,8 @@ import type { Segment } from './segment.js';
 import type { IdMap } from './id-map.js';
 import type { Draft } from 'immer';
 
-/** A user's status: an inactive user is denied everything but keeps its memberships. */
-export type UserStatus = 'active' | 'inactive';
-
-/** An organization-wide default for a resource type. */
-export type OrgDefault = 'private' | 'publicRead' | 'publicReadWrite' | 'publicFull';
+export type { OrgDefault, UserStatus } from './status.js';
+import type { OrgDefault, UserStatus } from './status.js';
 
 /** An isolation boundary (a client, a subsidiary). Tenants form a tree. */
 export interface Tenant {
@@ -52,28 +49,8 @@ export interface User {
   readonly tenants: readonly Id[];
 }
 
-/**
- * When an entry is in effect: from `since` (included) until `until` (excluded); a missing bound is
- * open. An entry not in effect counts for nothing, with no change to the policy.
- */
-export interface TimeBounds {
-  /** The first instant the entry is in effect; always, up to `until`, when absent. */
-  readonly since?: Instant;
-  /** The first instant the entry is no longer in effect; never ends when absent. */
-  readonly until?: Instant;
-}
-
-/** A member entry in effect between two instants. */
-export interface TimedMember extends TimeBounds {
-  /** The member's id. */
-  readonly id: Id;
-}
-
-/**
- * One entry of a group's member list: an id (always in effect) or `{ id, since?, until? }`. A list
- * may name the same id in several entries: it is a member while any of them is in effect.
- */
-export type MemberEntry = Id | TimedMember;
+export type { MemberEntry, TimedMember, TimeBounds } from './entries.js';
+import type { MemberEntry, TimeBounds } from './entries.js';
 
 /** The four ways of being a member of a group. */
 export interface GroupMembers {

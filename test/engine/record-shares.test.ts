@@ -72,7 +72,7 @@ describe('record shares', () => {
     const q = queriesAt(policy, T0);
     expect(q.whoCan('view', t)).toEqual(['ann', 'bob']);
     expect(q.check('bob', 'view', t).reasons[0]).toMatchObject({ source: 'record-share', until: UNTIL, share: 0 });
-    expect(q.explain('bob', 'view', t)).toContain(`record share #0 on the record, until "${UNTIL}"`);
+    expect(q.explain('bob', 'view', t)).toContain(`record share #0 on the record, until ${UNTIL}`);
   });
 
   it('null shares, since and until are absent, as a row has them', () => {

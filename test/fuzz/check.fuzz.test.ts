@@ -18,6 +18,7 @@
  *    the reference evaluator.
  */
 import fc from 'fast-check';
+import { instantMillis } from '../../src/model/instant.js';
 import { afterAll, describe, it, vi } from 'vitest';
 import { createEngine, InvalidInputError, LEVELS, toPredicate, type Engine, type PolicyInput, type Resource } from '../../src/index.js';
 import { GHOST, ID_POOL, ownedScenarioArb as scenarioArb, type Scenario } from '../arbitraries/policy.js';
@@ -101,6 +102,10 @@ function classify(policy: PolicyInput, user: unknown, action: unknown, resource:
   if (Array.isArray(listed)) {
     for (let i = 0; i < listed.length; i++) if (!hasOwn(listed, String(i)) || !isId(listed[i])) return { kind: 'core', why: 'accessGroups holds a non-id' };
   }
+  // SPEC 9: `parent` on a record of a type without controlledBy, and any malformed share, are refused.
+  if (optional(resource, 'parent') !== undefined) return { kind: 'core', why: 'a parent on a record of an uncontrolled type' };
+  const shares = optional(resource, 'shares');
+  if (shares !== undefined && !wellFormedShares(shares)) return { kind: 'core', why: 'shares are malformed' };
   const attrs = optional(resource, 'attributes');
   if (attrs !== undefined) {
     if (!isPlain(attrs)) return { kind: 'core', why: 'attributes are not a mapping' };
@@ -109,6 +114,28 @@ function classify(policy: PolicyInput, user: unknown, action: unknown, resource:
     if (values.includes('hole')) return { kind: 'core', why: 'an attribute list has a hole (BUG 9, fixed)' };
   }
   return owner;
+}
+
+/** Whether `value` is a well-formed list of record shares: { to: one principal, level, since?, until? } each. */
+function wellFormedShares(value: unknown): boolean {
+  if (!Array.isArray(value)) return false;
+  for (let i = 0; i < value.length; i++) {
+    const sh: unknown = hasOwn(value, String(i)) ? value[i] : undefined;
+    if (!isPlain(sh) || Object.keys(sh).some((k) => !['to', 'level', 'since', 'until'].includes(k))) return false;
+    const to = field(sh, 'to');
+    if (!isPlain(to) || Object.keys(to).length !== 1 || !['user', 'role', 'roleAndSubordinates', 'group'].includes(Object.keys(to)[0] as string) || !isId(field(to, Object.keys(to)[0] as string))) return false;
+    if (!['read', 'readWrite', 'full'].includes(field(sh, 'level') as string)) return false;
+    const bound = (k: string): number | undefined | false => {
+      const b = optional(sh, k);
+      if (b === undefined) return undefined;
+      const ms = typeof b === 'string' ? instantMillis(b) : undefined;
+      return ms === undefined ? false : ms;
+    };
+    const since = bound('since');
+    const until = bound('until');
+    if (since === false || until === false || (since !== undefined && until !== undefined && since >= until)) return false;
+  }
+  return true;
 }
 
 /** The request as the reference evaluator takes it: own fields only, null optional fields dropped. */
@@ -287,7 +314,9 @@ function probe(engine: Engine, s: Scenario, req: Request): void {
   }
 
   // effectiveOwners validates only the owner.
-  const vo = classifyOwner(resource);
+  // ... and, on a record of a declared type (SPEC 9), that an uncontrolled one has no parent.
+  const declared = isPlain(resource) && typeof field(resource, 'type') === 'string' && Object.hasOwn(s.policy.resourceTypes, field(resource, 'type') as string);
+  const vo: Verdict = declared && optional(resource, 'parent') !== undefined ? { kind: 'core', why: 'a parent on a record of an uncontrolled type' } : classifyOwner(resource);
   const o = guard('effectiveOwners', () => engine.effectiveOwners(resource as Resource), stats);
   if (judge('effectiveOwners', vo, o, req) && vo.kind === 'ok') {
     const ref = refEffectiveOwners(s.policy, cleaned(resource));
@@ -317,7 +346,15 @@ describe('fuzz: queries', () => {
         await breathe();
         stats.cases++;
         const engine = createEngine({ policy: s.policy });
-        for (const spec of specs) probe(engine, s, buildRequest(s, spec));
+        for (const spec of specs) {
+          const req = buildRequest(s, spec);
+          try {
+            probe(engine, s, req);
+          } catch (e) {
+            if (process.env.DEBUG_FUZZ === '1') console.log('FAILED', (e as Error).message.slice(0, 3000), req.notes);
+            throw e;
+          }
+        }
       }),
       fuzzParams(500),
     );

@@ -96,7 +96,7 @@ let shareClauses = 0;
 
 async function compare(client: pg.PoolClient, q: Queries, resources: readonly Resource[], table: string, shares: string, at: number): Promise<void> {
   const asks: { user: string; action: string; type: string }[] = [];
-  for (const user of [...q.policy.users.keys(), 'ghost']) for (const [type, t] of q.policy.resourceTypes) for (const action of t.actions.keys()) asks.push({ user, action, type });
+  for (const user of [...q.policy.users.keys(), 'ghost']) for (const [type, t] of q.policy.resourceTypes) if (t.controlledBy === undefined) for (const action of t.actions.keys()) asks.push({ user, action, type });
   const filters = asks.map((a) => q.filter(a.user, a.action, a.type));
   for (const f of filters) shareClauses += f.anyOf.filter((c) => c.kind === 'share').length;
   for (const mapping of mappings(table, shares)) {
