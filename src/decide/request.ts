@@ -12,13 +12,12 @@ import {
   expectRecord,
   ownerGroupOf,
   ownerUserOf,
-  parentOf,
-  sharesOf,
   readAccessGroups,
   readAttributes,
   recordId,
   recordTenant,
   typeOf,
+  type Fields,
 } from './read-fields.js';
 
 export type { ReadOwner, Request } from './request-type.js';
@@ -105,7 +104,10 @@ function read(c: Compiled, user: unknown, action: unknown, resource: unknown, an
     fail(PATH_ACTION, `resource type ${quote(typeName)} has no action ${quote(action)}; it declares ${[...type.def.actions.keys()].map(quote).join(', ')}`, [action]);
   }
   if (type.controlledBy !== undefined) return readChild(c, r, type, slot, at);
-  if (parentOf(r) !== undefined) {
+  // The two rare fields read here, not through the shared readers: a load at its own call site
+  // keeps its own inline cache (measured: through the shared readers, 3-6% of a check).
+  const rawParent = (r as Fields).parent;
+  if (rawParent !== undefined && rawParent !== null && Object.hasOwn(r, 'parent')) {
     fail(PATH_PARENT, `resource type ${quote(typeName)} is not controlled by another type, so its records have no parent; remove parent, or declare controlledBy on the type`);
   }
   const id = recordId(r, PATH_RESOURCE);
@@ -115,7 +117,8 @@ function read(c: Compiled, user: unknown, action: unknown, resource: unknown, an
   const ownerGroup = ownerUser === undefined ? ownerGroupOf(owner, PATH_RESOURCE) : undefined;
   const listed = accessGroupsOf(r);
   const attributes = attributesOf(r);
-  const shares = sharesOf(r);
+  const rawShares = (r as Fields).shares;
+  const shares = rawShares === undefined || rawShares === null || !Object.hasOwn(r, 'shares') ? undefined : rawShares;
   const ids = c.ids;
   return {
     c,
