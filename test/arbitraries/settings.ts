@@ -20,6 +20,11 @@ export function runParams<T>(runs: number): fc.Parameters<T> {
     ...(seedRaw === undefined ? {} : { seed: Number(seedRaw) }),
     ...(pathRaw === undefined ? {} : { path: pathRaw }),
     endOnFailure: process.env.PURVIEW_NO_SHRINK === '1',
+    // A bound on the whole run, shrinking included: a rare counterexample of a heavy property must
+    // fail the suite in minutes, not shrink for an hour (a synchronous property cannot be stopped
+    // by vitest's timeout). Scaled with PURVIEW_RUNS.
+    interruptAfterTimeLimit: 300_000 * (Number.isFinite(factor) && factor > 1 ? factor : 1),
+    markInterruptAsFailure: true,
   };
 }
 

@@ -1,3 +1,4 @@
+import { bounded, earliestUntil } from '../reason-until.js';
 import { groupsOfMembership, inGroup, membershipOf, roleWithin } from '../../compile/closure.js';
 import type { Compiled, PrincipalRef } from '../../compile/snapshot.js';
 import type { SharePrincipals } from '../access-filter.js';
@@ -100,13 +101,9 @@ export const recordShareSource: AccessSource = {
     if (shares === undefined) return;
     for (const sh of shares) {
       if (!counts(r, s, sh)) continue;
-      out.push({
-        source: 'record-share',
-        level: levelOfRank(sh.rank),
-        path: proofs.userPath(shareRef(r.c, sh, r.tenant) as PrincipalRef),
-        share: sh.index,
-        ...(sh.untilText === undefined ? {} : { until: sh.untilText }),
-      });
+      const path = proofs.userPath(shareRef(r.c, sh, r.tenant) as PrincipalRef);
+      // The earliest of the share's own until and the untils of the memberships on its path.
+      out.push(bounded({ source: 'record-share', level: levelOfRank(sh.rank), path, share: sh.index }, earliestUntil([path], [sh.untilText])));
     }
   },
   clause(f) {
