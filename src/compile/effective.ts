@@ -1,7 +1,7 @@
 import type { Id } from '../model/ids.js';
 import { inEffect } from '../model/instant.js';
 import { editIdMap } from '../model/id-map.js';
-import { boundsOf, hasBounds, isTimed } from '../model/member-entry.js';
+import { boundsOf, hasBounds, isTimed, memberIds } from '../model/member-entry.js';
 import type { AccessGroup, Group, GroupMembers, MemberEntry, Policy, SharingRule } from '../model/policy.js';
 import { bare } from '../model/shape.js';
 import type { TimedCollection, TimedIds } from './timeline.js';
@@ -15,7 +15,7 @@ import type { TimedCollection, TimedIds } from './timeline.js';
 
 /** The ids of a member list in effect at `t`, without repeats; the list itself when it has no bounds. */
 function listAt(list: readonly MemberEntry[], t: number): readonly MemberEntry[] {
-  if (!list.some(isTimed)) return list.some((e) => typeof e !== 'string') ? list.map((e) => (typeof e === 'string' ? e : e.id)) : list;
+  if (!list.some(isTimed)) return memberIds(list);
   const seen = new Set<Id>();
   const out: Id[] = [];
   for (const e of list) {

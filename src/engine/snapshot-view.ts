@@ -27,6 +27,9 @@ export interface ReadOptions {
 
 type OptionKey = 'atLeast' | 'asOf' | 'paths' | 'format' | 'timeoutMs';
 
+/** The options of a query given none: one frozen object, so that a query without options allocates none. */
+const NO_OPTIONS: ReadOptions = Object.freeze({ atLeast: undefined, asOf: undefined, paths: false, format: 'text', timeoutMs: undefined });
+
 /** The longest wait `setTimeout` honours (a longer one fires at once). */
 const MAX_TIMEOUT_MS = 2_147_483_647;
 
@@ -39,7 +42,7 @@ import { readRevision } from '../model/revision.js';
  * absent. Malformed options are an `InvalidInputError` with the path, never ignored.
  */
 export function readOptions(options: unknown, allowed: readonly OptionKey[], path: ErrorPath = ['options']): ReadOptions {
-  if (options === undefined) return { atLeast: undefined, asOf: undefined, paths: false, format: 'text', timeoutMs: undefined };
+  if (options === undefined) return NO_OPTIONS;
   const o = expectObject(options, path, `an options object ({ ${allowed.join(', ')} })`);
   onlyKeys(o, allowed, path);
   const atLeast = own(o, 'atLeast');

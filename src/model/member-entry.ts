@@ -16,7 +16,7 @@ export function entryId(e: MemberEntry): Id {
 
 /** Whether an entry carries a bound. */
 export function isTimed(e: MemberEntry): boolean {
-  return typeof e !== 'string' && (e.since !== undefined || e.until !== undefined);
+  return typeof e !== 'string' && hasBounds(e);
 }
 
 /** The distinct ids a member list names, in first-listed order (time ignored). */
