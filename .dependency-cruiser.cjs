@@ -45,7 +45,8 @@ const WITHIN_LEVEL = [
  */
 const TOP = [
   { name: 'render', path: 'render', mayImport: [] }, // text renderings of a policy (graphs, descriptions)
-  { name: 'cli', path: 'cli', mayImport: ['render', 'index.ts'] }, // the purview command
+  { name: 'schema', path: 'schema', mayImport: [] }, // JSON Schemas of policy files, generated from model's vocabulary
+  { name: 'cli', path: 'cli', mayImport: ['render', 'schema', 'index.ts'] }, // the purview command
   { name: 'testing', path: 'testing', mayImport: ['index.ts'] }, // purview/testing: conformance suites
   { name: 'adapters', path: 'adapters', mayImport: ['index.ts'] }, // memory repository; purview/postgres
   // The public entry: it must stay free of Node-only and driver code, so neither cli, testing nor

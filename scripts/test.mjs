@@ -11,6 +11,7 @@ rmSync(report, { force: true });
 for (const [what, args] of [
   ['type-check', ['tsc', '--noEmit']],
   ['build', ['tsup']],
+  ['schema generation', ['tsx', 'scripts/write-schemas.ts']],
 ]) {
   if (run(npx, args) !== 0) {
     console.error(`npm test: the ${what} failed`);

@@ -9,8 +9,8 @@ import { runValidate } from './validate.js';
 import { renderReport } from './report.js';
 import { renderJsonReport } from './report-json.js';
 import { renderJunitReport } from './report-junit.js';
-import { loadFailure, runTestFile, summarize, type FileResult } from './run-tests.js';
-import { loadTestFile } from './test-file.js';
+import { loadFailure, runPolicyFile, runTestFile, summarize, type FileResult } from './run-tests.js';
+import { isBarePolicy, readTestDocument, validateTestFile } from './test-file.js';
 
 /*
  * The command line: argument parsing and exit codes. `main.ts` wires it to the process; tests
@@ -26,7 +26,7 @@ export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 
 export const USAGE = `Usage: purview test FILE... [--reporter text|json|junit]
-       purview explain FILE --user U --action A --resource R [--format text|json]
+       purview explain FILE --user U --action A --resource R [--resources FILE] [--format text|json]
        purview graph FILE [--format mermaid|dot] [--users]
        purview validate FILE... [--format text|json] [--max N]
        purview diff OLD NEW [--resources FILE] [--format text|json] [--fail-on gain|loss|any]
@@ -54,7 +54,8 @@ export const TEST_USAGE = `Usage: purview test FILE... [--reporter text|json|jun
 
 Runs policy test files (YAML or JSON; see docs/testing-policies.md). A directory stands for every
 .yaml, .yml and .json file under it, sorted. Each assertion is one test; a file that cannot be
-read or whose policy does not load is one failed test.
+read or whose policy does not load is one failed test. A bare policy file (a policy at the top
+level, without assertions) is one test: that its policy loads.
 
 Options:
   -r, --reporter NAME   text (the default: one line per file, every failure in full, and the last
@@ -98,11 +99,15 @@ function expand(path: string): string[] {
   return out;
 }
 
-/** Runs the test files at `paths`; each that cannot be read or parsed is one failed test. */
+/**
+ * Runs the test files at `paths`; each that cannot be read or parsed is one failed test. A bare
+ * policy file (a policy at the top level, no assertions) is one test: that the policy loads.
+ */
 export function runFiles(paths: readonly string[]): FileResult[] {
   return paths.map((p) => {
     try {
-      return runTestFile(loadTestFile(p));
+      const doc = readTestDocument(p);
+      return isBarePolicy(doc) ? runPolicyFile(p, doc) : runTestFile(validateTestFile(doc, p));
     } catch (e) {
       return loadFailure(p, e);
     }

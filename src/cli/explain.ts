@@ -4,7 +4,7 @@ import { createEngine } from '../engine/create-engine.js';
 import type { Engine } from '../engine/types.js';
 import type { CliIO } from './io.js';
 import { displayText, jsonText, quoteText } from '../render/escape.js';
-import { readTestDocument } from './test-file.js';
+import { isBarePolicy, readDocument, readTestDocument } from './test-file.js';
 import { TestFileError, validateTestFile, type TestFile } from './test-file.js';
 
 /*
@@ -19,11 +19,12 @@ const EXIT_OK = 0;
 const EXIT_FAILED = 1;
 const EXIT_USAGE = 2;
 
-export const EXPLAIN_USAGE = `Usage: purview explain FILE --user U --action A --resource R [--as-of INSTANT] [--format text|json]
+export const EXPLAIN_USAGE = `Usage: purview explain FILE --user U --action A --resource R [--resources FILE] [--as-of INSTANT] [--format text|json]
 
 Explains one decision: may user U do action A on resource R? FILE is a policy test file (YAML
 or JSON, as purview test reads it), and R the id of a resource in its "resources"; the file's assertions
-are not run and may be left out. The text shows the verdict, the level needed and reached, each
+are not run and may be left out. FILE may also be a bare policy file, with the resources in the
+file named by --resources (a list of resources, or a file with a "resources" list). The text shows the verdict, the level needed and reached, each
 reason and the membership path that proves it (with the instant each time-bound entry on it
 stops counting); --format json prints the whole decision. The decision is made at --as-of, else
 at the file's top-level asOf, else now.
@@ -32,6 +33,7 @@ Options:
   -u, --user U          the user
   -a, --action A        the action
   -r, --resource R      the id of a resource listed in the file
+      --resources FILE  the resources, when FILE has none (a bare policy file)
       --as-of INSTANT   decide at this instant, e.g. 2026-12-31T17:00:00Z (RFC 3339)
   -f, --format FORMAT   text (the default) or json
   -h, --help            show this help
@@ -81,6 +83,25 @@ export function explainableFile(data: unknown, file: string): TestFile {
   return validateTestFile(data, file);
 }
 
+/**
+ * The document with the resources of `--resources FILE` in it: a bare policy file becomes a test
+ * file of that policy and those resources. A file that lists its own resources cannot take others.
+ */
+export function withResources(doc: unknown, file: string, resourcesPath: string | undefined): unknown {
+  const bare = isBarePolicy(doc);
+  if (resourcesPath === undefined) {
+    if (bare) throw new TestFileError(file, 'this is a policy file, without resources to ask about: name a resources file with --resources FILE (or use a test file)');
+    return doc;
+  }
+  if (!bare && typeof doc === 'object' && doc !== null && has(doc, 'resources') && (doc as Record<string, unknown>).resources !== null) {
+    throw new TestFileError(file, 'the file lists its own resources: leave out --resources, or point FILE at a bare policy file');
+  }
+  const data = readDocument(resourcesPath);
+  const list = Array.isArray(data) ? data : typeof data === 'object' && data !== null && has(data, 'resources') ? (data as Record<string, unknown>).resources : undefined;
+  if (!Array.isArray(list)) throw new TestFileError(resourcesPath, 'expected a list of resources, or a mapping with a "resources" list (a test file)');
+  return bare ? { policy: doc, resources: list } : { ...(doc as Record<string, unknown>), resources: list };
+}
+
 function errorText(e: unknown): string {
   return displayText(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
 }
@@ -125,6 +146,7 @@ export function runExplain(argv: readonly string[], io: CliIO): number {
         user: { type: 'string', short: 'u' },
         action: { type: 'string', short: 'a' },
         resource: { type: 'string', short: 'r' },
+        resources: { type: 'string' },
         format: { type: 'string', short: 'f' },
         'as-of': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -154,7 +176,7 @@ export function runExplain(argv: readonly string[], io: CliIO): number {
   const path = parsed.positionals[0] as string;
   let out: string;
   try {
-    const file = explainableFile(readTestDocument(path), path);
+    const file = explainableFile(withResources(readTestDocument(path), path, v.resources), path);
     out = explainOnFile(file, { user: v.user as string, action: v.action as string, resource: v.resource as string, format, ...(asOf === undefined ? {} : { asOf }) });
   } catch (e) {
     if (e instanceof TestFileError || e instanceof ExplainError) {

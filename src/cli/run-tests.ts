@@ -230,6 +230,19 @@ export function runTestFile(file: TestFile, factory: EngineFactory = defaultFact
   return { ...head, outcomes: file.assertions.map((a) => runAssertion(engine, file, a)) };
 }
 
+/**
+ * Runs a bare policy file (no assertions): one test, passed when the policy loads (every check
+ * `purview validate` makes; the first problem is the failure's detail).
+ */
+export function runPolicyFile(file: string, policy: unknown, factory: EngineFactory = defaultFactory): FileResult {
+  try {
+    factory(policy);
+    return { file, outcomes: [{ file, asked: 'load the policy', passed: true, expected: 'a valid policy', actual: 'a valid policy' }] };
+  } catch (e) {
+    return { file, outcomes: [{ file, asked: 'load the policy', passed: false, expected: 'a valid policy', actual: `error ${errorName(e)}`, details: [errorText(e)] }] };
+  }
+}
+
 /** The result of a file that could not be read, parsed or validated: one failed test with the message. */
 export function loadFailure(file: string, error: unknown): FileResult {
   return {

@@ -1,4 +1,23 @@
 import { withReferences } from './references.js';
+import { MAX_ID_LENGTH } from '../model/ids.js';
+import { PRINCIPAL_KINDS } from '../model/input-fields.js';
+import {
+  ASSERTION_KINDS,
+  CHECK_ASSERTION_FIELDS,
+  CHECK_EXPECTATIONS,
+  CHECK_QUERY_FIELDS,
+  DENIAL_CODES,
+  EXPECTABLE_ERRORS,
+  FIELDS_EXPECT_FIELDS,
+  FIELDS_QUERY_FIELDS,
+  OTHER_ASSERTION_FIELDS,
+  OWNER_KINDS,
+  RESOURCE_FIELDS,
+  SHARE_FIELDS,
+  SHARE_LEVELS,
+  TEST_FILE_FIELDS,
+  WHO_CAN_QUERY_FIELDS,
+} from './test-file-fields.js';
 import { expectInstant } from '../model/instant.js';
 import { readFileSync, statSync } from 'node:fs';
 import { Composer, isAlias, isMap, isNode, isPair, isScalar, isSeq, Lexer, LineCounter, Parser, type CST, type Document, type YAMLError, type YAMLMap, type YAMLSeq } from 'yaml';
@@ -17,14 +36,7 @@ import type { Resource } from '../model/resource.js';
 /** Files larger than this are refused before they are read. */
 export const MAX_TEST_FILE_BYTES = 10 * 1024 * 1024;
 
-/**
- * The error names a file may declare in `expectError`: `PurviewError` matches any purview error,
- * each other name exactly that error (see `isExpectedError` in run-tests.ts).
- */
-export const EXPECTABLE_ERRORS = ['PurviewError', 'InvalidInputError', 'GroupCycleError', 'RoleCycleError', 'TenantCycleError', 'TenantError', 'LimitError', 'SchemaVersionError', 'RepositoryError'] as const;
-
-/** The denial codes a check assertion may name in `denial`. */
-export const DENIAL_CODES: readonly DenialCode[] = ['unknown-user', 'inactive-user', 'tenant', 'capability', 'ceiling', 'record-access'];
+export { ASSERTION_KINDS, DENIAL_CODES, EXPECTABLE_ERRORS } from './test-file-fields.js';
 
 /** A problem with a test file itself (unreadable, malformed, unknown key): the file fails with this message. */
 export class TestFileError extends Error {
@@ -77,8 +89,6 @@ export interface FieldsAssertion extends AssertionBase {
 /** One assertion of a test file: one test. */
 export type Assertion = CheckAssertion | ListAssertion | FieldsAssertion;
 
-/** The kinds of assertion, each its query key in the file. */
-export const ASSERTION_KINDS = ['check', 'groupsOf', 'membersOf', 'whoCan', 'effectiveOwners', 'permittedFields'] as const;
 
 /** A validated test file. */
 export interface TestFile {
@@ -97,11 +107,6 @@ export interface TestFile {
   readonly asOf?: string;
 }
 
-const TOP_KEYS = ['name', 'description', 'policy', 'resources', 'assertions', 'expectError', 'asOf'];
-const RESOURCE_KEYS = ['type', 'id', 'tenant', 'owner', 'accessGroups', 'attributes', 'parent', 'shares'];
-const SHARE_KEYS = ['to', 'level', 'since', 'until'];
-const PRINCIPAL_KINDS = ['user', 'role', 'roleAndSubordinates', 'group'];
-const SHARE_LEVELS = ['read', 'readWrite', 'full'];
 
 type Plain = Record<string, unknown>;
 
@@ -156,7 +161,7 @@ class Reader {
 
   id(v: unknown, where: string, what: string): string {
     if (typeof v !== 'string' || v.length === 0) this.fail(where, `expected ${what} (a non-empty string), got ${describe(v)}`);
-    if (v.length > 256) this.fail(where, `${what} is ${v.length} characters long; ids are at most 256`);
+    if (v.length > MAX_ID_LENGTH) this.fail(where, `${what} is ${v.length} characters long; ids are at most ${MAX_ID_LENGTH}`);
     return v;
   }
 
@@ -176,7 +181,7 @@ class Reader {
 
   resource(v: unknown, where: string): Resource {
     const o = this.object(v, where, 'a resource mapping');
-    this.onlyKeys(o, RESOURCE_KEYS, where);
+    this.onlyKeys(o, RESOURCE_FIELDS, where);
     // A record of a controlled type has a parent (the id of another resource here) instead of an
     // owner; which types are controlled is the policy's business, checked when the file is run.
     for (const key of ['type', 'id']) if (!has(o, key)) this.fail(where, `a resource needs ${q(key)}`);
@@ -188,7 +193,7 @@ class Reader {
     if (has(o, 'owner')) {
       const owner = this.object(o.owner, `${where}.owner`, '{ user: ID } or { group: ID }');
       const ownerKeys = Object.keys(owner);
-      if (ownerKeys.length !== 1 || (ownerKeys[0] !== 'user' && ownerKeys[0] !== 'group')) {
+      if (ownerKeys.length !== 1 || !(OWNER_KINDS as readonly string[]).includes(ownerKeys[0] as string)) {
         this.fail(`${where}.owner`, 'the owner must be exactly one of { user: ID } or { group: ID }');
       }
       this.id(owner[ownerKeys[0] as string], `${where}.owner.${ownerKeys[0] as string}`, `an owner ${ownerKeys[0] as string} id`);
@@ -221,16 +226,16 @@ class Reader {
   /** A record share: `{ to: { user | role | roleAndSubordinates | group: ID }, level, since?, until? }`. */
   share(v: unknown, where: string): void {
     const o = this.object(v, where, 'a share mapping { to, level, since?, until? }');
-    this.onlyKeys(o, SHARE_KEYS, where);
+    this.onlyKeys(o, SHARE_FIELDS, where);
     if (!has(o, 'to')) this.fail(where, 'a share needs `to`, the principal it shares the record with');
     const to = this.object(o.to, `${where}.to`, 'a principal { user: ID }, { role: ID }, { roleAndSubordinates: ID } or { group: ID }');
     const keys = Object.keys(to);
-    if (keys.length !== 1 || !PRINCIPAL_KINDS.includes(keys[0] as string)) {
+    if (keys.length !== 1 || !(PRINCIPAL_KINDS as readonly string[]).includes(keys[0] as string)) {
       this.fail(`${where}.to`, 'a principal is exactly one of { user: ID }, { role: ID }, { roleAndSubordinates: ID } or { group: ID }');
     }
     this.id(to[keys[0] as string], `${where}.to.${keys[0] as string}`, `a ${keys[0] as string} id`);
     const level = get(o, 'level');
-    if (typeof level !== 'string' || !SHARE_LEVELS.includes(level)) this.fail(`${where}.level`, `expected the share's level: read, readWrite or full, got ${describe(level)}`);
+    if (typeof level !== 'string' || !(SHARE_LEVELS as readonly string[]).includes(level)) this.fail(`${where}.level`, `expected the share's level: read, readWrite or full, got ${describe(level)}`);
     const bound = (key: 'since' | 'until'): number | undefined => {
       const b = get(o, key);
       if (b === undefined || b === null) return undefined;
@@ -255,7 +260,7 @@ class Reader {
     }
     const kind = kinds[0] as (typeof ASSERTION_KINDS)[number];
     // A check says asOf inside its query (check: { user, action, resource, asOf }); the others beside it.
-    this.onlyKeys(o, kind === 'check' ? [kind, 'expect', 'denial', 'name'] : [kind, 'expect', 'name', 'asOf'], where);
+    this.onlyKeys(o, kind === 'check' ? CHECK_ASSERTION_FIELDS : [kind, ...OTHER_ASSERTION_FIELDS], where);
     if (!has(o, 'expect')) this.fail(where, 'an assertion needs expect');
     const name = has(o, 'name') ? this.text(o.name, `${where}.name`) : undefined;
     const inner = kind === 'check' && isPlain(o[kind]) && has(o[kind] as Plain, 'asOf') ? (o[kind] as Plain).asOf : undefined;
@@ -276,13 +281,13 @@ class Reader {
     switch (kind) {
       case 'check': {
         const c = this.object(q0, `${where}.check`, 'a mapping { user, action, resource }');
-        this.onlyKeys(c, ['user', 'action', 'resource', 'asOf'], `${where}.check`);
+        this.onlyKeys(c, CHECK_QUERY_FIELDS, `${where}.check`);
         for (const key of ['user', 'action', 'resource']) if (!has(c, key)) this.fail(`${where}.check`, `a check needs ${key}`);
         const user = this.id(c.user, `${where}.check.user`, 'a user id');
         const action = this.id(c.action, `${where}.check.action`, 'an action');
         const resource = resourceRef(c.resource, `${where}.check.resource`);
         const e = o.expect;
-        if (e !== 'allow' && e !== 'deny') this.fail(`${where}.expect`, `expected allow or deny, got ${describe(e)}`);
+        if (e !== CHECK_EXPECTATIONS[0] && e !== CHECK_EXPECTATIONS[1]) this.fail(`${where}.expect`, `expected allow or deny, got ${describe(e)}`);
         let denial: DenialCode | undefined;
         if (has(o, 'denial')) {
           if (e !== 'deny') this.fail(`${where}.denial`, 'denial only goes with expect: deny');
@@ -301,7 +306,7 @@ class Reader {
         return { ...base, kind, resource: resourceRef(q0, `${where}.effectiveOwners`), expect: expectList() };
       case 'whoCan': {
         const c = this.object(q0, `${where}.whoCan`, 'a mapping { action, resource }');
-        this.onlyKeys(c, ['action', 'resource'], `${where}.whoCan`);
+        this.onlyKeys(c, WHO_CAN_QUERY_FIELDS, `${where}.whoCan`);
         for (const key of ['action', 'resource']) if (!has(c, key)) this.fail(`${where}.whoCan`, `whoCan needs ${key}`);
         const action = this.id(c.action, `${where}.whoCan.action`, 'an action');
         const resource = resourceRef(c.resource, `${where}.whoCan.resource`);
@@ -309,12 +314,12 @@ class Reader {
       }
       case 'permittedFields': {
         const c = this.object(q0, `${where}.permittedFields`, 'a mapping { user, resource }');
-        this.onlyKeys(c, ['user', 'resource'], `${where}.permittedFields`);
+        this.onlyKeys(c, FIELDS_QUERY_FIELDS, `${where}.permittedFields`);
         for (const key of ['user', 'resource']) if (!has(c, key)) this.fail(`${where}.permittedFields`, `permittedFields needs ${key}`);
         const user = this.id(c.user, `${where}.permittedFields.user`, 'a user id');
         const resource = resourceRef(c.resource, `${where}.permittedFields.resource`);
         const e = this.object(get(o, 'expect'), `${where}.expect`, 'a mapping { read: [fields], write: [fields] }');
-        this.onlyKeys(e, ['read', 'write'], `${where}.expect`);
+        this.onlyKeys(e, FIELDS_EXPECT_FIELDS, `${where}.expect`);
         const list = (key: 'read' | 'write'): string[] => {
           if (!has(e, key)) this.fail(`${where}.expect`, `expect needs ${key} (a list of fields, compared as a set; [] for none)`);
           const l = e[key];
@@ -334,7 +339,7 @@ class Reader {
 export function validateTestFile(data: unknown, file: string): TestFile {
   const r = new Reader(file);
   const o = r.object(data, '', 'a mapping with policy, resources and assertions at the top level');
-  r.onlyKeys(o, TOP_KEYS, '');
+  r.onlyKeys(o, TEST_FILE_FIELDS, '');
   if (!has(o, 'policy')) r.fail('', 'missing policy');
   const policy = o.policy;
   if (!isPlain(policy)) r.fail('policy', `expected a mapping, got ${describe(policy)}`);
@@ -684,6 +689,18 @@ export function readDocument(path: string): unknown {
 /** Reads, parses and validates one test file from disk; refuses files over {@link MAX_TEST_FILE_BYTES}. */
 export function loadTestFile(path: string): TestFile {
   return validateTestFile(readTestDocument(path), path);
+}
+
+/** The keys only a test file has: a mapping without `policy` and without these is a bare policy. */
+const TEST_ONLY_FIELDS: readonly string[] = TEST_FILE_FIELDS.filter((k) => k !== 'name' && k !== 'description');
+
+/**
+ * Whether a parsed document is a bare policy file (a policy at the top level, as `purview validate`
+ * and `purview diff` read it) rather than a test file: a mapping with none of the keys only a test
+ * file has (`policy`, `resources`, `assertions`, `expectError`, `asOf`).
+ */
+export function isBarePolicy(doc: unknown): doc is Record<string, unknown> {
+  return isPlain(doc) && !TEST_ONLY_FIELDS.some((k) => has(doc, k));
 }
 
 /**

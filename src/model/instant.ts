@@ -10,6 +10,14 @@ export type Instant = string;
 
 const FORM = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?(?:(Z)|([+-])(\d{2}):(\d{2}))$/;
 
+/**
+ * The form of an instant as a regular expression source with the ranges of each part (months
+ * 01-12, days 01-31, hours 00-23, minutes and seconds 00-59): what the JSON Schema of policy
+ * files checks. Every instant matches it; the few strings it lets through that are no instant
+ * (February 30th) are refused when the policy loads.
+ */
+export const INSTANT_PATTERN = '^\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01])T([01]\\d|2[0-3]):[0-5]\\d:[0-5]\\d(\\.\\d{1,3})?(Z|[+-]([01]\\d|2[0-3]):[0-5]\\d)$';
+
 const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 function daysIn(year: number, month: number): number {

@@ -8,7 +8,6 @@ import type {
   Grant,
   Group,
   MemberEntry,
-  OrgDefault,
   Policy,
   ResourceType,
   Role,
@@ -19,6 +18,28 @@ import type {
   User,
 } from './policy.js';
 import { expectInstant, instantMillis } from './instant.js';
+import {
+  ACCESS_GROUP_FIELDS,
+  CUSTOM_LEVEL_FIELDS,
+  FIELD_PERMISSION_FIELDS,
+  GRANT_FIELDS,
+  GROUP_FIELDS,
+  MAX_NUMBERED_LEVEL,
+  MEMBER_LISTS,
+  ORG_DEFAULTS,
+  type OWN_ACCESS_FIELDS,
+  POLICY_FIELDS,
+  RESOURCE_TYPE_FIELDS,
+  ROLE_FIELDS,
+  SEGMENT_FIELDS,
+  SHARING_RULE_FIELDS,
+  SHARING_RULE_LEVELS,
+  TENANT_FIELDS,
+  TIER_REFS,
+  TIMED_MEMBER_FIELDS,
+  USER_FIELDS,
+  USER_STATUSES,
+} from './input-fields.js';
 import { IdMap, isIdMap } from './id-map.js';
 import { principalParts, type Principal, type RulePrincipal } from './principal.js';
 import type { Condition, Segment } from './segment.js';
@@ -49,12 +70,10 @@ import {
  * the input nor a key another library put on `Object.prototype` can reach the engine.
  */
 
-const ORG_DEFAULTS: readonly OrgDefault[] = ['private', 'publicRead', 'publicReadWrite', 'publicFull'];
-
 /** Normalizes a tenant. */
 export function normalizeTenant(value: unknown, path: ErrorPath): Tenant {
   const o = expectObject(value, path, 'a tenant');
-  onlyKeys(o, ['id', 'parent', 'ceiling'], path);
+  onlyKeys(o, TENANT_FIELDS, path);
   const id = expectId(own(o, 'id'), [...path, 'id'], 'tenant id');
   const parent = optionalId(o, 'parent', path, 'parent tenant id');
   const ceilingRaw = own(o, 'ceiling');
@@ -68,7 +87,7 @@ export function normalizeTenant(value: unknown, path: ErrorPath): Tenant {
 /** Normalizes a role; `tenant` defaults to `default`. */
 export function normalizeRole(value: unknown, path: ErrorPath): Role {
   const o = expectObject(value, path, 'a role');
-  onlyKeys(o, ['id', 'tenant', 'parent', 'accessLevel'], path);
+  onlyKeys(o, ROLE_FIELDS, path);
   const id = expectId(own(o, 'id'), [...path, 'id'], 'role id');
   const parent = optionalId(o, 'parent', path, 'parent role id');
   const level = own(o, 'accessLevel');
@@ -83,7 +102,7 @@ export function normalizeRole(value: unknown, path: ErrorPath): Role {
 /** Normalizes a user; `status` defaults to `active`, `tenant` to `default`. */
 export function normalizeUser(value: unknown, path: ErrorPath): User {
   const o = expectObject(value, path, 'a user');
-  onlyKeys(o, ['id', 'tenant', 'status', 'role', 'accessLevel', 'tenants'], path);
+  onlyKeys(o, USER_FIELDS, path);
   const id = expectId(own(o, 'id'), [...path, 'id'], 'user id');
   const statusRaw = own(o, 'status');
   const role = optionalId(o, 'role', path, 'role id');
@@ -92,7 +111,7 @@ export function normalizeUser(value: unknown, path: ErrorPath): User {
   return bare({
     id,
     tenant: optionalId(o, 'tenant', path, 'tenant id') ?? DEFAULT_TENANT,
-    status: statusRaw === undefined ? 'active' : expectOneOf(statusRaw, ['active', 'inactive'], [...path, 'status']),
+    status: statusRaw === undefined ? 'active' : expectOneOf(statusRaw, USER_STATUSES, [...path, 'status']),
     ...(role === undefined ? {} : { role }),
     ...(level === undefined ? {} : { accessLevel: normalizeLevelRef(level, [...path, 'accessLevel']) }),
     tenants: tenantsRaw === undefined ? [] : expectIdList(tenantsRaw, [...path, 'tenants'], 'tenant id'),
@@ -102,7 +121,7 @@ export function normalizeUser(value: unknown, path: ErrorPath): User {
 /** Normalizes a group; every member list defaults to empty. */
 export function normalizeGroup(value: unknown, path: ErrorPath): Group {
   const o = expectObject(value, path, 'a group');
-  onlyKeys(o, ['id', 'tenant', 'name', 'description', 'members', 'accessLevel'], path);
+  onlyKeys(o, GROUP_FIELDS, path);
   const id = expectId(own(o, 'id'), [...path, 'id'], 'group id');
   const name = optionalString(o, 'name', path);
   const description = optionalString(o, 'description', path);
@@ -110,7 +129,7 @@ export function normalizeGroup(value: unknown, path: ErrorPath): Group {
   const membersRaw = own(o, 'members');
   const mp = [...path, 'members'];
   const m: Plain = membersRaw === undefined ? {} : expectObject(membersRaw, mp, 'the members');
-  onlyKeys(m, ['users', 'roles', 'rolesAndSubordinates', 'groups'], mp);
+  onlyKeys(m, MEMBER_LISTS, mp);
   const list = (key: string, what: string): MemberEntry[] => {
     const v = own(m, key);
     return v === undefined ? [] : normalizeMemberList(v, [...mp, key], what);
@@ -164,7 +183,7 @@ function normalizeMemberList(value: unknown, path: ErrorPath, what: string): Mem
     }
     const ip = [...path, i];
     const o = expectObject(item, ip, `${what} (a string) or { id, since?, until? }`);
-    onlyKeys(o, ['id', 'since', 'until'], ip);
+    onlyKeys(o, TIMED_MEMBER_FIELDS, ip);
     return bare({ id: expectId(own(o, 'id'), [...ip, 'id'], what), ...normalizeBounds(o, ip) }) as TimedMember;
   });
 }
@@ -196,7 +215,7 @@ function normalizeFields(value: unknown, actions: ReadonlyMap<string, Level>, pa
     expectId(field, [...path, field], 'field name');
     const fp = [...path, field];
     const f = expectObject(spec, fp, 'a field ({ read, write? })');
-    onlyKeys(f, ['read', 'write'], fp);
+    onlyKeys(f, FIELD_PERMISSION_FIELDS, fp);
     const write = own(f, 'write');
     out.set(field, bare({ read: action(own(f, 'read'), [...fp, 'read']), ...(write === undefined ? {} : { write: action(write, [...fp, 'write']) }) }));
   }
@@ -207,7 +226,7 @@ function normalizeFields(value: unknown, actions: ReadonlyMap<string, Level>, pa
 export function normalizeResourceType(name: string, value: unknown, path: ErrorPath): ResourceType {
   expectTypeName(name, path, 'resource type name', false);
   const o = expectObject(value, path, 'a resource type');
-  onlyKeys(o, ['name', 'actions', 'readActions', 'default', 'hierarchy', 'groupOwnerLevel', 'fields', 'controlledBy'], path);
+  onlyKeys(o, RESOURCE_TYPE_FIELDS, path);
   const declaredName = own(o, 'name');
   if (declaredName !== undefined && declaredName !== name) {
     fail([...path, 'name'], `resource type is keyed ${quote(name)} but names itself ${describe(declaredName)}`);
@@ -250,7 +269,7 @@ export function normalizeResourceType(name: string, value: unknown, path: ErrorP
     // ignored, and the normalized type carries none of the three (so that serializing it gives
     // back what was written, and a recipe that turns a type into a controlled one must remove them).
     const controlledBy = expectTypeName(controlledByRaw, [...path, 'controlledBy'], 'controlling resource type name', false);
-    const given: [string, unknown][] = [['default', def], ['hierarchy', hierarchy], ['groupOwnerLevel', gol]];
+    const given: [(typeof OWN_ACCESS_FIELDS)[number], unknown][] = [['default', def], ['hierarchy', hierarchy], ['groupOwnerLevel', gol]];
     for (const [key, v] of given) {
       if (v !== undefined) {
         fail([...path, key], `resource type ${quote(name)} is controlled by ${quote(controlledBy)}, so its records have their parent's access and no ${key} of their own; remove ${key}`);
@@ -295,14 +314,14 @@ export function normalizeRulePrincipal(value: unknown, path: ErrorPath): RulePri
 /** Normalizes a sharing rule. */
 export function normalizeSharingRule(value: unknown, path: ErrorPath): SharingRule {
   const o = expectObject(value, path, 'a sharing rule');
-  onlyKeys(o, ['id', 'tenant', 'resourceType', 'from', 'to', 'level', 'since', 'until'], path);
+  onlyKeys(o, SHARING_RULE_FIELDS, path);
   return bare({
     id: expectId(own(o, 'id'), [...path, 'id'], 'sharing rule id'),
     tenant: optionalId(o, 'tenant', path, 'tenant id') ?? DEFAULT_TENANT,
     resourceType: expectId(own(o, 'resourceType'), [...path, 'resourceType'], 'resource type'),
     from: normalizeRulePrincipal(own(o, 'from'), [...path, 'from']),
     to: normalizeRulePrincipal(own(o, 'to'), [...path, 'to']),
-    level: expectOneOf(own(o, 'level'), ['read', 'readWrite'], [...path, 'level']),
+    level: expectOneOf(own(o, 'level'), SHARING_RULE_LEVELS, [...path, 'level']),
     ...normalizeBounds(o, path),
   });
 }
@@ -310,7 +329,7 @@ export function normalizeSharingRule(value: unknown, path: ErrorPath): SharingRu
 /** Normalizes a segment. */
 export function normalizeSegment(value: unknown, path: ErrorPath): Segment {
   const o = expectObject(value, path, 'a segment');
-  onlyKeys(o, ['all'], path);
+  onlyKeys(o, SEGMENT_FIELDS, path);
   const all = expectArray(own(o, 'all'), [...path, 'all']);
   return bare({
     all: all.map((c, i): Condition => {
@@ -356,7 +375,7 @@ function expectAttributeValue(v: unknown, path: ErrorPath): string | number | bo
 /** Normalizes an access group. */
 export function normalizeAccessGroup(value: unknown, path: ErrorPath): AccessGroup {
   const o = expectObject(value, path, 'an access group');
-  onlyKeys(o, ['id', 'tenant', 'resourceTypes', 'segment', 'grants'], path);
+  onlyKeys(o, ACCESS_GROUP_FIELDS, path);
   const typesRaw = own(o, 'resourceTypes');
   const segRaw = own(o, 'segment');
   const grantsRaw = own(o, 'grants');
@@ -369,7 +388,7 @@ export function normalizeAccessGroup(value: unknown, path: ErrorPath): AccessGro
     grants: grants.map((g, i): Grant => {
       const gp = [...path, 'grants', i];
       const go = expectObject(g, gp, 'a grant');
-      onlyKeys(go, ['to', 'level', 'since', 'until'], gp);
+      onlyKeys(go, GRANT_FIELDS, gp);
       return bare({ to: normalizePrincipal(own(go, 'to'), [...gp, 'to']), level: expectOneOf(own(go, 'level'), LEVELS, [...gp, 'level']), ...normalizeBounds(go, gp) });
     }),
   });
@@ -387,12 +406,10 @@ export function normalizeCapabilities(value: unknown, path: ErrorPath): Capabili
   });
 }
 
-const TIER_REFS: readonly string[] = [...TIERS, ...TIERS.map((t) => `${t}:readOnly`)];
-
 /** Normalizes a level reference: a tier, a twin, 0-9, or `{ custom: [...] }`. */
 export function normalizeLevelRef(value: unknown, path: ErrorPath): LevelRef {
   if (typeof value === 'number') {
-    if (Number.isInteger(value) && value >= 0 && value <= 9) return value as LevelRef;
+    if (Number.isInteger(value) && value >= 0 && value <= MAX_NUMBERED_LEVEL) return value as LevelRef;
     if (value === 10) fail(path, 'level 10 is a custom level: write { custom: [capabilities] }');
     fail(path, `access level number must be 0 to 9, got ${value}`);
   }
@@ -401,7 +418,7 @@ export function normalizeLevelRef(value: unknown, path: ErrorPath): LevelRef {
     fail(path, `unknown access level ${quote(value)}; expected one of ${TIER_REFS.join(', ')}, 0-9 or { custom: [...] }`);
   }
   const o = expectObject(value, path, 'an access level');
-  onlyKeys(o, ['custom'], path);
+  onlyKeys(o, CUSTOM_LEVEL_FIELDS, path);
   return bare({ custom: normalizeCapabilities(own(o, 'custom'), [...path, 'custom']) });
 }
 
@@ -448,11 +465,7 @@ function mapEntries(map: Iterable<unknown>, path: ErrorPath): [unknown, unknown]
  */
 export function normalizePolicy(value: unknown): Policy {
   const o = expectObject(value, [], 'a policy object ({ resourceTypes, users, ... })');
-  onlyKeys(
-    o,
-    ['tenants', 'roles', 'users', 'groups', 'resourceTypes', 'sharingRules', 'accessGroups', 'accessLevels', 'defaultAccessLevel'],
-    [],
-  );
+  onlyKeys(o, POLICY_FIELDS, []);
   const typesRaw = own(o, 'resourceTypes');
   const resourceTypes = new Map<string, ResourceType>();
   if (typesRaw !== undefined) {

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../../src/cli/cli.js';
+import { cli } from '../support/run-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'purview-refs-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -32,13 +32,6 @@ assertions:
   - check: { user: bob, action: view, resource: l1 }
     expect: deny
 `);
-
-function cli(argv: string[]): { code: number; out: string; err: string } {
-  let out = '';
-  let err = '';
-  const code = runCli(argv, { stdout: (t) => (out += t), stderr: (t) => (err += t) });
-  return { code, out, err };
-}
 
 describe('test files referencing shared files', () => {
   it('resolves policy and resources relative to the test file, for every command', () => {

@@ -25,4 +25,12 @@ describe.runIf(built)('the packed package', () => {
     const report = JSON.parse(out.slice(out.indexOf('{'))) as { analysis?: { problems?: unknown[] } };
     expect(report.analysis?.problems ?? ['no analysis']).toEqual([]);
   });
+
+  it('ships the JSON Schemas of policy files and test files', () => {
+    const out = execFileSync('npm', ['pack', '--dry-run', '--json'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
+    const [pack] = JSON.parse(out.slice(out.indexOf('['))) as [{ files: { path: string }[] }];
+    const files = pack.files.map((f) => f.path);
+    expect(files).toContain('schema/policy.schema.json');
+    expect(files).toContain('schema/test-file.schema.json');
+  });
 });
