@@ -20,11 +20,12 @@ export type { Decision, DenialCode, ParentReason, Reason, ReasonSource, PathStep
 export { explainDecision, formatPath as formatMembershipPath } from './decide/explain.js';
 
 // Access diffs between two policy versions
-export { accessDiff } from './diff/access-diff.js';
+export { accessDiff, streamAccessDiff } from './diff/access-diff.js';
 export { DEFAULT_DIFF_LIMIT } from './diff/types.js';
 export type {
   AccessDiff,
   AccessDiffOptions,
+  AccessDiffStream,
   AccessChange,
   AccessDiffSummary,
   DiffDenial,

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { accessDiff } from '../diff/access-diff.js';
-import { DEFAULT_DIFF_LIMIT, type AccessChange, type AccessDiff, type DiffDenial } from '../diff/types.js';
+import { streamAccessDiff } from '../diff/access-diff.js';
+import { DEFAULT_DIFF_LIMIT, type AccessChange, type AccessDiffStream, type AccessDiffSummary, type DiffDenial, type StructuralChanges } from '../diff/types.js';
 import type { Reason } from '../decide/decision.js';
 import { createEngine } from '../engine/create-engine.js';
 import type { Engine } from '../engine/types.js';
@@ -140,17 +140,13 @@ export function changeLine(c: AccessChange): string {
 const ids = (list: readonly string[]): string => list.map(quoteText).join(', ');
 
 /** The summary line: `N decisions changed: G gained, L lost`. */
-export function diffSummaryLine(d: AccessDiff): string {
-  const n = d.summary.changed;
-  return `${n} ${n === 1 ? 'decision' : 'decisions'} changed: ${d.summary.gained} gained, ${d.summary.lost} lost`;
+export function summaryLine(summary: AccessDiffSummary): string {
+  const n = summary.changed;
+  return `${n} ${n === 1 ? 'decision' : 'decisions'} changed: ${summary.gained} gained, ${summary.lost} lost`;
 }
 
-/** The diff as text for people: each change on one line, the structural changes, the summary line. Ends with a newline. */
-export function renderDiffText(d: AccessDiff, oldFile: string, newFile: string): string {
-  const lines = [`access from ${displayText(oldFile)} to ${displayText(newFile)}, as of ${displayText(d.asOf)}:`];
-  if (d.changes.length === 0) lines.push('  no decision changes');
-  for (const c of d.changes) lines.push(`  ${changeLine(c)}`);
-  const s = d.structural;
+/** The lines of the structural part of the text report. */
+function structureLines(s: StructuralChanges): string[] {
   const structural: string[] = [];
   if (s.usersAdded.length > 0) structural.push(`users added: ${ids(s.usersAdded)}`);
   if (s.usersRemoved.length > 0) structural.push(`users removed: ${ids(s.usersRemoved)}`);
@@ -164,17 +160,74 @@ export function renderDiffText(d: AccessDiff, oldFile: string, newFile: string):
     const parts = [...(g.joined.length > 0 ? [`now nested in ${ids(g.joined)}`] : []), ...(g.left.length > 0 ? [`no longer nested in ${ids(g.left)}`] : [])];
     structural.push(`group ${quoteText(g.group)} ${parts.join('; ')}`);
   }
-  lines.push(structural.length === 0 ? 'structure: unchanged' : 'structure:');
-  for (const l of structural) lines.push(`  ${l}`);
-  lines.push(diffSummaryLine(d));
-  return `${lines.join('\n')}\n`;
+  return [structural.length === 0 ? 'structure: unchanged' : 'structure:', ...structural.map((l) => `  ${l}`)];
 }
 
-function failed(d: AccessDiff, on: FailOn | undefined): boolean {
+/** Writes to the CLI's stdout in chunks of about 64 KB, so that a long report is neither one huge string nor a write per line. */
+class ChunkedOutput {
+  private parts: string[] = [];
+  private size = 0;
+  constructor(private readonly io: CliIO) {}
+  write(text: string): void {
+    this.parts.push(text);
+    this.size += text.length;
+    if (this.size >= 65_536) this.flush();
+  }
+  flush(): void {
+    if (this.parts.length === 0) return;
+    this.io.stdout(this.parts.join(''));
+    this.parts = [];
+    this.size = 0;
+  }
+}
+
+/** JSON of `value` laid out as a member `depth` levels deep in `jsonText`'s layout (two spaces a level). */
+const nested = (value: unknown, depth: number): string => jsonText(value).replace(/\n/g, `\n${'  '.repeat(depth)}`);
+
+/**
+ * Writes the diff as it is made, each change as it comes (never all of them in memory): for people,
+ * each change on one line, the structural changes and the summary line; for tools, one JSON
+ * object `{ asOf, changes, structural, summary }` laid out as `jsonText` lays out the whole
+ * `AccessDiff`. Returns the summary.
+ */
+export function writeDiff(io: CliIO, diff: AccessDiffStream, format: 'text' | 'json', oldFile: string, newFile: string): AccessDiffSummary {
+  const out = new ChunkedOutput(io);
+  const it = diff.changes();
+  let summary: AccessDiffSummary;
+  let any = false;
+  if (format === 'json') {
+    out.write(`{\n  "asOf": ${jsonText(diff.asOf)},\n  "changes": [`);
+    for (let r = it.next(); ; r = it.next()) {
+      if (r.done === true) {
+        summary = r.value;
+        break;
+      }
+      out.write(`${any ? ',' : ''}\n    ${nested(r.value, 2)}`);
+      any = true;
+    }
+    out.write(`${any ? '\n  ' : ''}],\n  "structural": ${nested(diff.structural, 1)},\n  "summary": ${nested(summary, 1)}\n}\n`);
+  } else {
+    out.write(`access from ${displayText(oldFile)} to ${displayText(newFile)}, as of ${displayText(diff.asOf)}:\n`);
+    for (let r = it.next(); ; r = it.next()) {
+      if (r.done === true) {
+        summary = r.value;
+        break;
+      }
+      out.write(`  ${changeLine(r.value)}\n`);
+      any = true;
+    }
+    if (!any) out.write('  no decision changes\n');
+    out.write(`${[...structureLines(diff.structural), summaryLine(summary)].join('\n')}\n`);
+  }
+  out.flush();
+  return summary;
+}
+
+function failed(summary: AccessDiffSummary, on: FailOn | undefined): boolean {
   if (on === undefined) return false;
-  if (on === 'gain') return d.summary.gained > 0;
-  if (on === 'loss') return d.summary.lost > 0;
-  return d.summary.changed > 0;
+  if (on === 'gain') return summary.gained > 0;
+  if (on === 'loss') return summary.lost > 0;
+  return summary.changed > 0;
 }
 
 function usageError(io: CliIO, message: string): number {
@@ -226,7 +279,7 @@ export function runDiff(argv: readonly string[], io: CliIO): number {
     limit = Number(v.limit);
   }
   const [oldPath, newPath] = parsed.positionals as [string, string];
-  let diff: AccessDiff;
+  let diff: AccessDiffStream;
   try {
     const before = readVersion(oldPath);
     const after = readVersion(newPath);
@@ -243,7 +296,7 @@ export function runDiff(argv: readonly string[], io: CliIO): number {
     const newPolicy: Policy = load(after).policy;
     const asOf = asOfArg ?? after.asOf ?? before.asOf;
     try {
-      diff = accessDiff(oldPolicy, newPolicy, resources, { limit, ...(asOf === undefined ? {} : { asOf }) });
+      diff = streamAccessDiff(oldPolicy, newPolicy, resources, { limit, ...(asOf === undefined ? {} : { asOf }) });
     } catch (e) {
       if (e instanceof PurviewError) throw new DiffError(errorText(e));
       throw e;
@@ -255,6 +308,14 @@ export function runDiff(argv: readonly string[], io: CliIO): number {
     }
     throw e;
   }
-  io.stdout(format === 'json' ? `${jsonText(diff)}\n` : renderDiffText(diff, oldPath, newPath));
-  return failed(diff, failOn) ? EXIT_FAILED : EXIT_OK;
+  let summary: AccessDiffSummary;
+  try {
+    summary = writeDiff(io, diff, format, oldPath, newPath);
+  } catch (e) {
+    // Records are checked before the first change is written; this is for what cannot be foreseen.
+    if (!(e instanceof PurviewError)) throw e;
+    io.stderr(`purview: ${displayText(errorText(e))}\n`);
+    return EXIT_FAILED;
+  }
+  return failed(summary, failOn) ? EXIT_FAILED : EXIT_OK;
 }

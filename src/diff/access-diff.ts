@@ -1,8 +1,8 @@
 import type { Decision } from '../decide/decision.js';
 import { createEngine } from '../engine/create-engine.js';
-import { LimitError } from '../errors/errors.js';
+import { InvalidInputError, LimitError } from '../errors/errors.js';
 import type { Id } from '../model/ids.js';
-import { expectInstant, formatInstant } from '../model/instant.js';
+import { expectInstant, formatInstant, instantMillis } from '../model/instant.js';
 import type { Policy } from '../model/policy.js';
 import type { PolicyInput } from '../model/policy-input.js';
 import type { Owner, Resource } from '../model/resource.js';
@@ -10,7 +10,7 @@ import { expectArray, expectObject, fail, isPlainObject, onlyKeys, own } from '.
 import { affected, type Affected } from './affected.js';
 import { unionKeys, type Side } from './side.js';
 import { membershipChanges, structuralChanges } from './structural.js';
-import { DEFAULT_DIFF_LIMIT, type AccessChange, type AccessDiff, type AccessDiffOptions, type DiffDenial } from './types.js';
+import { DEFAULT_DIFF_LIMIT, type AccessChange, type AccessDiff, type AccessDiffOptions, type AccessDiffStream, type AccessDiffSummary, type DiffDenial } from './types.js';
 
 /*
  * accessDiff: the access that changes between two versions of a policy, for a list of records.
@@ -88,13 +88,112 @@ interface Verdict {
 
 const UNDECLARED: Verdict = { allowed: false, reasons: [], denial: 'undeclared' };
 
+/** The decision with its reasons (asked only for the decisions that flip). */
 function decide(side: Side, user: Id, action: string, t: Target): Verdict {
   if (side.policy.resourceTypes.get(t.type)?.actions.has(action) !== true) return UNDECLARED;
   const d = side.engine.check(user, action, t.resource, side.at);
   return { allowed: d.allowed, reasons: d.reasons, ...(d.denial === undefined ? {} : { denial: d.denial }) };
 }
 
+/** Whether the side allows it: the comparison of every decision, as cheap as a check gets. */
+function allows(side: Side, declared: boolean, user: Id, action: string, t: Target): boolean {
+  return declared && side.engine.can(user, action, t.resource);
+}
+
 const verdict = (allowed: boolean): 'allow' | 'deny' => (allowed ? 'allow' : 'deny');
+
+/** The user a record is probed with when it is checked up front (any id does: only the record is read). */
+const RECORD_PROBE = 'purview-access-diff';
+
+/**
+ * The access that changes between two versions of a policy, as a stream: what {@link accessDiff}
+ * answers, with the flipped decisions produced one at a time by `changes()`, so that a diff with
+ * very many of them is written out as it goes and never held in memory at once (`purview diff`
+ * streams its output this way). Everything else (loading both policies, the structural changes,
+ * the count of decisions to compare and its `limit`) is done when the stream is made, so that an
+ * error is thrown before the first change. `changes()` may be iterated once; its return value (the
+ * generator's `done` value) is the summary.
+ * @example
+ * ```ts
+ * const diff = streamAccessDiff(oldPolicy, newPolicy, leads, { limit: 50_000_000 });
+ * const it = diff.changes();
+ * for (let r = it.next(); ; r = it.next()) {
+ *   if (r.done) { console.log(r.value); break; } // { changed, gained, lost, compared }
+ *   log.write(JSON.stringify(r.value) + '\n');
+ * }
+ * ```
+ */
+export function streamAccessDiff(before: PolicyInput | Policy, after: PolicyInput | Policy, resources: readonly Resource[], options?: AccessDiffOptions): AccessDiffStream {
+  const { asOf, limit } = readOptions(options);
+  const list = expectArray(resources, ['resources']);
+  const at = { asOf };
+  // Both engines' clocks stand at the diff's instant, so that a comparison is a bare can() (no
+  // options to read); reasons are asked for only on the decisions that flip.
+  const atMs = instantMillis(asOf) as number;
+  const clock = (): number => atMs;
+  const oldEngine = createEngine({ policy: before, clock });
+  const newEngine = createEngine({ policy: after, clock });
+  const old: Side = { engine: oldEngine, policy: oldEngine.policy, at };
+  const now: Side = { engine: newEngine, policy: newEngine.policy, at };
+
+  const memberships = membershipChanges(old, now);
+  const what = affected(old, now, memberships.changedUsers);
+  const users = unionKeys(old.policy.users, now.policy.users);
+  const someUsers = users.filter((u) => what.users.has(u));
+  const targets = list.map((r, i) => targetOf(r, i, old.policy, now.policy, what));
+  // Each record read as a check reads it, on each side that declares its type, before any change
+  // is made: a malformed record is an error here, not in the middle of the stream.
+  for (const t of targets) {
+    for (const side of [old, now]) if (side.policy.resourceTypes.has(t.type)) side.engine.permittedFields(RECORD_PROBE, t.resource);
+  }
+
+  let needed = 0;
+  for (const t of targets) needed += (t.everyone ? users.length : someUsers.length) * t.actions.length;
+  if (needed > limit) {
+    throw new LimitError({
+      limit: 'accessDiff limit',
+      max: limit,
+      message: `the diff needs ${needed} decisions compared (${users.length} users, ${targets.length} resources and their actions${what.everyone ? '; tenants, roles, resource types or access levels differ, so every user may be affected' : ''})`,
+      hint: 'pass fewer resources, or a higher limit: the limit option of accessDiff, --limit N of purview diff',
+    });
+  }
+  let started = false;
+  function* changes(): Generator<AccessChange, AccessDiffSummary, undefined> {
+    if (started) throw new InvalidInputError({ message: 'the changes of an access diff stream can be iterated once; make another stream to iterate again', path: [] });
+    started = true;
+    let changed = 0;
+    let gained = 0;
+    for (const t of targets) {
+      const declaredBefore = t.actions.map((a) => old.policy.resourceTypes.get(t.type)?.actions.has(a) === true);
+      const declaredAfter = t.actions.map((a) => now.policy.resourceTypes.get(t.type)?.actions.has(a) === true);
+      for (const user of t.everyone ? users : someUsers) {
+        for (let k = 0; k < t.actions.length; k++) {
+          const action = t.actions[k] as string;
+          if (allows(old, declaredBefore[k] as boolean, user, action, t) === allows(now, declaredAfter[k] as boolean, user, action, t)) continue;
+          const x = decide(old, user, action, t);
+          const y = decide(now, user, action, t);
+          if (x.allowed === y.allowed) continue; // cannot happen: can() and check() agree
+          changed++;
+          if (y.allowed) gained++;
+          yield {
+            user,
+            action,
+            resource: t.id,
+            type: t.type,
+            before: verdict(x.allowed),
+            after: verdict(y.allowed),
+            reasonsBefore: x.reasons,
+            reasonsAfter: y.reasons,
+            ...(x.denial === undefined ? {} : { denialBefore: x.denial }),
+            ...(y.denial === undefined ? {} : { denialAfter: y.denial }),
+          };
+        }
+      }
+    }
+    return { changed, gained, lost: changed - gained, compared: needed };
+  }
+  return { asOf, structural: structuralChanges(old, now, memberships.changes), compared: needed, changes };
+}
 
 /**
  * The access that changes between two versions of a policy: for every record in `resources`,
@@ -107,6 +206,8 @@ const verdict = (allowed: boolean): 'allow' | 'deny' => (allowed ? 'allow' : 'de
  * whose facts, groups, or reaching rules and grants differ, and of every user on records whose
  * owners differ. More than `options.limit` decisions (default one million) is a `LimitError` that
  * says how many were needed, before any is made. A user of neither policy is denied on both.
+ * Every flipped decision is held in the answer; {@link streamAccessDiff} produces them one at a
+ * time instead.
  *
  * Both versions are decided at one instant, `options.asOf` (default now). Throws what
  * `createEngine` throws for a policy that does not load, and `InvalidInputError` for a malformed
@@ -120,59 +221,11 @@ const verdict = (allowed: boolean): 'allow' | 'deny' => (allowed ? 'allow' : 'de
  * ```
  */
 export function accessDiff(before: PolicyInput | Policy, after: PolicyInput | Policy, resources: readonly Resource[], options?: AccessDiffOptions): AccessDiff {
-  const { asOf, limit } = readOptions(options);
-  const list = expectArray(resources, ['resources']);
-  const at = { asOf };
-  const oldEngine = createEngine({ policy: before });
-  const newEngine = createEngine({ policy: after });
-  const old: Side = { engine: oldEngine, policy: oldEngine.policy, at };
-  const now: Side = { engine: newEngine, policy: newEngine.policy, at };
-
-  const memberships = membershipChanges(old, now);
-  const what = affected(old, now, memberships.changedUsers);
-  const users = unionKeys(old.policy.users, now.policy.users);
-  const someUsers = users.filter((u) => what.users.has(u));
-  const targets = list.map((r, i) => targetOf(r, i, old.policy, now.policy, what));
-
-  let needed = 0;
-  for (const t of targets) needed += (t.everyone ? users.length : someUsers.length) * t.actions.length;
-  if (needed > limit) {
-    throw new LimitError({
-      limit: 'accessDiff limit',
-      max: limit,
-      message: `the diff needs ${needed} decisions compared (${users.length} users, ${targets.length} resources and their actions${what.everyone ? '; tenants, roles, resource types or access levels differ, so every user may be affected' : ''})`,
-      hint: 'pass fewer resources, or a higher limit: the limit option of accessDiff, --limit N of purview diff',
-    });
-  }
-
+  const stream = streamAccessDiff(before, after, resources, options);
   const changes: AccessChange[] = [];
-  let gained = 0;
-  for (const t of targets) {
-    for (const user of t.everyone ? users : someUsers) {
-      for (const action of t.actions) {
-        const x = decide(old, user, action, t);
-        const y = decide(now, user, action, t);
-        if (x.allowed === y.allowed) continue;
-        if (y.allowed) gained++;
-        changes.push({
-          user,
-          action,
-          resource: t.id,
-          type: t.type,
-          before: verdict(x.allowed),
-          after: verdict(y.allowed),
-          reasonsBefore: x.reasons,
-          reasonsAfter: y.reasons,
-          ...(x.denial === undefined ? {} : { denialBefore: x.denial }),
-          ...(y.denial === undefined ? {} : { denialAfter: y.denial }),
-        });
-      }
-    }
+  const it = stream.changes();
+  for (let r = it.next(); ; r = it.next()) {
+    if (r.done === true) return { asOf: stream.asOf, changes, structural: stream.structural, summary: r.value };
+    changes.push(r.value);
   }
-  return {
-    asOf,
-    changes,
-    structural: structuralChanges(old, now, memberships.changes),
-    summary: { changed: changes.length, gained, lost: changes.length - gained, compared: needed },
-  };
 }

@@ -18,8 +18,11 @@ import { unionKeys, type Side } from './side.js';
  *
  *  - when a policy-wide part or any role differs, every decision may differ (`everyone`);
  *  - else a user is affected (on every record) when its own facts differ, its groups differ (at
- *    the instant), it is a member (on either side) of a group that differs, or of the `to` of a
- *    sharing rule or a grant of an access group that differs;
+ *    the instant), it is a member (on either side) of a group whose own facts differ (its tenant,
+ *    its access level; a group added or removed), or of the `to` of a sharing rule or a grant of
+ *    an access group that differs. A group whose members alone differ affects no other member:
+ *    what a member's decision reads of its groups is which groups they are (its groups, compared
+ *    above) and their facts, never who else is in them;
  *  - and a record is affected (for every user) when an owner on its parent chain is a user whose
  *    facts or groups differ, or a group that differs or is nested (on either side, at any depth,
  *    whatever the time bounds) in one that differs.
@@ -100,7 +103,11 @@ export function affected(before: Side, after: Side, groupsChanged: ReadonlySet<I
   const addMembers = (p: Principal): void => {
     for (const side of [before, after]) for (const u of membersOf(side, p)) users.add(u);
   };
-  for (const g of changedGroups) addMembers({ group: g });
+  for (const g of changedGroups) {
+    const x = b.groups.get(g);
+    const y = a.groups.get(g);
+    if (x === undefined || y === undefined || x.tenant !== y.tenant || !sameData(x.accessLevel, y.accessLevel)) addMembers({ group: g });
+  }
   for (const id of changedIds(b.sharingRules, a.sharingRules)) {
     for (const r of [b.sharingRules.get(id), a.sharingRules.get(id)]) if (r !== undefined) addMembers(r.to);
   }

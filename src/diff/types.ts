@@ -101,3 +101,17 @@ export interface AccessDiff {
   readonly structural: StructuralChanges;
   readonly summary: AccessDiffSummary;
 }
+
+/** What {@link streamAccessDiff} answers: an access diff whose changes come one at a time. */
+export interface AccessDiffStream {
+  /** The instant both policies are decided at. */
+  readonly asOf: Instant;
+  readonly structural: StructuralChanges;
+  /** The decisions that will be compared. */
+  readonly compared: number;
+  /**
+   * The flipped decisions, in the order of {@link AccessDiff.changes}, made as they are asked for;
+   * the generator's return value is the summary. Iterable once.
+   */
+  changes(): Generator<AccessChange, AccessDiffSummary, undefined>;
+}
