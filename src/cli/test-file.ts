@@ -396,6 +396,15 @@ export const MAX_NESTING = 200;
 export const MAX_VALUES = 1_000_000;
 
 /**
+ * The larger bounds of a JSON file (a resources file of 100,000 records is about 11 MB and 1.5
+ * million values): `JSON.parse` is native and linear, without YAML's aliases or a syntax tree.
+ */
+export const MAX_JSON_FILE_BYTES = 64 * 1024 * 1024;
+
+/** The most values a JSON file may hold (see {@link MAX_JSON_FILE_BYTES}). */
+export const MAX_JSON_VALUES = 10_000_000;
+
+/**
  * The most tokens (scalars, indicators, spaces, line breaks, comments) the YAML parser may read
  * from one file. The parser's syntax tree costs a few hundred bytes a token, so this bounds its
  * memory and time well below what the size limit alone allows; JSON files have no such limit.
@@ -419,10 +428,10 @@ function tooDeep(file: string): TestFileError {
   return new TestFileError(file, `the file nests more than ${MAX_NESTING} levels deep (lists and mappings, aliases expanded); a test file may nest at most ${MAX_NESTING} levels: flatten it`);
 }
 
-function tooMany(file: string): TestFileError {
+function tooMany(file: string, max = MAX_VALUES): TestFileError {
   return new TestFileError(
     file,
-    `the file holds more than ${MAX_VALUES.toLocaleString('en-US')} values (keys, scalars, lists and mappings, each alias counted as the values it stands for); a test file may hold at most ${MAX_VALUES.toLocaleString('en-US')}: split it`,
+    `the file holds more than ${max.toLocaleString('en-US')} values (keys, scalars, lists and mappings, each alias counted as the values it stands for); a ${max === MAX_VALUES ? 'YAML' : 'JSON'} file may hold at most ${max.toLocaleString('en-US')}: split it`,
   );
 }
 
@@ -549,7 +558,7 @@ function checkJsonData(data: unknown, file: string): void {
   while (values.length > 0) {
     const v = values.pop();
     const depth = depths.pop() as number;
-    if (++count > MAX_VALUES) throw tooMany(file);
+    if (++count > MAX_JSON_VALUES) throw tooMany(file, MAX_JSON_VALUES);
     if (typeof v !== 'object' || v === null) continue;
     if (depth + 1 > MAX_NESTING) throw tooDeep(file);
     if (Array.isArray(v)) {
@@ -559,7 +568,7 @@ function checkJsonData(data: unknown, file: string): void {
       }
     } else {
       for (const k of Object.keys(v)) {
-        if (++count > MAX_VALUES) throw tooMany(file);
+        if (++count > MAX_JSON_VALUES) throw tooMany(file, MAX_JSON_VALUES);
         values.push((v as Plain)[k]);
         depths.push(depth + 1);
       }
@@ -633,15 +642,18 @@ function parseYaml(text: string, file: string): unknown {
  * Parses the text of a test file: JSON when the name ends in `.json`, YAML otherwise (YAML 1.2
  * core schema: no custom or language-specific tags, no merge keys, one document, unique keys).
  * Refuses, with a {@link TestFileError} that says which limit, a text over
- * {@link MAX_TEST_FILE_BYTES}, data nested over {@link MAX_NESTING} levels or holding over
- * {@link MAX_VALUES} values, and YAML over {@link MAX_YAML_TOKENS} tokens. These are fixed limits
+ * {@link MAX_TEST_FILE_BYTES} (JSON: {@link MAX_JSON_FILE_BYTES}), data nested over
+ * {@link MAX_NESTING} levels or holding over {@link MAX_VALUES} values (JSON:
+ * {@link MAX_JSON_VALUES}), and YAML over {@link MAX_YAML_TOKENS} tokens. These are fixed limits
  * of `purview test`; no option raises them.
  */
 export function parseTestFileText(text: string, file: string): unknown {
-  if (text.length > MAX_TEST_FILE_BYTES) {
-    throw new TestFileError(file, `file is larger than ${MAX_TEST_FILE_BYTES / (1024 * 1024)} MB; split it`);
+  const json = /\.json$/i.test(file);
+  const max = json ? MAX_JSON_FILE_BYTES : MAX_TEST_FILE_BYTES;
+  if (text.length > max) {
+    throw new TestFileError(file, `file is larger than ${max / (1024 * 1024)} MB; split it`);
   }
-  if (/\.json$/i.test(file)) {
+  if (json) {
     let data: unknown;
     try {
       data = JSON.parse(text) as unknown;
@@ -673,8 +685,9 @@ export function readDocument(path: string): unknown {
     if (e instanceof TestFileError) throw e;
     throw new TestFileError(path, `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  if (size > MAX_TEST_FILE_BYTES) {
-    throw new TestFileError(path, `file is ${size} bytes, larger than ${MAX_TEST_FILE_BYTES / (1024 * 1024)} MB; split it`);
+  const max = /\.json$/i.test(path) ? MAX_JSON_FILE_BYTES : MAX_TEST_FILE_BYTES;
+  if (size > max) {
+    throw new TestFileError(path, `file is ${size} bytes, larger than ${max / (1024 * 1024)} MB; split it${max === MAX_TEST_FILE_BYTES ? ' (or write it as JSON, which may be up to 64 MB)' : ''}`);
   }
   let text: string;
   try {

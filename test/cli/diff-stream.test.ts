@@ -88,3 +88,20 @@ describe('streamAccessDiff', () => {
     expect(() => streamAccessDiff(before, after, bad, { asOf: AS_OF })).toThrow(InvalidInputError);
   });
 });
+
+describe('purview diff at scale', () => {
+  it('100,000 users x 10,000 resources with every decision affected: refused by --limit before any is made, saying how many', () => {
+    const users = Array.from({ length: 100_000 }, (_, i) => ({ id: `u${i}`, role: 'rep' }));
+    const types = { lead: { actions: { view: 'read', edit: 'readWrite', delete: 'full' } } };
+    const v1 = write('big-old.json', { resourceTypes: types, roles: [{ id: 'vp' }, { id: 'rep' }], users });
+    // A role moved under another: every decision may differ (roles are policy-wide).
+    const v2 = write('big-new.json', { resourceTypes: types, roles: [{ id: 'vp' }, { id: 'rep', parent: 'vp' }], users });
+    const res = write('big-records.json', Array.from({ length: 10_000 }, (_, i) => ({ type: 'lead', id: `l${i}`, owner: { user: `u${i}` } })));
+    const r = cli(['diff', v1, v2, '--resources', res]);
+    expect(r.code).toBe(1);
+    expect(r.chunks.join('')).toBe('');
+    expect(r.err).toMatch(/^purview: LimitError: the diff needs 3000000000 decisions compared \(100000 users, 10000 resources and their actions; tenants, roles, resource types or access levels differ, so every user may be affected\)/);
+    expect(r.err).toContain('--limit N of purview diff');
+    expect(r.err).not.toMatch(/\n\s+at /);
+  }, 60_000);
+});
