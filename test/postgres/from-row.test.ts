@@ -291,6 +291,8 @@ describe('resourceFromRow on rows of the wrong shape', () => {
     ['a share kind', () => resourceFromRow(good, mapping, { type: 'lead', shares: [{ lead_id: 'l1', kind: 'users', who: 'u', level: 'read', since: null, until: null }] }), ['relations', 'shares', 0, 'kind'], /user, role/],
     ['a share bound', () => resourceFromRow(good, mapping, { type: 'lead', shares: [{ lead_id: 'l1', kind: 'user', who: 'u', level: 'read', since: '2026-01-01 00:00:00+00', until: null }] }), ['relations', 'shares', 0, 'since'], /RFC 3339/],
     ['a share row without a column', () => resourceFromRow(good, mapping, { type: 'lead', shares: [{ lead_id: 'l1', kind: 'user', who: 'u', level: 'read', since: null }] }), ['relations', 'shares', 0, 'until'], /mapping\.shares\.until/],
+    ['join rows with a text[] column', () => resourceFromRow(good, mapping, { type: 'lead', accessGroups: [{ lead_id: 'l1', ag: 'x' }] }), ['relations', 'accessGroups'], /join table/],
+    ['a join row of another record', () => resourceFromRow(good, { ...mapping, accessGroups: { table: 'j', recordId: 'lead_id', accessGroup: 'ag', id: 'l.id' } }, { type: 'lead', accessGroups: [{ lead_id: 'l2', ag: 'x' }] }), ['relations', 'accessGroups', 0, 'lead_id'], /not "l1"/],
     ['share rows without a share table', () => resourceFromRow(good, { ...mapping, shares: false }, { type: 'lead', shares: [{}] }), ['relations', 'shares'], /no share table/],
   ];
   it.each(cases)('%s', (_name, f, path, message) => {

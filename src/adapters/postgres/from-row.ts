@@ -156,6 +156,9 @@ function relPath(path: ErrorPath, key: string): ErrorPath {
 }
 
 function readAccessGroups(row: Plain, m: SqlMapping['accessGroups'], joined: RowRelations['accessGroups'], id: Id, path: ErrorPath, mp: ErrorPath): readonly Id[] | undefined {
+  if (m === undefined || typeof m === 'string') {
+    if (joined !== undefined && joined !== null) fail(relPath(path, 'accessGroups'), m === undefined ? 'the mapping has no accessGroups; map a join table to read its rows' : 'mapping.accessGroups is a column of the row; relations.accessGroups is for the rows of a join table');
+  }
   if (m === undefined) return undefined;
   if (typeof m === 'string') {
     const key = keyOfColumn(m, [...mp, 'accessGroups']);
