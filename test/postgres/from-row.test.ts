@@ -293,6 +293,7 @@ describe('resourceFromRow on rows of the wrong shape', () => {
     ['a share row without a column', () => resourceFromRow(good, mapping, { type: 'lead', shares: [{ lead_id: 'l1', kind: 'user', who: 'u', level: 'read', since: null }] }), ['relations', 'shares', 0, 'until'], /mapping\.shares\.until/],
     ['join rows with a text[] column', () => resourceFromRow(good, mapping, { type: 'lead', accessGroups: [{ lead_id: 'l1', ag: 'x' }] }), ['relations', 'accessGroups'], /join table/],
     ['a join row of another record', () => resourceFromRow(good, { ...mapping, accessGroups: { table: 'j', recordId: 'lead_id', accessGroup: 'ag', id: 'l.id' } }, { type: 'lead', accessGroups: [{ lead_id: 'l2', ag: 'x' }] }), ['relations', 'accessGroups', 0, 'lead_id'], /not "l1"/],
+    ['a misspelt relation', () => resourceFromRow(good, mapping, { type: 'lead', share: [] } as RowRelations), ['relations', 'share'], /unknown field "share"/],
     ['share rows without a share table', () => resourceFromRow(good, { ...mapping, shares: false }, { type: 'lead', shares: [{}] }), ['relations', 'shares'], /no share table/],
   ];
   it.each(cases)('%s', (_name, f, path, message) => {
@@ -309,6 +310,7 @@ describe('resourceFromRow on rows of the wrong shape', () => {
     expect(resourceFromRow({ id: 'c1', account_id: null }, child, { type: 'contact' })).toEqual({ type: 'contact', id: 'c1' });
     expect(failure(() => resourceFromRow({ id: 'c1', account_id: 'a1' }, child, { type: 'contact' })).path).toEqual(['relations', 'parent']);
     expect(failure(() => resourceFromRow({ id: 'c1', account_id: 'a2' }, child, { type: 'contact', parent: { row: account } })).path).toEqual(['relations', 'parent', 'row', 'id']);
+    expect(failure(() => resourceFromRow({ id: 'c1', account_id: 'a1' }, { parent: { column: 'account_id', table: 'accounts', id: 'id', mapping: { ownerUser: 'owner_user_id' } } }, { type: 'contact', parent: { row: account } })).path).toEqual(['relations', 'parent', 'type']);
     const e = failure(() => resourceFromRow({ id: 'c1', account_id: 'a1' }, child, { type: 'contact', parent: { row: { id: 'a1', type: 'account' } } }));
     expect(e.path).toEqual(['relations', 'parent', 'row', 'owner_user_id']);
     expect(e.message).toMatch(/mapping\.parent\.mapping\.ownerUser/);

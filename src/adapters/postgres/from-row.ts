@@ -2,7 +2,7 @@ import { formatPath, quote, type ErrorPath } from '../../errors/errors.js';
 import type { Id } from '../../model/ids.js';
 import { formatInstant, instantMillis } from '../../model/instant.js';
 import type { AttributeValue, Owner, Resource, Share, ShareLevel } from '../../model/resource.js';
-import { bare, describe, expectArray, expectId, expectObject, fail, hasOwn, isPlainObject, own, type Plain } from '../../model/shape.js';
+import { bare, describe, expectArray, expectId, expectObject, fail, hasOwn, isPlainObject, onlyKeys, own, type Plain } from '../../model/shape.js';
 import type { AccessGroupJoin, ParentJoin, ShareTable, SqlMapping } from './to-sql.js';
 
 /** A row as a driver returns it: column name to value (`pg`, Kysely and `db.execute` of Drizzle give these). */
@@ -92,27 +92,33 @@ function mappingOf(m: unknown, path: ErrorPath): SqlMapping {
   return bare({ ...m }) as SqlMapping;
 }
 
+const RELATIONS: readonly string[] = ['type', 'accessGroups', 'shares', 'parent'];
+
 function relationsOf(r: unknown, path: ErrorPath): RowRelations {
   if (r === undefined) return bare({});
-  return bare({ ...expectObject(r, path, 'the relations of the row') }) as RowRelations;
+  const rel = expectObject(r, path, 'the relations of the row');
+  // A misspelt field (`share`) is an error, never a record read as unshared.
+  onlyKeys(rel, RELATIONS, path);
+  return bare({ ...rel }) as RowRelations;
 }
 
 function readRow(rowIn: unknown, mappingIn: unknown, relationsIn: unknown, path: ErrorPath, mp: ErrorPath, depth: number): Resource {
   const mapping = mappingOf(mappingIn, mp);
-  const rel = relationsOf(relationsIn, depth === 0 ? ['relations'] : path.slice(0, -1));
+  const relAt: ErrorPath = depth === 0 ? ['relations'] : path.slice(0, -1);
+  const rel = relationsOf(relationsIn, relAt);
   const row = expectObject(rowIn, path, 'a row (an object of column values)');
   const out: { -readonly [K in keyof Resource]: Resource[K] } = bare({ type: '', id: '' });
 
   // The type: the row's column, or the relations' (both: they agree).
   const typeCol = mapping.type === undefined ? undefined : optionalText(row, mapping.type, 'type', path, mp);
-  const given = rel.type === undefined ? undefined : expectId(rel.type, [...(depth === 0 ? ['relations'] : path.slice(0, -1)), 'type'], 'resource type');
+  const given = rel.type === undefined ? undefined : expectId(rel.type, [...relAt, 'type'], 'resource type');
   if (typeCol !== undefined && given !== undefined && typeCol !== given) {
     fail([...path, keyOfColumn(mapping.type, [...mp, 'type'])], `the row is of type ${quote(typeCol)}, not ${quote(given)} as the relations say`);
   }
   const type = typeCol ?? given;
   if (type === undefined) {
     if (mapping.type !== undefined) fail([...path, keyOfColumn(mapping.type, [...mp, 'type'])], 'the type column is NULL: give the type in relations.type');
-    fail(['relations', 'type'], 'the mapping has no type column: give the resource type in relations.type');
+    fail([...relAt, 'type'], `the mapping has no type column: give the resource type in ${formatPath([...relAt, 'type'])}`);
   }
   out.type = type;
 
