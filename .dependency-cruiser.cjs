@@ -49,6 +49,9 @@ const TOP = [
   { name: 'cli', path: 'cli', mayImport: ['render', 'schema', 'index.ts'] }, // the purview command
   { name: 'testing', path: 'testing', mayImport: ['index.ts'] }, // purview/testing: conformance suites
   { name: 'adapters', path: 'adapters', mayImport: ['index.ts'] }, // memory repository; purview/postgres
+  // purview/kysely and purview/drizzle: the driver-free compiler of toSql and resourceFromRow, never pg.
+  { name: 'kysely', path: 'kysely', mayImport: ['index.ts', 'adapters/postgres/to-sql.ts', 'adapters/postgres/chunks.ts', 'adapters/postgres/from-row.ts'] },
+  { name: 'drizzle', path: 'drizzle', mayImport: ['index.ts', 'adapters/postgres/to-sql.ts', 'adapters/postgres/chunks.ts', 'adapters/postgres/from-row.ts'] },
   // The public entry: it must stay free of Node-only and driver code, so neither cli, testing nor
   // adapters/postgres; the memory repository is part of the public API.
   { name: 'public-entry', path: 'index.ts', mayImport: ['render', 'adapters/memory-repository.ts', 'adapters/memory-resource-store.ts'] },

@@ -13,8 +13,8 @@ import { describe, expect, it } from 'vitest';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const EXAMPLES = join(ROOT, 'examples');
 
-/** Examples that need a database and have their own test (test/examples/keyset.test.ts). */
-const OWN_TEST = new Set(['keyset-leads']);
+/** Examples that need a database and have their own test (test/examples/keyset.test.ts, orm-keyset.test.ts). */
+const OWN_TEST = new Set(['keyset-leads', 'kysely-keyset', 'drizzle-keyset']);
 
 /** Every examples/<name>/main.ts, and the CRM demo. */
 const SCRIPTS = [

@@ -52,6 +52,11 @@ export interface ShareTable {
  * (`l.owner_user_id`); each part is quoted as an identifier.
  */
 export interface SqlMapping {
+  /**
+   * The column of the record's id (default `id`). `resourceFromRow` reads the id there; `toSql`
+   * does not use it (its sub-selects name the id column in `accessGroups`, `shares` and `parent`).
+   */
+  readonly id?: string;
   /** The column of the owner user id (NULL when a group owns the row); needed for a type with access of its own. */
   readonly ownerUser?: string;
   /** The column of the owner group id (NULL when a user owns the row); needed for a type with access of its own. */
