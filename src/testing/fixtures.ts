@@ -1,3 +1,8 @@
+/**
+ * purview/testing/fixtures: the policies and ids the conformance suite uses, importable on their
+ * own (no test runner, no engine): `conformancePolicy()`, `smallPolicy()`, `ODD_IDS`, `LONG_ID`.
+ * @packageDocumentation
+ */
 import type { PolicyInput, ResourceTypeInput } from '../index.js';
 
 /** Sets an own, enumerable property, so that keys such as `__proto__` stay data. */

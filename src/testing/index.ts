@@ -1,18 +1,23 @@
 /**
- * purview/testing: the conformance suite for {@link PolicyRepository} adapters.
+ * purview/testing: the conformance suite for {@link PolicyRepository} adapters, runnable under any
+ * test runner: it imports none, takes the runner's `describe` and `it`, and makes its assertions
+ * itself (failures are node:assert `AssertionError`s, which every runner reports).
  *
- * Any adapter author runs it under vitest (an optional peer dependency):
  * ```ts
- * // test/my-adapter.test.ts
+ * // test/my-adapter.test.ts (vitest; Jest and Mocha alike)
+ * import { describe, it } from 'vitest';
  * import { describeRepositoryConformance } from 'purview/testing';
  * describeRepositoryConformance('my adapter', async (initial) => {
  *   const repository = await myRepository({ initial });
  *   return { repository, cleanup: () => repository.destroy() };
- * });
+ * }, { describe, it });
  * ```
+ * With node:test, `import { describe, it } from 'node:test'` instead. Without a runner,
+ * {@link repositoryConformanceCases} gives the cases to run by hand. The fixtures are importable on
+ * their own from `purview/testing/fixtures`.
  * @packageDocumentation
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { expect } from './expect.js';
 import {
   ConflictError,
   createEngine,
@@ -32,12 +37,30 @@ export { conformancePolicy, smallPolicy, ODD_IDS, LONG_ID } from './fixtures.js'
 /** What the suite needs from an adapter: a fresh, isolated repository holding `initial`, and a way to throw it away. */
 export type MakeRepository = (initial: PolicyInput) => Promise<{ repository: PolicyRepository; cleanup(): Promise<void> }>;
 
-/** Options of {@link describeRepositoryConformance}. */
+/** Options of {@link repositoryConformanceCases}. */
 export interface ConformanceOptions {
   /** How long engines wait for revisions from each other, in ms (default 10,000). */
   readonly timeoutMs?: number;
-  /** Per-test timeout, in ms (default 60,000). */
+  /** Per-test timeout, in ms (default 60,000): a case that takes longer fails, whatever the runner's own timeout. */
   readonly testTimeoutMs?: number;
+}
+
+/** The two functions of a test runner the suite registers its cases with (vitest, Jest, Mocha and node:test all have them). */
+export interface ConformanceRunner {
+  describe(name: string, body: () => void): unknown;
+  it(name: string, body: () => Promise<void>): unknown;
+}
+
+/** One case of the suite: its name, and a function that runs it, cleaning up after itself, and rejects when it fails. */
+export interface ConformanceCase {
+  readonly name: string;
+  run(): Promise<void>;
+}
+
+/** What a case's body gets: fresh repositories and engines on them, each thrown away when the case ends. */
+interface CaseContext {
+  fresh(initial?: PolicyInput): Promise<PolicyRepository>;
+  engineOn(repository: PolicyRepository): Promise<SharedEngine>;
 }
 
 /** The policy as canonical text: equal policies give equal text (collections sorted, defaults filled in). */
@@ -48,29 +71,59 @@ export function canonicalPolicy(policy: Policy | PolicyInput): string {
 }
 
 /**
- * Registers the conformance tests of a {@link PolicyRepository} adapter with vitest: loading,
- * appending with optimistic concurrency, the change log, notifications, whole-policy records,
- * awkward ids, and engines sharing the repository through `openEngine`.
+ * Registers the conformance tests of a {@link PolicyRepository} adapter with a test runner's
+ * `describe` and `it`: loading, appending with optimistic concurrency, the change log,
+ * notifications, whole-policy records, awkward ids, and engines sharing the repository through
+ * `openEngine`.
  */
-export function describeRepositoryConformance(name: string, makeRepository: MakeRepository, options: ConformanceOptions = {}): void {
+export function describeRepositoryConformance(name: string, makeRepository: MakeRepository, options: ConformanceOptions & ConformanceRunner): void {
+  const cases = repositoryConformanceCases(makeRepository, options);
+  options.describe(`PolicyRepository conformance: ${name}`, () => {
+    for (const c of cases) options.it(c.name, () => c.run());
+  });
+}
+
+/**
+ * The conformance cases of a {@link PolicyRepository} adapter, to run with any runner or none:
+ * each `run()` makes its own repositories with `makeRepository`, throws them away when it ends
+ * (passed or failed), and rejects with an `AssertionError` (or the adapter's error) when the
+ * adapter does not conform.
+ */
+export function repositoryConformanceCases(makeRepository: MakeRepository, options: ConformanceOptions = {}): ConformanceCase[] {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const testTimeout = options.testTimeoutMs ?? 60_000;
+  const cases: ConformanceCase[] = [];
 
-  describe(`PolicyRepository conformance: ${name}`, () => {
-    const cleanups: (() => Promise<void>)[] = [];
-    const engines: SharedEngine[] = [];
-
-    afterEach(async () => {
-      const open = engines.splice(0);
-      await Promise.allSettled(open.map((e) => e.close()));
-      const pending = cleanups.splice(0).reverse();
-      for (const c of pending) await c();
-    });
-
-    const fresh = async (initial: PolicyInput = smallPolicy()): Promise<PolicyRepository> => {
-      const made = await makeRepository(initial);
-      cleanups.push(() => made.cleanup());
-      return made.repository;
+  {
+    /** Runs a case's body with its own repositories and engines, closing and throwing them away after. */
+    const inContext = async (body: (t: CaseContext) => Promise<void>): Promise<void> => {
+      const cleanups: (() => Promise<void>)[] = [];
+      const engines: SharedEngine[] = [];
+      const t: CaseContext = {
+        fresh: async (initial = smallPolicy()) => {
+          const made = await makeRepository(initial);
+          cleanups.push(() => made.cleanup());
+          return made.repository;
+        },
+        engineOn: async (repository) => {
+          const engine = await openEngine({ repository: borrowed(repository), pollIntervalMs: 0, timeoutMs });
+          engines.push(engine);
+          return engine;
+        },
+      };
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      try {
+        await Promise.race([
+          body(t),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new Error(`the case took longer than ${testTimeout} ms (testTimeoutMs)`)), testTimeout);
+          }),
+        ]);
+      } finally {
+        clearTimeout(timer);
+        await Promise.allSettled(engines.map((e) => e.close()));
+        for (const c of cleanups.reverse()) await c();
+      }
     };
     // Engines get a view of the repository without close(): closing an engine then stops its own
     // subscription only, and the adapter's cleanup closes the repository itself.
@@ -80,11 +133,6 @@ export function describeRepositoryConformance(name: string, makeRepository: Make
       changesSince: (revision) => r.changesSince(revision),
       subscribe: (onRevision, onError) => r.subscribe(onRevision, onError),
     });
-    const engineOn = async (repository: PolicyRepository): Promise<SharedEngine> => {
-      const engine = await openEngine({ repository: borrowed(repository), pollIntervalMs: 0, timeoutMs });
-      engines.push(engine);
-      return engine;
-    };
     /** The policy a repository holds: its snapshot with every later change replayed (by a new engine). */
     const stored = async (repository: PolicyRepository): Promise<string> => {
       const engine = await openEngine({ repository: borrowed(repository), pollIntervalMs: 0, timeoutMs });
@@ -94,11 +142,11 @@ export function describeRepositoryConformance(name: string, makeRepository: Make
         await engine.close();
       }
     };
-    const test = (title: string, fn: () => Promise<void>): void => {
-      it(title, fn, testTimeout);
+    const test = (title: string, fn: (t: CaseContext) => Promise<void>): void => {
+      cases.push({ name: title, run: () => inContext(fn) });
     };
 
-    test('load returns the initial policy exactly, at a non-negative integer revision, with nothing after it', async () => {
+    test('load returns the initial policy exactly, at a non-negative integer revision, with nothing after it', async ({ fresh, engineOn }) => {
       const initial = conformancePolicy();
       const repository = await fresh(initial);
       const { policy, revision } = await repository.load();
@@ -107,7 +155,7 @@ export function describeRepositoryConformance(name: string, makeRepository: Make
       expect(canonicalPolicy(policy)).toBe(canonicalPolicy(initial));
     });
 
-    test('awkward ids and keys (__proto__, constructor, quotes, SQL, unicode, 256 characters) survive a round trip', async () => {
+    test('awkward ids and keys (__proto__, constructor, quotes, SQL, unicode, 256 characters) survive a round trip', async ({ fresh, engineOn }) => {
       const initial = conformancePolicy();
       const repository = await fresh(initial);
       const { policy } = await repository.load();
@@ -119,7 +167,7 @@ export function describeRepositoryConformance(name: string, makeRepository: Make
       expect(canonicalPolicy(engine.policy)).toBe(canonicalPolicy(initial));
     });
 
-    test('append stores a change at expected + 1 and changesSince returns the log in order', async () => {
+    test('append stores a change at expected + 1 and changesSince returns the log in order', async ({ fresh, engineOn }) => {
       const repository = await fresh();
       const { revision: r0 } = await repository.load();
       const put: ChangeRecord = {
@@ -143,7 +191,7 @@ export function describeRepositoryConformance(name: string, makeRepository: Make
       expect(await stored(repository)).toBe(canonicalPolicy(expected.policy));
     });
 
-    test('append at a stale revision rejects with ConflictError and stores nothing', async () => {
+    test('append at a stale revision rejects with ConflictError and stores nothing', async ({ fresh, engineOn }) => {
       const repository = await fresh();
       const { revision: r0 } = await repository.load();
       await repository.append({ revision: r0 + 1, ops: [{ op: 'delete', collection: 'groups', id: 'team' }] }, r0);
@@ -156,7 +204,7 @@ export function describeRepositoryConformance(name: string, makeRepository: Make
       expect(await stored(repository)).toBe(before);
     });
 
-    test('a record whose revision is not expected + 1 is rejected and nothing is stored', async () => {
+    test('a record whose revision is not expected + 1 is rejected and nothing is stored', async ({ fresh, engineOn }) => {
       const repository = await fresh();
       const { revision: r0 } = await repository.load();
       const before = await stored(repository);
@@ -166,7 +214,7 @@ export function describeRepositoryConformance(name: string, makeRepository: Make
       expect(await stored(repository)).toBe(before);
     });
 
-    test('concurrent appends at one revision: exactly one lands, the others get ConflictError', async () => {
+    test('concurrent appends at one revision: exactly one lands, the others get ConflictError', async ({ fresh, engineOn }) => {
       const repository = await fresh();
       const { revision: r0 } = await repository.load();
       const candidates: ChangeRecord[] = Array.from({ length: 6 }, (_, i) => ({
@@ -183,7 +231,7 @@ export function describeRepositoryConformance(name: string, makeRepository: Make
       expect([...engine.policy.users.keys()].filter((id) => id.startsWith('racer-'))).toEqual([`racer-${won[0]}`]);
     });
 
-    test('whole-policy records (replace) reproduce the policy exactly', async () => {
+    test('whole-policy records (replace) reproduce the policy exactly', async ({ fresh, engineOn }) => {
       const repository = await fresh();
       const { revision: r0 } = await repository.load();
       const next = conformancePolicy();
@@ -197,7 +245,7 @@ export function describeRepositoryConformance(name: string, makeRepository: Make
       expect(await stored(repository)).toBe(canonicalPolicy(smallPolicy()));
     });
 
-    test('every kind of engine change is stored so that a new engine reproduces the writer exactly', async () => {
+    test('every kind of engine change is stored so that a new engine reproduces the writer exactly', async ({ fresh, engineOn }) => {
       const repository = await fresh(conformancePolicy());
       const writer = await engineOn(repository);
       const follower = await engineOn(repository);
@@ -253,7 +301,7 @@ export function describeRepositoryConformance(name: string, makeRepository: Make
       expect(await stored(repository)).toBe(want);
     });
 
-    test('an engine change that fails validation never reaches the repository', async () => {
+    test('an engine change that fails validation never reaches the repository', async ({ fresh, engineOn }) => {
       const repository = await fresh();
       const engine = await engineOn(repository);
       const { revision: r0 } = await repository.load();
@@ -263,7 +311,7 @@ export function describeRepositoryConformance(name: string, makeRepository: Make
       expect(await repository.changesSince(r0)).toEqual(before);
     });
 
-    test('subscribe hears appends; after unsubscribing it hears nothing', async () => {
+    test('subscribe hears appends; after unsubscribing it hears nothing', async ({ fresh, engineOn }) => {
       const repository = await fresh();
       const { revision: r0 } = await repository.load();
       const heard: number[] = [];
@@ -285,7 +333,7 @@ export function describeRepositoryConformance(name: string, makeRepository: Make
       expect(heard.length).toBe(count);
     });
 
-    test('two engines: a write through one is visible on the other with at({ atLeast })', async () => {
+    test('two engines: a write through one is visible on the other with at({ atLeast })', async ({ fresh, engineOn }) => {
       const repository = await fresh();
       const a = await engineOn(repository);
       const b = await engineOn(repository);
@@ -301,7 +349,7 @@ export function describeRepositoryConformance(name: string, makeRepository: Make
       expect(a.check('u2', 'edit', lead).denial).toBe('inactive-user');
     });
 
-    test('conflicting engines: each write lands once or fails with ConflictError; both converge', async () => {
+    test('conflicting engines: each write lands once or fails with ConflictError; both converge', async ({ fresh, engineOn }) => {
       const repository = await fresh();
       const a = await engineOn(repository);
       const b = await engineOn(repository);
@@ -323,7 +371,7 @@ export function describeRepositoryConformance(name: string, makeRepository: Make
       expect(members).toEqual(want.sort());
     });
 
-    test('a long history replays to the same snapshot, from any revision', async () => {
+    test('a long history replays to the same snapshot, from any revision', async ({ fresh, engineOn }) => {
       const repository = await fresh();
       const writer = await engineOn(repository);
       const { revision: r0 } = await repository.load();
@@ -350,5 +398,6 @@ export function describeRepositoryConformance(name: string, makeRepository: Make
       expect(canonicalPolicy(replica.policy)).toBe(canonicalPolicy(writer.policy));
       expect(replay.policy.users.size).toBeGreaterThan(0);
     });
-  });
+  }
+  return cases;
 }

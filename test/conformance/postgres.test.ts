@@ -1,4 +1,4 @@
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import type pg from 'pg';
 import { postgresRepository } from '../../src/adapters/postgres/index.js';
 import { describeRepositoryConformance } from '../../src/testing/index.js';
@@ -33,4 +33,4 @@ describeRepositoryConformance('postgresRepository', async (initial) => {
       await dropSchema(pool, schema);
     },
   };
-});
+}, { describe, it });
