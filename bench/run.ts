@@ -8,7 +8,7 @@
  *   --size small|medium|large   workload size (default medium)
  *   --seed N                    workload seed (default 42)
  *   --peers [all|none|casbin|cedar|casbin,cedar]   peers to compare (default all; bare --peers = all)
- *   --only build,can,reference,queries,time,shares,targets,changes,parents,peers   run only these sections (build always runs)
+ *   --only build,can,reference,queries,time,shares,targets,changes,parents,hooks,peers   run only these sections (build always runs)
  *   --out FILE                  also write the markdown report to FILE
  *   --json FILE                 also write the raw figures as JSON
  */
@@ -49,6 +49,7 @@ import type { Peer } from './peers/peer.js';
 import { sharesReport, sharesSection, type SharesResult } from './shares.js';
 import { targets, targetsReport, type TargetsResult } from './targets.js';
 import { parentsBench, type ParentsResult } from './parents.js';
+import { hooksBench, type HooksResult } from './hooks.js';
 import { ACTIONS, balancedQueries, candidate, generateWorkload, Rng, SIZES, type Queries, type SizeName, type Workload } from './workload.js';
 
 /* ------------------------------------------------------------------------------------------ */
@@ -177,6 +178,7 @@ interface PeerResult {
 
 const results: {
   parents?: ParentsResult;
+  hooks?: HooksResult;
   size: SizeName;
   seed: number;
   machine: Record<string, string | number>;
@@ -372,6 +374,13 @@ async function main(): Promise<void> {
   if (runs('parents')) {
     results.parents = parentsBench(w, opts.seed + 9);
     log(`parents: can() ${results.parents.can.map((x) => `${x.type} ${fmtNs(x.perOp.median)}`).join(', ')}`);
+  }
+
+  if (runs('hooks')) {
+    const e = engine;
+    const hq = main ?? balancedQueries(w, ITER.queries, opts.seed + 2, (u, a, r) => e.can(u, a, r));
+    results.hooks = hooksBench(w.policy, hq, opts.seed + 10);
+    log(`hooks: can() ${results.hooks.variants.map((x) => `${x.name} ${fmtNs(x.perOp.median)}`).join(', ')}`);
   }
 
   engine = undefined;
@@ -680,6 +689,15 @@ function report(): string {
         }),
       ),
     );
+    lines.push('');
+  }
+
+  if (r.hooks) {
+    const h = r.hooks;
+    const base = h.variants[0]?.perOp.median ?? NaN;
+    lines.push(`The decision hook (\`onDecision\`): \`engine.can()\` on the same ${fmtInt(h.queries)} queries, ${h.rounds} interleaved rounds per engine (ns/op over rounds):`);
+    lines.push('');
+    lines.push(table(['engine', 'median', 'p99', 'vs no hook', 'decisions reported'], h.variants.map((v) => [v.name, fmtNs(v.perOp.median), fmtNs(v.perOp.p99), fmtRatio(v.perOp.median / base), fmtInt(v.reported)])));
     lines.push('');
   }
 

@@ -9,9 +9,10 @@ import { readOptions, readRevision } from './snapshot-view.js';
 import { bare } from '../model/shape.js';
 import type { EngineBase, Queries, QueryOptions } from './types.js';
 import type { Id } from '../model/ids.js';
+import type { DecisionHookOptions } from './decision-hook.js';
 
 /** Options of {@link openEngine}. */
-export interface OpenEngineOptions {
+export interface OpenEngineOptions extends DecisionHookOptions {
   /** Where the shared policy lives. */
   readonly repository: PolicyRepository;
   /** Where the records live (see `createEngine`). */
@@ -118,6 +119,10 @@ export async function openEngine(input: OpenEngineOptions): Promise<SharedEngine
       ...(options.resources === undefined ? {} : { resources: options.resources }),
       ...(options.limits === undefined ? {} : { limits: options.limits }),
       ...(options.clock === undefined ? {} : { clock: options.clock }),
+      ...(options.onDecision === undefined ? {} : { onDecision: options.onDecision }),
+      ...(options.sample === undefined ? {} : { sample: options.sample }),
+      ...(options.random === undefined ? {} : { random: options.random }),
+      ...(options.onHookError === undefined ? {} : { onHookError: options.onHookError }),
     },
     commit,
     () => refresh(),
