@@ -1,6 +1,6 @@
 import type { Patch } from 'immer';
 import { can as canLive, check as checkLive } from '../decide/check.js';
-import { DECISION_HOOK_KEYS, decisionReporterOf, readDecisionHooks, type DecisionHookOptions } from './decision-hook.js';
+import { DECISION_HOOK_KEYS, decisionReporterOf, ended, hookErrorOf, readDecisionHooks, started, type DecisionHookOptions } from './decision-hook.js';
 import { InvalidInputError, PurviewError } from '../errors/errors.js';
 import { normalizePolicy } from '../model/normalize.js';
 import type { Policy } from '../model/policy.js';
@@ -412,6 +412,8 @@ export function createCore(
     return prepared === undefined ? Promise.resolve(state.revision) : commit(prepared);
   };
 
+  const entityCommands = guardCommands(entityCommandsOf({ prepareOps: (ops) => prepareOps(ops), prepareVersion, commit, revision: () => state.revision, policy: () => state.policy, edges: () => reverseEdges(state.index.structure) }), () => running, refused);
+  const otherCommands = guardCommands(commandsOf({ prepareOps: (ops) => prepareOps(ops), commit, edges: () => reverseEdges(state.index.structure), revision: () => state.revision, policy: () => state.policy, resources, sync }), () => running, refused);
   const engine: Engine = {
     get revision() {
       return state.revision;
@@ -475,8 +477,38 @@ export function createCore(
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    ...guardCommands(entityCommandsOf({ prepareOps: (ops) => prepareOps(ops), prepareVersion, commit, revision: () => state.revision, policy: () => state.policy, edges: () => reverseEdges(state.index.structure) }), () => running, refused),
-    ...guardCommands(commandsOf({ prepareOps: (ops) => prepareOps(ops), commit, edges: () => reverseEdges(state.index.structure), revision: () => state.revision, policy: () => state.policy, resources, sync }), () => running, refused),
+    ...entityCommands,
+    ...otherCommands,
   };
+  const startChange = options.instrument?.change;
+  if (startChange !== undefined) {
+    // Chosen once: without a change callback, the change methods are the plain ones above.
+    const hookError = hookErrorOf(options);
+    const methods = engine as unknown as Record<string, (...args: unknown[]) => unknown>;
+    for (const kind of ['update', 'replace', 'updateSync', ...Object.keys(entityCommands), ...Object.keys(otherCommands)]) {
+      const fn = methods[kind] as (...args: unknown[]) => unknown;
+      methods[kind] = (...args: unknown[]) => {
+        const end = started(startChange, { kind, revision: state.revision }, hookError);
+        if (end === undefined) return fn(...args);
+        let out: unknown;
+        try {
+          out = fn(...args);
+        } catch (e) {
+          ended(end, { ok: false, error: e }, hookError);
+          throw e;
+        }
+        const then = thenOf(out);
+        if (then === undefined) ended(end, { ok: true, value: typeof out === 'number' ? out : state.revision }, hookError);
+        else {
+          then.call(
+            out,
+            (v: unknown) => ended(end, { ok: true, value: typeof v === 'number' ? v : state.revision }, hookError),
+            (e: unknown) => ended(end, { ok: false, error: e }, hookError),
+          );
+        }
+        return out;
+      };
+    }
+  }
   return { engine, prepare: (r) => prepare(r), prepareReplace, prepareAt, prepareVersion, revision: () => state.revision };
 }

@@ -1,6 +1,6 @@
 import type { Decision, DenialCode } from '../decide/decision.js';
 import type { Id } from '../model/ids.js';
-import { describe, fail, own } from '../model/shape.js';
+import { describe, fail, onlyKeys, own } from '../model/shape.js';
 
 /** Which query made a decision. */
 export type DecisionKind = 'can' | 'check' | 'explain';
@@ -63,12 +63,49 @@ export interface DecisionHookOptions {
    * and 1; a `random` that throws skips that decision's report (reported to `onHookError`).
    */
   readonly random?: () => number;
-  /** Hears the errors of `onDecision` (and of `random`); its own errors are ignored. */
+  /** Hears the errors of `onDecision`, of `random` and of `instrument`'s callbacks; its own errors are ignored. */
   readonly onHookError?: (error: unknown) => void;
+  /**
+   * Start/end callbacks around decisions, changes and catch-ups (see {@link Instrumentation});
+   * `tracing()` of `purview/opentelemetry` makes them.
+   */
+  readonly instrument?: Instrumentation;
+}
+
+/** How an instrumented operation ended: its result, or the error it threw. */
+export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: unknown };
+
+/** Called when an instrumented operation ends; its errors go to `onHookError`. */
+export type EndCallback<T> = (outcome: Outcome<T>) => void;
+
+/**
+ * Start/end callbacks around the engine's operations, for tracing (`purview/opentelemetry`
+ * implements them with spans) or metrics. Each `start` callback is called when the operation
+ * starts and may return the callback to call when it ends. Nothing here can change an operation:
+ * what the callbacks throw goes to `onHookError` (or is ignored). The core never imports a tracing
+ * library; it only calls these.
+ */
+export interface Instrumentation {
+  /**
+   * A decision of `can`, `check` or `explain` starts (sampled by `sample`, as `onDecision` is); its
+   * end carries the decision's event, or the error of a query that threw.
+   */
+  readonly decision?: (kind: DecisionKind) => EndCallback<DecisionEvent> | undefined | void;
+  /**
+   * A change starts: `kind` is the method (`update`, `updateSync`, `replace`, `addMember`, ...),
+   * `revision` the engine's revision before it. Its end carries the revision it landed at (the
+   * same revision when it changed nothing), or the error that rejected it.
+   */
+  readonly change?: (start: { readonly kind: string; readonly revision: number }) => EndCallback<number> | undefined | void;
+  /**
+   * A shared engine (`openEngine`) starts catching up with its repository (after a notification,
+   * a poll, `refresh()`, `waitFor`); its end carries the revision reached, or the error.
+   */
+  readonly catchUp?: (start: { readonly revision: number }) => EndCallback<number> | undefined | void;
 }
 
 /** The keys of {@link DecisionHookOptions}, for the options' key check. */
-export const DECISION_HOOK_KEYS = ['onDecision', 'sample', 'random', 'onHookError'] as const;
+export const DECISION_HOOK_KEYS = ['onDecision', 'sample', 'random', 'onHookError', 'instrument'] as const;
 
 /** Reports decisions; made only when a hook is set. */
 export interface DecisionReporter {
@@ -90,11 +127,63 @@ export function readDecisionHooks(o: object): DecisionHookOptions {
   }
   if (random !== undefined && typeof random !== 'function') fail(['options', 'random'], `expected a function returning a number in [0, 1) (like Math.random), got ${describe(random)}`);
   if (onHookError !== undefined && typeof onHookError !== 'function') fail(['options', 'onHookError'], `expected a function receiving the hook's error, got ${describe(onHookError)}`);
+  const instrument = readInstrumentation(own(o, 'instrument'));
   return {
+    ...(instrument === undefined ? {} : { instrument }),
     ...(onDecision === undefined ? {} : { onDecision: onDecision as DecisionHookOptions['onDecision'] & object }),
     ...(sample === undefined ? {} : { sample }),
     ...(random === undefined ? {} : { random: random as () => number }),
     ...(onHookError === undefined ? {} : { onHookError: onHookError as (error: unknown) => void }),
+  };
+}
+
+/** Checks `instrument`: absent, or an object whose own `decision`, `change` and `catchUp` are functions when present; copied and frozen. */
+function readInstrumentation(value: unknown): Instrumentation | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(['options', 'instrument'], `expected an object of start callbacks ({ decision, change, catchUp }), got ${describe(value)}`);
+  onlyKeys(value as Record<string, unknown>, ['decision', 'change', 'catchUp'], ['options', 'instrument']);
+  const out: { -readonly [K in keyof Instrumentation]: Instrumentation[K] } = {};
+  for (const key of ['decision', 'change', 'catchUp'] as const) {
+    const f = own(value, key);
+    if (f === undefined) continue;
+    if (typeof f !== 'function') fail(['options', 'instrument', key], `expected a function called when the operation starts, got ${describe(f)}`);
+    out[key] = f as never;
+  }
+  return Object.freeze(out);
+}
+
+/** Calls a start callback, guarded: its error goes to `hookError` and the operation goes on untraced. */
+export function started<S, T>(start: ((s: S) => EndCallback<T> | undefined | void) | undefined, s: S, hookError: (e: unknown) => void): EndCallback<T> | undefined {
+  if (start === undefined) return undefined;
+  try {
+    const end = start(s);
+    return typeof end === 'function' ? end : undefined;
+  } catch (e) {
+    hookError(e);
+    return undefined;
+  }
+}
+
+/** Calls an end callback, guarded. */
+export function ended<T>(end: EndCallback<T> | undefined, outcome: Outcome<T>, hookError: (e: unknown) => void): void {
+  if (end === undefined) return;
+  try {
+    end(outcome);
+  } catch (e) {
+    hookError(e);
+  }
+}
+
+/** The guarded error hook of a set of hook options. */
+export function hookErrorOf(hooks: DecisionHookOptions): (e: unknown) => void {
+  const { onHookError } = hooks;
+  return (e) => {
+    if (onHookError === undefined) return;
+    try {
+      onHookError(e);
+    } catch {
+      // The error hook's own failure is ignored.
+    }
   };
 }
 
@@ -114,18 +203,12 @@ function observe(value: unknown, onError: (e: unknown) => void): void {
  * today's paths, chosen once). `clock` is the engine's raw clock, read for `at` inside the guard.
  */
 export function decisionReporterOf(hooks: DecisionHookOptions, clock: () => number): DecisionReporter | undefined {
-  const { onDecision, onHookError } = hooks;
-  if (onDecision === undefined) return undefined;
+  const { onDecision } = hooks;
+  const startDecision = hooks.instrument?.decision;
+  if (onDecision === undefined && startDecision === undefined) return undefined;
   const rate = hooks.sample ?? 1;
   const random = hooks.random ?? Math.random;
-  const hookError = (e: unknown): void => {
-    if (onHookError === undefined) return;
-    try {
-      onHookError(e);
-    } catch {
-      // The error hook's own failure is ignored.
-    }
-  };
+  const hookError = hookErrorOf(hooks);
   const sampled =
     rate >= 1
       ? () => true
@@ -142,12 +225,20 @@ export function decisionReporterOf(hooks: DecisionHookOptions, clock: () => numb
   return {
     sampled,
     decide(kind, decide) {
+      const end = started(startDecision, kind, hookError);
       const start = performance.now();
-      const d = decide();
+      let d: Decision;
+      try {
+        d = decide();
+      } catch (e) {
+        ended(end, { ok: false, error: e }, hookError);
+        throw e;
+      }
       const durationMs = performance.now() - start;
+      let event: DecisionEvent;
       try {
         const r = d.resource;
-        const event: DecisionEvent = Object.freeze({
+        event = Object.freeze({
           kind,
           user: d.user,
           action: d.action,
@@ -158,10 +249,20 @@ export function decisionReporterOf(hooks: DecisionHookOptions, clock: () => numb
           durationMs,
           at: clock(),
         });
-        observe(onDecision(event), hookError);
       } catch (e) {
+        // The engine clock failed: the decision stands, unreported.
         hookError(e);
+        ended(end, { ok: false, error: e }, hookError);
+        return d;
       }
+      if (onDecision !== undefined) {
+        try {
+          observe(onDecision(event), hookError);
+        } catch (e) {
+          hookError(e);
+        }
+      }
+      ended(end, { ok: true, value: event }, hookError);
       return d;
     },
   };

@@ -116,21 +116,22 @@ export function queriesOver(policy: Policy, index: TimedIndex, reporter?: Decisi
     ...plain,
     check: (user, action, resource, options) => {
       if (!reporter.sampled()) return plain.check(user, action, resource, options);
-      const c = ix(options);
-      return reporter.decide('check', () => check(c, user, action, resource, t));
+      return reporter.decide('check', () => check(ix(options), user, action, resource, t));
     },
     can: (user, action, resource, options) => {
       if (!reporter.sampled()) return plain.can(user, action, resource, options);
       // Answered by check (the same verdict), so that the event carries the denial code.
-      const c = ix(options);
-      return reporter.decide('can', () => check(c, user, action, resource, t)).allowed;
+      return reporter.decide('can', () => check(ix(options), user, action, resource, t)).allowed;
     },
     explain: (user, action, resource, options) => {
       if (!reporter.sampled()) return plain.explain(user, action, resource, options);
-      const o = readOptions(options, EXPLAIN);
-      const c = at(o);
-      const d = reporter.decide('explain', () => check(c, user, action, resource, t));
-      return o.format === 'json' ? jsonText(d) : explainDecision(d);
+      let format = 'text' as 'text' | 'json';
+      const d = reporter.decide('explain', () => {
+        const o = readOptions(options, EXPLAIN);
+        format = o.format;
+        return check(at(o), user, action, resource, t);
+      });
+      return format === 'json' ? jsonText(d) : explainDecision(d);
     },
     for: (user) => userQueries(reported, index, user, reporter),
   };
