@@ -49,6 +49,7 @@ const TOP = [
   { name: 'testing', path: 'testing', mayImport: ['index.ts'] }, // purview/testing: conformance suites
   { name: 'adapters', path: 'adapters', mayImport: ['index.ts'] }, // memory repository; purview/postgres
   { name: 'opentelemetry', path: 'opentelemetry', mayImport: ['index.ts'] }, // purview/opentelemetry: spans through @opentelemetry/api
+  { name: 'web', path: 'web', mayImport: ['index.ts'] }, // purview/express, purview/fastify (their types only)
   // The public entry: it must stay free of Node-only and driver code, so neither cli, testing nor
   // adapters/postgres; the memory repository is part of the public API.
   { name: 'public-entry', path: 'index.ts', mayImport: ['render', 'adapters/memory-repository.ts', 'adapters/memory-resource-store.ts'] },

@@ -8,6 +8,8 @@ export default defineConfig([
       postgres: 'src/adapters/postgres/index.ts',
       testing: 'src/testing/index.ts',
       opentelemetry: 'src/opentelemetry/index.ts',
+      express: 'src/web/express.ts',
+      fastify: 'src/web/fastify.ts',
     },
     format: ['esm', 'cjs'],
     dts: true,
