@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { AccessFilter, Resource, UserQueries } from '../index.js';
+import { InvalidInputError, type AccessFilter, type Resource, type UserQueries } from '../index.js';
 import { checkLoader, thenOf, WebCore, type AuthorizeOptions, type MaybePromise, type ResourceLoader, type Verdict, type WebOptions } from './shared.js';
 
 export type { AuthorizeOptions, ForbiddenBody, MaybePromise, NotFoundBody, ResourceLoader, UnauthenticatedBody, UserViews, WebOptions } from './shared.js';
@@ -33,6 +33,16 @@ export interface ExpressPurview<Req extends Request = Request> {
    */
   authorize<R extends Resource>(action: string, loadResource: ResourceLoader<Req, R>, options?: AuthorizeOptions): RequestHandler;
   /**
+   * `authorize(action, loadResource)` and the route's handler in one middleware: the same answers
+   * (401, 403, 404, errors to `next`), then `handler(req, res, next)` directly, without another
+   * pass through Express's router (the cheapest way; see docs/performance.md).
+   * @example
+   * ```ts
+   * app.get('/leads/:id', pv.guard('view', (req) => leads.get(req.params.id), (req, res) => res.json(pv.resourceOf(req))));
+   * ```
+   */
+  guard<R extends Resource>(action: string, loadResource: ResourceLoader<Req, R>, handler: (req: Req, res: Response, next: NextFunction) => unknown, options?: AuthorizeOptions): RequestHandler;
+  /**
    * Middleware that computes the request's filter: which records of `type` its user may `action`
    * (default `view`), read with `filterOf(req)` and handed to `toSql` or a query builder.
    * @example
@@ -55,8 +65,23 @@ function answer(res: Response, next: NextFunction, verdict: Verdict): void {
   else res.status(verdict.status).json(verdict.body);
 }
 
-/** Middleware around a verdict that may be synchronous: no promise per request when the app's functions are synchronous. */
-function middleware<Req extends Request>(verdictOf: (req: Req) => MaybePromise<Verdict>): RequestHandler {
+/**
+ * Middleware around a verdict that may be synchronous: no promise per request when the app's
+ * functions are synchronous. `then` is what runs when the verdict lets the request through
+ * (`next()` by default; a guarded handler).
+ */
+function middleware<Req extends Request>(verdictOf: (req: Req) => MaybePromise<Verdict>, then?: (req: Req, res: Response, next: NextFunction) => unknown): RequestHandler {
+  const pass = (req: Req, res: Response, next: NextFunction, verdict: Verdict): void => {
+    if (verdict !== undefined || then === undefined) return answer(res, next, verdict);
+    try {
+      const out = then(req, res, next);
+      // An async handler's rejection goes to next (Express 4 would leave it unhandled).
+      const t = thenOf(out);
+      if (t !== undefined) t(() => undefined, next);
+    } catch (e) {
+      next(e);
+    }
+  };
   return ((req: Req, res: Response, next: NextFunction): void => {
     let v: MaybePromise<Verdict>;
     try {
@@ -65,9 +90,9 @@ function middleware<Req extends Request>(verdictOf: (req: Req) => MaybePromise<V
       next(e);
       return;
     }
-    const then = thenOf(v);
-    if (then === undefined) answer(res, next, v as Verdict);
-    else then((x) => answer(res, next, x as Verdict), next);
+    const t = thenOf(v);
+    if (t === undefined) pass(req, res, next, v as Verdict);
+    else t((x) => pass(req, res, next, x as Verdict), next);
   }) as unknown as RequestHandler;
 }
 
@@ -83,17 +108,23 @@ function middleware<Req extends Request>(verdictOf: (req: Req) => MaybePromise<V
  */
 export function purview<Req extends Request = Request>(options: WebOptions<Req>): ExpressPurview<Req> {
   const core = new WebCore<Req>(options);
-  const unauthenticated = (view: UserQueries | undefined): Verdict => (view === undefined ? { status: 401, body: { error: 'unauthenticated' } } : undefined);
+  const unauthenticated = (bound: unknown): Verdict => (bound === undefined ? { status: 401, body: { error: 'unauthenticated' } } : undefined);
   return Object.freeze({
     bind: middleware<Req>((req) => {
       const v = core.bind(req);
       const then = thenOf(v);
-      return then === undefined ? unauthenticated(v as UserQueries | undefined) : (then((x) => unauthenticated(x as UserQueries | undefined), (e) => Promise.reject(e)) as PromiseLike<Verdict>);
+      return then === undefined ? unauthenticated(v) : (then((x) => unauthenticated(x), (e) => Promise.reject(e)) as PromiseLike<Verdict>);
     }),
     authorize: <R extends Resource>(action: string, loadResource: ResourceLoader<Req, R>, o?: AuthorizeOptions) => {
       checkLoader(loadResource);
       const explain = o?.explain;
       return middleware<Req>((req) => core.authorize(req, action, loadResource, explain));
+    },
+    guard: <R extends Resource>(action: string, loadResource: ResourceLoader<Req, R>, handler: (req: Req, res: Response, next: NextFunction) => unknown, o?: AuthorizeOptions) => {
+      checkLoader(loadResource);
+      if (typeof handler !== 'function') throw new InvalidInputError({ message: 'guard(action, loadResource, handler): handler must be a function (req, res, next)', path: ['handler'] });
+      const explain = o?.explain;
+      return middleware<Req>((req) => core.authorize(req, action, loadResource, explain), handler);
     },
     accessible: (type: string, action = 'view') => middleware<Req>((req) => core.accessible(req, type, action)),
     viewOf: (req: Req) => core.view(req),

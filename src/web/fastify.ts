@@ -11,10 +11,11 @@ import { checkLoader, thenOf, WebCore, type AuthorizeOptions, type MaybePromise,
 export type { AuthorizeOptions, ForbiddenBody, MaybePromise, NotFoundBody, ResourceLoader, UnauthenticatedBody, UserViews, WebOptions } from './shared.js';
 
 /**
- * A Fastify hook (`onRequest` or `preHandler`): it sends the answer itself and resolves to the
- * reply, or resolves to `undefined` to go on.
+ * A Fastify hook (`onRequest` or `preHandler`), callback style: it sends the answer itself, or
+ * calls `done()` to go on, or `done(error)` for what the engine refused. Synchronous when the
+ * app's `user` and `loadResource` are (no promise per request).
  */
-export type PurviewHook<Req extends FastifyRequest = FastifyRequest> = (req: Req, reply: FastifyReply) => Promise<FastifyReply | undefined>;
+export type PurviewHook<Req extends FastifyRequest = FastifyRequest> = (req: Req, reply: FastifyReply, done: (error?: Error) => void) => void;
 
 /** What {@link purview} returns: hook factories and the accessors of what they found. */
 export interface FastifyPurview<Req extends FastifyRequest = FastifyRequest> {
@@ -42,15 +43,23 @@ export interface FastifyPurview<Req extends FastifyRequest = FastifyRequest> {
   filterOf(req: Req): AccessFilter;
 }
 
-function answer(reply: FastifyReply, verdict: Verdict): FastifyReply | undefined {
-  if (verdict === undefined) return undefined;
-  return reply.code(verdict.status).send(verdict.body);
+function answer(reply: FastifyReply, done: (error?: Error) => void, verdict: Verdict): void {
+  if (verdict === undefined) done();
+  else reply.code(verdict.status).send(verdict.body);
 }
 
 function hook<Req extends FastifyRequest>(verdictOf: (req: Req) => MaybePromise<Verdict>): PurviewHook<Req> {
-  return async (req, reply) => {
-    const v = verdictOf(req);
-    return answer(reply, thenOf(v) === undefined ? (v as Verdict) : await v);
+  return (req, reply, done) => {
+    let v: MaybePromise<Verdict>;
+    try {
+      v = verdictOf(req);
+    } catch (e) {
+      done(e instanceof Error ? e : new Error(String(e)));
+      return;
+    }
+    const then = thenOf(v);
+    if (then === undefined) answer(reply, done, v as Verdict);
+    else then((x) => answer(reply, done, x as Verdict), (e) => done(e instanceof Error ? e : new Error(String(e))));
   };
 }
 
@@ -68,9 +77,9 @@ export function purview<Req extends FastifyRequest = FastifyRequest>(options: We
   return Object.freeze({
     bind: hook<Req>((req) => {
       const v = core.bind(req);
-      const done = (view: UserQueries | undefined): Verdict => (view === undefined ? { status: 401, body: { error: 'unauthenticated' } } : undefined);
+      const done = (bound: unknown): Verdict => (bound === undefined ? { status: 401, body: { error: 'unauthenticated' } } : undefined);
       const then = thenOf(v);
-      return then === undefined ? done(v as UserQueries | undefined) : (then((x) => done(x as UserQueries | undefined), (e) => Promise.reject(e)) as PromiseLike<Verdict>);
+      return then === undefined ? done(v) : (then((x) => done(x), (e) => Promise.reject(e)) as PromiseLike<Verdict>);
     }),
     authorize: <R extends Resource>(action: string, loadResource: ResourceLoader<Req, R>, o?: AuthorizeOptions) => {
       checkLoader(loadResource);

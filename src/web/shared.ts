@@ -3,12 +3,22 @@
  * checking a resource, computing the request's filter, and the answers (401, 403, 404) they send.
  * Framework-free: each adapter only turns a {@link Verdict} into its framework's reply.
  */
-import { InvalidInputError, type AccessFilter, type DenialCode, type Id, type Resource, type UserQueries } from '../index.js';
+import { InvalidInputError, type AccessFilter, type DenialCode, type Id, type Queries, type Resource, type UserQueries } from '../index.js';
 
-/** What the adapters need of an engine: `for(user)` (an `Engine`, a `SharedEngine`, a pinned snapshot). */
+/**
+ * What the adapters need of an engine: an `Engine`, a `SharedEngine` or a pinned snapshot
+ * (`Queries`). With `snapshot()`, each request pins the engine's current snapshot once and every
+ * answer of the request comes from it; without, the object is itself a pinned snapshot.
+ */
 export interface UserViews {
+  can: Queries['can'];
+  check: Queries['check'];
+  explain: Queries['explain'];
+  filter: Queries['filter'];
   for(user: Id): UserQueries;
+  snapshot?(): Pick<UserViews, 'can' | 'check' | 'explain' | 'filter' | 'for'>;
 }
+type Pinned = Pick<UserViews, 'can' | 'check' | 'explain' | 'filter' | 'for'>;
 
 /** A value, or a promise of it. */
 export type MaybePromise<T> = T | PromiseLike<T>;
@@ -83,9 +93,14 @@ function step<T, U>(value: MaybePromise<T>, next: (v: T) => MaybePromise<U>, bad
   return then(next as (v: unknown) => unknown, bad) as PromiseLike<U>;
 }
 
-/** What a request carries once bound: its user's view, and what authorize/accessible found. */
+/**
+ * What a request carries once bound: its user, the snapshot pinned for it, its user view (made on
+ * first `viewOf`: `engine.for(user)` on the pinned snapshot), and what authorize/accessible found.
+ */
 interface RequestState {
-  view: UserQueries;
+  readonly user: Id;
+  readonly queries: Pinned;
+  view?: UserQueries;
   resource?: Resource;
   filter?: AccessFilter;
 }
@@ -120,7 +135,7 @@ export class WebCore<Req extends object> {
     const engine = Object.hasOwn(options, 'engine') ? options.engine : undefined;
     const user = Object.hasOwn(options, 'user') ? options.user : undefined;
     const explain = Object.hasOwn(options, 'explain') ? options.explain : undefined;
-    if (typeof engine !== 'object' || engine === null || typeof engine.for !== 'function') {
+    if (typeof engine !== 'object' || engine === null || typeof engine.for !== 'function' || typeof engine.can !== 'function') {
       throw new InvalidInputError({ message: 'purview(): `engine` must be an engine (createEngine, openEngine) or a snapshot: something with for(user)', path: ['options', 'engine'] });
     }
     if (typeof user !== 'function') throw new InvalidInputError({ message: "purview(): `user` must be a function returning the request's user id (or undefined when nobody is signed in)", path: ['options', 'user'] });
@@ -131,20 +146,22 @@ export class WebCore<Req extends object> {
   }
 
   /**
-   * Binds the request's user: its view, pinned for the whole request (one snapshot however many
-   * checks). Resolves to the view, or `undefined` when nobody is signed in. A request bound once
-   * keeps its view. An engine that refuses (`for` throws) throws.
+   * Binds the request's user and pins the engine's snapshot for the whole request (one policy
+   * however many checks). Resolves to the request's state, or `undefined` when nobody is signed in.
+   * A request bound once keeps its binding. An engine that refuses (a shared engine that cannot
+   * follow its repository) throws.
    */
-  bind(req: Req): MaybePromise<UserQueries | undefined> {
+  bind(req: Req): MaybePromise<RequestState | undefined> {
     const known = this.#state.get(req);
-    if (known !== undefined) return known.view;
+    if (known !== undefined) return known;
     return step(
       userOf(this.#user, req),
-      (id) => {
-        if (id === undefined) return undefined;
-        const view = this.#engine.for(id);
-        this.#state.set(req, { view });
-        return view;
+      (user) => {
+        if (user === undefined) return undefined;
+        const engine = this.#engine;
+        const state: RequestState = { user, queries: typeof engine.snapshot === 'function' ? engine.snapshot() : engine };
+        this.#state.set(req, state);
+        return state;
       },
       (e) => {
         throw e;
@@ -152,12 +169,16 @@ export class WebCore<Req extends object> {
     );
   }
 
-  /** The verdict of `authorize(action, load)` on a request. Throws what the engine throws (a malformed resource, an undeclared action). */
+  /**
+   * The verdict of `authorize(action, load)` on a request: `can()` on the pinned snapshot, and
+   * `check()` (for the denial code) only when it denies. Throws what the engine throws (a
+   * malformed resource, an undeclared action).
+   */
   authorize<R extends Resource>(req: Req, action: string, load: ResourceLoader<Req, R>, explain: boolean | undefined): MaybePromise<Verdict> {
     return step(
       this.bind(req),
-      (view) => {
-        if (view === undefined) return UNAUTHENTICATED;
+      (state) => {
+        if (state === undefined) return UNAUTHENTICATED;
         let loaded: MaybePromise<R | undefined | null>;
         try {
           loaded = load(req);
@@ -168,20 +189,21 @@ export class WebCore<Req extends object> {
           loaded,
           (resource) => {
             if (resource === undefined || resource === null) return NOT_FOUND;
-            if (view.can(action, resource)) {
-              (this.#state.get(req) as RequestState).resource = resource;
+            const { queries, user } = state;
+            if (queries.can(user, action, resource)) {
+              state.resource = resource;
               return undefined;
             }
-            const d = view.check(action, resource);
+            const d = queries.check(user, action, resource);
             if (d.allowed) {
               // The instant moved across a time bound between the two answers: the later one stands.
-              (this.#state.get(req) as RequestState).resource = resource;
+              state.resource = resource;
               return undefined;
             }
             const body: ForbiddenBody = {
               error: 'forbidden',
               denial: d.denial as DenialCode,
-              ...((explain ?? this.#explain) ? { explanation: view.explain(action, resource) } : {}),
+              ...((explain ?? this.#explain) ? { explanation: queries.explain(user, action, resource) } : {}),
             };
             return { status: 403, body };
           },
@@ -198,9 +220,9 @@ export class WebCore<Req extends object> {
   accessible(req: Req, type: string, action: string): MaybePromise<Verdict> {
     return step(
       this.bind(req),
-      (view) => {
-        if (view === undefined) return UNAUTHENTICATED;
-        (this.#state.get(req) as RequestState).filter = view.filter(action, type);
+      (state) => {
+        if (state === undefined) return UNAUTHENTICATED;
+        state.filter = state.queries.filter(state.user, action, type);
         return undefined;
       },
       (e) => {
@@ -216,7 +238,8 @@ export class WebCore<Req extends object> {
   }
 
   view(req: Req): UserQueries {
-    return this.#stateOf(req, 'viewOf(req)', 'bind, authorize(...) or accessible(...)').view;
+    const s = this.#stateOf(req, 'viewOf(req)', 'bind, authorize(...) or accessible(...)');
+    return (s.view ??= s.queries.for(s.user));
   }
 
   resource<R extends Resource>(req: Req): R {

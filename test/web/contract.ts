@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, toPredicate, type Engine, type Id, type PolicyInput, type Resource, type UserQueries } from '../../src/index.js';
 import { GHOST, scenarioArb, type Scenario } from '../arbitraries/policy.js';
 import { runParams } from '../arbitraries/settings.js';
+import type { UserViews } from '../../src/web/shared.js';
 
 /** What the app's routes answer from: replaced between property runs (the server stays up). */
 export interface World {
@@ -34,6 +35,18 @@ export interface World {
  */
 export type StartApp = (world: World) => Promise<{ readonly url: string; close(): Promise<void> }>;
 
+/** The engine the apps are given: the world's current engine (replaced between property runs). */
+export function enginesOf(world: World): UserViews {
+  return {
+    can: (...a) => world.engine.can(...a),
+    check: (...a) => world.engine.check(...a),
+    explain: (...a) => world.engine.explain(...a),
+    filter: (...a) => world.engine.filter(...a),
+    for: (u) => world.engine.for(u),
+    snapshot: () => world.engine.snapshot(),
+  };
+}
+
 /** The user function of both apps. */
 export function userOf(world: World, header: (name: string) => string | undefined): Id | undefined | Promise<Id | undefined> {
   const h = header('x-user');
@@ -54,7 +67,10 @@ const leads: Resource[] = [
   { type: 'lead', id: 'l3', owner: { user: 'cy' } },
 ];
 
-export function webContract(name: string, start: StartApp): void {
+/** A GET on the app: status, JSON body, and which handler it reached. */
+export type Get = (path: string, user?: string, extra?: Record<string, string>) => Promise<{ status: number; body: unknown; reached: string | undefined }>;
+
+export function webContract(name: string, start: StartApp, more?: (get: Get) => void): void {
   const world: World = { engine: createEngine({ policy }), users: ['ann', 'bob', 'cy', GHOST], actions: ['view', 'edit', 'fly'], resources: leads, reached: undefined };
   let url = '';
   let close: () => Promise<void> = () => Promise.resolve();
@@ -64,7 +80,7 @@ export function webContract(name: string, start: StartApp): void {
     close = () => s.close();
   });
   afterAll(() => close());
-  const get = async (path: string, user?: string, extra: Record<string, string> = {}): Promise<{ status: number; body: unknown; reached: string | undefined }> => {
+  const get: Get = async (path, user, extra = {}) => {
     world.reached = undefined;
     const res = await fetch(`${url}${path}`, { headers: { ...(user === undefined ? {} : { 'x-user': user }), ...extra } });
     const text = await res.text();
@@ -123,6 +139,8 @@ export function webContract(name: string, start: StartApp): void {
       }
     });
   });
+
+  if (more !== undefined) describe(`${name}: more`, () => more(get));
 
   describe(`${name}: accessible`, () => {
     it("gives the request's filter: exactly the records can() allows", async () => {

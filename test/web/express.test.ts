@@ -4,14 +4,15 @@
  * contract (routes and expectations) is test/web/contract.ts.
  */
 import type { AddressInfo } from 'node:net';
+import { expect, it } from 'vitest';
 import express, { type Request } from 'express';
 import express4 from 'express4';
 import { purview } from '../../src/web/express.js';
 import type { Resource } from '../../src/index.js';
-import { listed, userOf, webContract, type World } from './contract.js';
+import { enginesOf, listed, userOf, webContract, type Get, type World } from './contract.js';
 
 const start = (make: () => express.Express) => async (world: World): Promise<{ url: string; close(): Promise<void> }> => {
-  const pv = purview({ engine: { for: (u) => world.engine.for(u) }, user: (req: Request) => userOf(world, (n) => req.header(n)) });
+  const pv = purview({ engine: enginesOf(world), user: (req: Request) => userOf(world, (n) => req.header(n)) });
   const app = make();
   const at = (r: string): Resource | undefined => world.resources[Number(r)];
   const reached = (path: string) => (): void => {
@@ -48,6 +49,14 @@ const start = (make: () => express.Express) => async (world: World): Promise<{ u
     reached('/async')();
     res.json(resourceBody(req));
   });
+  app.get('/guarded/:r', pv.guard('view', (req) => at(req.params.r as string), (req, res) => {
+    reached('/guarded')();
+    res.json(resourceBody(req));
+  }));
+  app.get('/guarded-throws', pv.guard('view', () => at('0'), async () => {
+    reached('/guarded-throws')();
+    throw new Error('handler down');
+  }));
   app.get('/list', pv.accessible('lead'), (req, res) => {
     reached('/list')();
     res.json(listed(world, pv.viewOf(req), pv.filterOf(req)));
@@ -75,5 +84,16 @@ const start = (make: () => express.Express) => async (world: World): Promise<{ u
   };
 };
 
-webContract('express 5', start(() => express()));
-webContract('express 4', start(() => express4() as unknown as express.Express));
+/** pv.guard: authorize and the handler in one middleware, the same answers. */
+const guarded = (get: Get): void => {
+  it('guard answers as authorize does, then runs the handler; an async handler that rejects reaches the error handler', async () => {
+    expect(await get('/guarded/0', 'bob')).toEqual({ status: 200, body: { id: 'l1', user: 'bob', revision: 0 }, reached: '/guarded' });
+    expect(await get('/guarded/0', 'ann')).toEqual({ status: 403, body: { error: 'forbidden', denial: 'record-access' }, reached: undefined });
+    expect(await get('/guarded/9', 'bob')).toEqual({ status: 404, body: { error: 'not-found' }, reached: undefined });
+    expect(await get('/guarded/0')).toEqual({ status: 401, body: { error: 'unauthenticated' }, reached: undefined });
+    expect(await get('/guarded-throws', 'bob')).toEqual({ status: 500, body: { error: 'internal' }, reached: '/guarded-throws' });
+  });
+};
+
+webContract('express 5', start(() => express()), guarded);
+webContract('express 4', start(() => express4() as unknown as express.Express), guarded);

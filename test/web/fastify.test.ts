@@ -8,7 +8,7 @@ import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import Fastify4 from 'fastify4';
 import { purview } from '../../src/web/fastify.js';
 import type { Resource } from '../../src/index.js';
-import { listed, userOf, webContract, type World } from './contract.js';
+import { enginesOf, listed, userOf, webContract, type World } from './contract.js';
 
 type Req = FastifyRequest<{ Params: { a?: string; r?: string } }>;
 
@@ -17,14 +17,14 @@ const start = (make: () => FastifyInstance) => async (world: World): Promise<{ u
     const v = req.headers[name];
     return typeof v === 'string' ? v : undefined;
   };
-  const pv = purview<Req>({ engine: { for: (u) => world.engine.for(u) }, user: (req) => userOf(world, (n) => header(req, n)) });
+  const pv = purview<Req>({ engine: enginesOf(world), user: (req) => userOf(world, (n) => header(req, n)) });
   const app = make();
   const at = (r: string | undefined): Resource | undefined => world.resources[Number(r)];
   const resourceBody = (req: Req) => {
     const v = pv.viewOf(req);
     return { id: pv.resourceOf(req).id, user: v.user, revision: v.revision };
   };
-  app.get('/check/:a/:r', { preHandler: (req: Req, reply) => pv.authorize(world.actions[Number(req.params.a)] as string, (q) => at(q.params.r))(req, reply) }, async (req: Req) => {
+  app.get('/check/:a/:r', { preHandler: (req: Req, reply, done) => pv.authorize(world.actions[Number(req.params.a)] as string, (q) => at(q.params.r))(req, reply, done) }, async (req: Req) => {
     world.reached = '/check';
     return resourceBody(req);
   });
