@@ -8,6 +8,17 @@ import type { GroupMembership, Queries, QueryOptions, UserQueries } from './type
 import type { DecisionReporter } from './decision-hook.js';
 import { check } from '../decide/check.js';
 
+/** The can() of a user view with a decision hook: a sampled call is answered by check (the same verdict), so that the event carries the denial code. */
+function reportedCan(r: DecisionReporter, plainCan: UserQueries['can'], index: TimedIndex, id: Id): UserQueries['can'] {
+  return (action, resource, options) => {
+    if (options !== undefined || !r.sampled()) return plainCan(action, resource, options);
+    return r.decide('can', () => {
+      const t = index.timeless ? NaN : index.structure.clock();
+      return check(t !== t ? index.structure : index.viewAt(t), id, action, resource, t);
+    }).allowed;
+  };
+}
+
 /**
  * Binds `user` to the queries of one snapshot. The id is checked once, here. With a decision
  * `reporter`, `queries` are the snapshot's reporting queries (check, explain and a can() with
@@ -29,14 +40,6 @@ export function userQueries(queries: Queries, index: TimedIndex, user: unknown, 
   };
   const plainCan = (action: string, resource: Resource, options?: QueryOptions): boolean =>
     options === undefined ? fast(action, resource) : queries.can(id, action, resource, options);
-  const reportedCan = (r: DecisionReporter) => (action: string, resource: Resource, options?: QueryOptions): boolean => {
-    if (options !== undefined || !r.sampled()) return plainCan(action, resource, options);
-    // Answered by check (the same verdict), so that the event carries the denial code.
-    return r.decide('can', () => {
-      const t = index.timeless ? NaN : index.structure.clock();
-      return check(t !== t ? index.structure : index.viewAt(t), id, action, resource, t);
-    }).allowed;
-  };
   function groups(options?: QueryOptions & { readonly paths?: false }): Id[];
   function groups(options: QueryOptions & { readonly paths: true }): GroupMembership[];
   function groups(options?: QueryOptions & { readonly paths?: boolean }): Id[] | GroupMembership[] {
@@ -45,7 +48,7 @@ export function userQueries(queries: Queries, index: TimedIndex, user: unknown, 
   return Object.freeze({
     user: id,
     revision: queries.revision,
-    can: reporter === undefined ? plainCan : reportedCan(reporter),
+    can: reporter === undefined ? plainCan : reportedCan(reporter, plainCan, index, id),
     check: (action: string, resource: Resource, options?: QueryOptions) => queries.check(id, action, resource, options),
     explain: (action: string, resource: Resource, options?: QueryOptions & { readonly format?: 'text' | 'json' }) => queries.explain(id, action, resource, options),
     filter: (action: string, type: string, options?: QueryOptions) => queries.filter(id, action, type, options),
