@@ -4,8 +4,9 @@
  * shared engines run over memoryRepository.
  */
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { SpanStatusCode, type Tracer } from '@opentelemetry/api';
-import { afterEach, describe, expect, it } from 'vitest';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { context, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createEngine, GroupCycleError, InvalidInputError, memoryRepository, openEngine, type PolicyInput, type Resource } from '../../src/index.js';
 import { tracing } from '../../src/opentelemetry/index.js';
 
@@ -116,6 +117,31 @@ describe('tracing()', () => {
     expect(await engine.addMember('sales', { user: 'ann' })).toBe(1);
     await new Promise((r) => setTimeout(r, 0));
     expect(errors.map((e) => (e as Error).message)).toEqual(['exporter down', 'exporter down', 'exporter down']);
+  });
+
+  describe('with a context manager', () => {
+    const manager = new AsyncLocalStorageContextManager();
+    beforeAll(() => void context.setGlobalContextManager(manager.enable()));
+    afterAll(() => {
+      context.disable();
+      manager.disable();
+    });
+
+    it('parents each span to the span active when the operation started, across awaits', async () => {
+      const engine = createEngine({ policy, ...tracing({ tracer }) });
+      await tracer.startActiveSpan('request', async (request) => {
+        engine.can('bob', 'edit', lead);
+        const pending = engine.addMember('sales', { user: 'ann' });
+        // Another context is active when the change lands: the span still belongs to the request.
+        await context.with(trace.setSpan(context.active(), tracer.startSpan('elsewhere')), () => pending);
+        request.end();
+      });
+      const byName = new Map(spans().map((s) => [s.name, s]));
+      const parent = byName.get('request')?.spanContext().spanId;
+      expect(parent).toBeDefined();
+      expect(byName.get('purview.can')?.parentSpanContext?.spanId).toBe(parent);
+      expect(byName.get('purview.change')?.parentSpanContext?.spanId).toBe(parent);
+    });
   });
 
   it('refuses a malformed instrument', () => {
