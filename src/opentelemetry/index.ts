@@ -61,9 +61,12 @@ function span(tracer: Tracer, name: string, startTime: number, parent: Context, 
  * ```
  */
 export function tracing(options: TracingOptions = {}): TracingHooks {
-  const tracer = options.tracer ?? trace.getTracer('purview');
-  const userIds = options.userIds !== false;
-  const emptyCatchUps = options.emptyCatchUps === true;
+  // Own properties only: an inherited `tracer` must not receive the spans.
+  const own = <K extends keyof TracingOptions>(key: K): TracingOptions[K] | undefined => (Object.hasOwn(options, key) ? options[key] : undefined);
+  const tracer = own('tracer') ?? trace.getTracer('purview');
+  const userIds = own('userIds') !== false;
+  const emptyCatchUps = own('emptyCatchUps') === true;
+  const decisions = own('decisions') !== false;
   const decision = (kind: DecisionKind): EndCallback<DecisionEvent> => {
     const startTime = performance.now();
     const parent = context.active();
@@ -84,7 +87,7 @@ export function tracing(options: TracingOptions = {}): TracingHooks {
     };
   };
   const instrument: Instrumentation = {
-    ...(options.decisions === false ? {} : { decision }),
+    ...(decisions ? { decision } : {}),
     change: ({ kind, revision }) => {
       const startTime = performance.now();
       const parent = context.active();

@@ -7,7 +7,7 @@
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { InvalidInputError, type AccessFilter, type Resource, type UserQueries } from '../index.js';
-import { checkLoader, thenOf, WebCore, type AuthorizeOptions, type MaybePromise, type ResourceLoader, type Verdict, type WebOptions } from './shared.js';
+import { checkLoader, explainOf, thenOf, WebCore, type AuthorizeOptions, type MaybePromise, type ResourceLoader, type Verdict, type WebOptions } from './shared.js';
 
 export type { AuthorizeOptions, ForbiddenBody, MaybePromise, NotFoundBody, ResourceLoader, UnauthenticatedBody, UserViews, WebOptions } from './shared.js';
 
@@ -117,13 +117,13 @@ export function purview<Req extends Request = Request>(options: WebOptions<Req>)
     }),
     authorize: <R extends Resource>(action: string, loadResource: ResourceLoader<Req, R>, o?: AuthorizeOptions) => {
       checkLoader(loadResource);
-      const explain = o?.explain;
+      const explain = explainOf(o);
       return middleware<Req>((req) => core.authorize(req, action, loadResource, explain));
     },
     guard: <R extends Resource>(action: string, loadResource: ResourceLoader<Req, R>, handler: (req: Req, res: Response, next: NextFunction) => unknown, o?: AuthorizeOptions) => {
       checkLoader(loadResource);
       if (typeof handler !== 'function') throw new InvalidInputError({ message: 'guard(action, loadResource, handler): handler must be a function (req, res, next)', path: ['handler'] });
-      const explain = o?.explain;
+      const explain = explainOf(o);
       return middleware<Req>((req) => core.authorize(req, action, loadResource, explain), handler);
     },
     accessible: (type: string, action = 'view') => middleware<Req>((req) => core.accessible(req, type, action)),

@@ -6,7 +6,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AccessFilter, Resource, UserQueries } from '../index.js';
-import { checkLoader, thenOf, WebCore, type AuthorizeOptions, type MaybePromise, type ResourceLoader, type Verdict, type WebOptions } from './shared.js';
+import { checkLoader, explainOf, thenOf, WebCore, type AuthorizeOptions, type MaybePromise, type ResourceLoader, type Verdict, type WebOptions } from './shared.js';
 
 export type { AuthorizeOptions, ForbiddenBody, MaybePromise, NotFoundBody, ResourceLoader, UnauthenticatedBody, UserViews, WebOptions } from './shared.js';
 
@@ -83,7 +83,7 @@ export function purview<Req extends FastifyRequest = FastifyRequest>(options: We
     }),
     authorize: <R extends Resource>(action: string, loadResource: ResourceLoader<Req, R>, o?: AuthorizeOptions) => {
       checkLoader(loadResource);
-      const explain = o?.explain;
+      const explain = explainOf(o);
       return hook<Req>((req) => core.authorize(req, action, loadResource, explain));
     },
     accessible: (type: string, action = 'view') => hook<Req>((req) => core.accessible(req, type, action)),

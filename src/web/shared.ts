@@ -257,6 +257,15 @@ export class WebCore<Req extends object> {
 
 export { thenOf };
 
+/** The `explain` of a route's options: an own boolean, or `undefined` (the `purview()` default applies). */
+export function explainOf(options: AuthorizeOptions | undefined): boolean | undefined {
+  if (options === undefined) return undefined;
+  if (typeof options !== 'object' || options === null) throw new InvalidInputError({ message: 'authorize(action, loadResource, options): options must be an object ({ explain })', path: ['options'] });
+  const explain = Object.hasOwn(options, 'explain') ? options.explain : undefined;
+  if (explain !== undefined && typeof explain !== 'boolean') throw new InvalidInputError({ message: 'authorize(...): `explain` must be true or false', path: ['options', 'explain'] });
+  return explain;
+}
+
 /** A route's loader must be a function: checked when the route is declared, not per request. */
 export function checkLoader(load: unknown): void {
   if (typeof load !== 'function') throw new InvalidInputError({ message: 'authorize(action, loadResource): loadResource must be a function of the request returning the resource (or undefined when there is none)', path: ['loadResource'] });
