@@ -52,6 +52,8 @@ const TOP = [
   // purview/kysely and purview/drizzle: the driver-free compiler of toSql and resourceFromRow, never pg.
   { name: 'kysely', path: 'kysely', mayImport: ['index.ts', 'adapters/postgres/to-sql.ts', 'adapters/postgres/chunks.ts', 'adapters/postgres/from-row.ts'] },
   { name: 'drizzle', path: 'drizzle', mayImport: ['index.ts', 'adapters/postgres/to-sql.ts', 'adapters/postgres/chunks.ts', 'adapters/postgres/from-row.ts'] },
+  { name: 'opentelemetry', path: 'opentelemetry', mayImport: ['index.ts'] }, // purview/opentelemetry: spans through @opentelemetry/api
+  { name: 'web', path: 'web', mayImport: ['index.ts'] }, // purview/express, purview/fastify (their types only)
   // The public entry: it must stay free of Node-only and driver code, so neither cli, testing nor
   // adapters/postgres; the memory repository is part of the public API.
   { name: 'public-entry', path: 'index.ts', mayImport: ['render', 'adapters/memory-repository.ts', 'adapters/memory-resource-store.ts'] },

@@ -3,7 +3,17 @@ import { defineConfig } from 'tsup';
 export default defineConfig([
   {
     // The library: the core entry and one entry per adapter subpath. Drivers stay external.
-    entry: { index: 'src/index.ts', postgres: 'src/adapters/postgres/index.ts', kysely: 'src/kysely/index.ts', drizzle: 'src/drizzle/index.ts', testing: 'src/testing/index.ts', 'testing-fixtures': 'src/testing/fixtures.ts' },
+    entry: {
+      index: 'src/index.ts',
+      postgres: 'src/adapters/postgres/index.ts',
+      kysely: 'src/kysely/index.ts',
+      drizzle: 'src/drizzle/index.ts',
+      testing: 'src/testing/index.ts',
+      'testing-fixtures': 'src/testing/fixtures.ts',
+      opentelemetry: 'src/opentelemetry/index.ts',
+      express: 'src/web/express.ts',
+      fastify: 'src/web/fastify.ts',
+    },
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,
@@ -13,7 +23,7 @@ export default defineConfig([
     // One shared chunk for the core, so that every entry (CommonJS too) sees the same error
     // classes and `instanceof ConflictError` holds across purview and purview/postgres.
     splitting: true,
-    external: ['pg', 'immer', 'kysely', 'drizzle-orm'],
+    external: ['pg', 'immer', 'kysely', 'drizzle-orm', '@opentelemetry/api', 'express', 'fastify'],
   },
   {
     // The CLI, the package's bin.

@@ -8,7 +8,7 @@
  *   --size small|medium|large   workload size (default medium)
  *   --seed N                    workload seed (default 42)
  *   --peers [all|none|casbin|cedar|casbin,cedar]   peers to compare (default all; bare --peers = all)
- *   --only build,can,reference,queries,time,shares,targets,changes,parents,peers   run only these sections (build always runs)
+ *   --only build,can,reference,queries,time,shares,targets,changes,parents,hooks,http,peers   run only these sections (build always runs)
  *   --out FILE                  also write the markdown report to FILE
  *   --json FILE                 also write the raw figures as JSON
  */
@@ -49,6 +49,8 @@ import type { Peer } from './peers/peer.js';
 import { sharesReport, sharesSection, type SharesResult } from './shares.js';
 import { targets, targetsReport, type TargetsResult } from './targets.js';
 import { parentsBench, type ParentsResult } from './parents.js';
+import { hooksBench, type HooksResult } from './hooks.js';
+import { httpBench, type HttpResult } from './http.js';
 import { ACTIONS, balancedQueries, candidate, generateWorkload, Rng, SIZES, type Queries, type SizeName, type Workload } from './workload.js';
 
 /* ------------------------------------------------------------------------------------------ */
@@ -177,6 +179,8 @@ interface PeerResult {
 
 const results: {
   parents?: ParentsResult;
+  hooks?: HooksResult;
+  http?: HttpResult;
   size: SizeName;
   seed: number;
   machine: Record<string, string | number>;
@@ -372,6 +376,19 @@ async function main(): Promise<void> {
   if (runs('parents')) {
     results.parents = parentsBench(w, opts.seed + 9);
     log(`parents: can() ${results.parents.can.map((x) => `${x.type} ${fmtNs(x.perOp.median)}`).join(', ')}`);
+  }
+
+  if (runs('hooks')) {
+    const e = engine;
+    const hq = main ?? balancedQueries(w, ITER.queries, opts.seed + 2, (u, a, r) => e.can(u, a, r));
+    results.hooks = hooksBench(w.policy, hq, opts.seed + 10);
+    log(`hooks: can() ${results.hooks.variants.map((x) => `${x.name} ${fmtNs(x.perOp.median)}`).join(', ')}`);
+  }
+
+  if (runs('http')) {
+    const e = engine;
+    const hq = main ?? balancedQueries(w, ITER.queries, opts.seed + 2, (u, a, r) => e.can(u, a, r));
+    results.http = await httpBench(e, hq, 4_000, 4, log);
   }
 
   engine = undefined;
@@ -680,6 +697,30 @@ function report(): string {
         }),
       ),
     );
+    lines.push('');
+  }
+
+  if (r.hooks) {
+    const h = r.hooks;
+    const base = h.variants[0]?.perOp.median ?? NaN;
+    lines.push(`The decision hook (\`onDecision\`): \`engine.can()\` on the same ${fmtInt(h.queries)} queries, ${h.rounds} interleaved rounds per engine (ns/op over rounds):`);
+    lines.push('');
+    lines.push(table(['engine', 'median', 'p99', 'vs no hook', 'decisions reported'], h.variants.map((v) => [v.name, fmtNs(v.perOp.median), fmtNs(v.perOp.p99), fmtRatio(v.perOp.median / base), fmtInt(v.reported)])));
+    lines.push('');
+  }
+
+  if (r.http) {
+    const h = r.http;
+    lines.push(`Web middleware (\`purview/express\`, \`purview/fastify\` \`authorize\`) against a bare handler calling \`can()\` (and \`check()\` for the denial code of a 403), real HTTP on loopback, ${fmtInt(h.requests)} requests per route and round, ${h.rounds} alternating rounds (µs; server = first hook to response written):`);
+    lines.push('');
+    const rows: string[][] = [];
+    for (const x of h.routes) {
+      if (x.route === 'bare') continue;
+      const b = h.routes.find((y) => y.framework === x.framework && y.outcome === x.outcome && y.route === 'bare');
+      if (b === undefined) continue;
+      rows.push([x.framework, x.route === 'pv' ? '`authorize` + handler' : '`guard`', x.outcome, b.server.median.toFixed(2), x.server.median.toFixed(2), (x.server.median - b.server.median).toFixed(2), b.roundTrip.median.toFixed(1), x.roundTrip.median.toFixed(1), (x.roundTrip.median - b.roundTrip.median).toFixed(1)]);
+    }
+    lines.push(table(['framework', 'route', 'requests', 'server, bare', 'server, purview', 'added', 'round trip, bare', 'round trip, purview', 'added'], rows));
     lines.push('');
   }
 

@@ -14,6 +14,7 @@ export type { UserQueries } from './engine/types.js';
 
 export { openEngine } from './engine/open-engine.js';
 export type { OpenEngineOptions, SharedEngine } from './engine/open-engine.js';
+export type { DecisionEvent, DecisionHookOptions, DecisionKind, EndCallback, Instrumentation, Outcome } from './engine/decision-hook.js';
 
 // Decisions
 export type { Decision, DenialCode, ParentReason, Reason, ReasonSource, PathStep, MembershipPath } from './decide/decision.js';

@@ -1,5 +1,6 @@
 import type { Patch } from 'immer';
-import { can as canLive } from '../decide/check.js';
+import { can as canLive, check as checkLive } from '../decide/check.js';
+import { DECISION_HOOK_KEYS, decisionReporterOf, ended, hookErrorOf, readDecisionHooks, started, type DecisionHookOptions } from './decision-hook.js';
 import { InvalidInputError, PurviewError } from '../errors/errors.js';
 import { normalizePolicy } from '../model/normalize.js';
 import type { Policy } from '../model/policy.js';
@@ -29,7 +30,7 @@ import { queriesOver } from './snapshot-view.js';
 import type { Engine, Queries, Recipe } from './types.js';
 
 /** Options of {@link createEngine}. */
-export interface EngineOptions {
+export interface EngineOptions extends DecisionHookOptions {
   /** The policy, as plain data (JSON or YAML) or as an engine's `policy`. */
   readonly policy: PolicyInput | Policy;
   /** Where the records live, for transfers on group deletion and moves between access groups. Defaults to an empty in-memory store. */
@@ -156,7 +157,7 @@ function runRecipe(policy: Policy, recipe: Recipe): readonly [Policy, Patch[]] {
  */
 function checkEngineOptions(options: unknown): EngineOptions {
   const o = expectObject(options, ['options'], 'an options object ({ policy })');
-  onlyKeys(o, ['policy', 'resources', 'revision', 'limits', 'clock'], ['options']);
+  onlyKeys(o, ['policy', 'resources', 'revision', 'limits', 'clock', ...DECISION_HOOK_KEYS], ['options']);
   const clock = own(o, 'clock');
   if (clock !== undefined && typeof clock !== 'function') fail(['options', 'clock'], `expected a function returning epoch milliseconds (like Date.now), got ${describe(clock)}`);
   const revision = own(o, 'revision');
@@ -166,7 +167,9 @@ function checkEngineOptions(options: unknown): EngineOptions {
   const limits = own(o, 'limits');
   checkLimits(limits);
   const resources = own(o, 'resources');
+  const hooks = readDecisionHooks(o);
   return bare({
+    ...hooks,
     policy: own(o, 'policy') as PolicyInput,
     ...(resources === undefined ? {} : { resources: resources as ResourceStore }),
     ...(revision === undefined ? {} : { revision }),
@@ -237,6 +240,8 @@ export function createCore(
   let state: State = { policy, revision: revision0, index: TimedIndex.build(policy, ctx, revision0, clock), ctx };
   const resources = options.resources ?? noResources();
   const listeners = new Set<(revision: number) => void>();
+  // Undefined without hooks: every query then takes exactly the path it takes in an engine without them.
+  const reporter = decisionReporterOf(options, options.clock ?? Date.now);
 
   function notify(): void {
     for (const l of listeners) {
@@ -393,7 +398,7 @@ export function createCore(
   // The queries of the current snapshot, made once per snapshot rather than once per call.
   let view: { readonly of: State; readonly queries: Queries } | undefined;
   const current = (): Queries => {
-    if (view?.of !== state) view = { of: state, queries: queriesOver(state.policy, state.index) };
+    if (view?.of !== state) view = { of: state, queries: queriesOver(state.policy, state.index, reporter) };
     return view.queries;
   };
   const run = (recipe: Recipe): Promise<number> => {
@@ -407,6 +412,8 @@ export function createCore(
     return prepared === undefined ? Promise.resolve(state.revision) : commit(prepared);
   };
 
+  const entityCommands = guardCommands(entityCommandsOf({ prepareOps: (ops) => prepareOps(ops), prepareVersion, commit, revision: () => state.revision, policy: () => state.policy, edges: () => reverseEdges(state.index.structure) }), () => running, refused);
+  const otherCommands = guardCommands(commandsOf({ prepareOps: (ops) => prepareOps(ops), commit, edges: () => reverseEdges(state.index.structure), revision: () => state.revision, policy: () => state.policy, resources, sync }), () => running, refused);
   const engine: Engine = {
     get revision() {
       return state.revision;
@@ -416,13 +423,30 @@ export function createCore(
     },
     check: (u, a, r, o) => current().check(u, a, r, o),
     // The fast path: no options, no allocation. Options of any kind are checked by the snapshot's can().
-    can: (u, a, r, o) => {
-      if (o !== undefined) return current().can(u, a, r, o);
-      const index = state.index;
-      if (index.timeless) return canLive(index.structure, u, a, r);
-      const t = clock();
-      return canLive(index.viewAt(t), u, a, r, t);
-    },
+    can:
+      reporter === undefined
+        ? (u, a, r, o) => {
+            if (o !== undefined) return current().can(u, a, r, o);
+            const index = state.index;
+            if (index.timeless) return canLive(index.structure, u, a, r);
+            const t = clock();
+            return canLive(index.viewAt(t), u, a, r, t);
+          }
+        : (u, a, r, o) => {
+            // With options, the snapshot's can() reports (or not) by itself.
+            if (o !== undefined) return current().can(u, a, r, o);
+            const index = state.index;
+            if (!reporter.sampled()) {
+              if (index.timeless) return canLive(index.structure, u, a, r);
+              const t = clock();
+              return canLive(index.viewAt(t), u, a, r, t);
+            }
+            return reporter.decide('can', () => {
+              if (index.timeless) return checkLive(index.structure, u, a, r);
+              const t = clock();
+              return checkLive(index.viewAt(t), u, a, r, t);
+            }).allowed;
+          },
     explain: (u, a, r, o) => current().explain(u, a, r, o),
     groupsOf: ((u: string, o?: { paths?: boolean; atLeast?: number }) => current().groupsOf(u, o as never)) as Engine['groupsOf'],
     membersOf: (g, o) => current().membersOf(g, o),
@@ -453,8 +477,38 @@ export function createCore(
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    ...guardCommands(entityCommandsOf({ prepareOps: (ops) => prepareOps(ops), prepareVersion, commit, revision: () => state.revision, policy: () => state.policy, edges: () => reverseEdges(state.index.structure) }), () => running, refused),
-    ...guardCommands(commandsOf({ prepareOps: (ops) => prepareOps(ops), commit, edges: () => reverseEdges(state.index.structure), revision: () => state.revision, policy: () => state.policy, resources, sync }), () => running, refused),
+    ...entityCommands,
+    ...otherCommands,
   };
+  const startChange = options.instrument?.change;
+  if (startChange !== undefined) {
+    // Chosen once: without a change callback, the change methods are the plain ones above.
+    const hookError = hookErrorOf(options);
+    const methods = engine as unknown as Record<string, (...args: unknown[]) => unknown>;
+    for (const kind of ['update', 'replace', 'updateSync', ...Object.keys(entityCommands), ...Object.keys(otherCommands)]) {
+      const fn = methods[kind] as (...args: unknown[]) => unknown;
+      methods[kind] = (...args: unknown[]) => {
+        const end = started(startChange, { kind, revision: state.revision }, hookError);
+        if (end === undefined) return fn(...args);
+        let out: unknown;
+        try {
+          out = fn(...args);
+        } catch (e) {
+          ended(end, { ok: false, error: e }, hookError);
+          throw e;
+        }
+        const then = thenOf(out);
+        if (then === undefined) ended(end, { ok: true, value: typeof out === 'number' ? out : state.revision }, hookError);
+        else {
+          then.call(
+            out,
+            (v: unknown) => ended(end, { ok: true, value: typeof v === 'number' ? v : state.revision }, hookError),
+            (e: unknown) => ended(end, { ok: false, error: e }, hookError),
+          );
+        }
+        return out;
+      };
+    }
+  }
   return { engine, prepare: (r) => prepare(r), prepareReplace, prepareAt, prepareVersion, revision: () => state.revision };
 }

@@ -9,9 +9,10 @@ import { readOptions, readRevision } from './snapshot-view.js';
 import { bare } from '../model/shape.js';
 import type { EngineBase, Queries, QueryOptions } from './types.js';
 import type { Id } from '../model/ids.js';
+import { ended, hookErrorOf, readDecisionHooks, started, type DecisionHookOptions } from './decision-hook.js';
 
 /** Options of {@link openEngine}. */
-export interface OpenEngineOptions {
+export interface OpenEngineOptions extends DecisionHookOptions {
   /** Where the shared policy lives. */
   readonly repository: PolicyRepository;
   /** Where the records live (see `createEngine`). */
@@ -110,6 +111,8 @@ export async function openEngine(input: OpenEngineOptions): Promise<SharedEngine
       return prepared.install();
     });
 
+  // Checked and copied before anything is loaded: a malformed hook fails at once.
+  const hooks = readDecisionHooks(options);
   const stored = await repo.load();
   const core: Core = createCore(
     {
@@ -118,6 +121,7 @@ export async function openEngine(input: OpenEngineOptions): Promise<SharedEngine
       ...(options.resources === undefined ? {} : { resources: options.resources }),
       ...(options.limits === undefined ? {} : { limits: options.limits }),
       ...(options.clock === undefined ? {} : { clock: options.clock }),
+      ...hooks,
     },
     commit,
     () => refresh(),
@@ -219,13 +223,30 @@ export async function openEngine(input: OpenEngineOptions): Promise<SharedEngine
       }
     }
   };
+  // With a catch-up callback (tracing), each catch-up is reported from start to end; without one,
+  // the catch-up is the plain function. Read after createCore checked the options.
+  const startCatchUp = hooks.instrument?.catchUp;
+  const hookError = hookErrorOf(hooks);
+  const caughtUp =
+    startCatchUp === undefined
+      ? catchUp
+      : async (): Promise<void> => {
+          const end = started(startCatchUp, { revision: core.revision() }, hookError);
+          try {
+            await catchUp();
+          } catch (e) {
+            ended(end, { ok: false, error: e }, hookError);
+            throw e;
+          }
+          ended(end, { ok: true, value: core.revision() }, hookError);
+        };
   // A failed catch-up (a timeout, a dropped connection) is retried with backoff until one succeeds,
   // so that a follower never stays behind waiting for the next notification.
   let failures = 0;
   let retry: ReturnType<typeof setTimeout> | undefined;
   let closed = false;
   const refresh = (): Promise<void> =>
-    serial(catchUp).then(
+    serial(caughtUp).then(
       () => {
         failures = 0;
         stuck = undefined;
@@ -243,7 +264,7 @@ export async function openEngine(input: OpenEngineOptions): Promise<SharedEngine
       },
     );
 
-  await serial(catchUp);
+  await serial(caughtUp);
   const unsubscribe = await repo.subscribe(() => void refresh(), report);
   await refresh();
   const pollMs = options.pollIntervalMs ?? 5_000;

@@ -11,6 +11,7 @@ import type { Compiled } from '../compile/snapshot.js';
 import type { TimedIndex } from '../compile/timed-index.js';
 import { expectInstant, millisOf } from '../model/instant.js';
 import type { GroupMembership, QueryOptions, Queries } from './types.js';
+import type { DecisionReporter } from './decision-hook.js';
 import type { Id } from '../model/ids.js';
 import type { ErrorPath } from '../errors/errors.js';
 import { describe, expectObject, expectOneOf, fail, onlyKeys, own } from '../model/shape.js';
@@ -69,9 +70,11 @@ const GROUPS_OF: readonly OptionKey[] = ['atLeast', 'asOf', 'paths'];
 
 /**
  * The queries over one compiled snapshot. The snapshot never changes, so the queries answer for
- * its revision however long they are kept.
+ * its revision however long they are kept. With a `reporter` (a decision hook is set), `can`,
+ * `check` and `explain` report their decisions, here and in the user views; without one, they are
+ * exactly the plain queries.
  */
-export function queriesOver(policy: Policy, index: TimedIndex): Queries {
+export function queriesOver(policy: Policy, index: TimedIndex, reporter?: DecisionReporter): Queries {
   const revision = index.revision;
   const clock = index.structure.clock;
   // The instant of a query: `asOf` when given, else the clock's; NaN (read later, if at all) for a
@@ -107,5 +110,30 @@ export function queriesOver(policy: Policy, index: TimedIndex): Queries {
     filter: (user, action, type, options) => buildFilter(ix(options), user, action, type, t),
     for: (user) => userQueries(queries, index, user),
   };
-  return queries;
+  if (reporter === undefined) return queries;
+  const plain = queries;
+  const reported: Queries = {
+    ...plain,
+    check: (user, action, resource, options) => {
+      if (!reporter.sampled()) return plain.check(user, action, resource, options);
+      return reporter.decide('check', () => check(ix(options), user, action, resource, t));
+    },
+    can: (user, action, resource, options) => {
+      if (!reporter.sampled()) return plain.can(user, action, resource, options);
+      // Answered by check (the same verdict), so that the event carries the denial code.
+      return reporter.decide('can', () => check(ix(options), user, action, resource, t)).allowed;
+    },
+    explain: (user, action, resource, options) => {
+      if (!reporter.sampled()) return plain.explain(user, action, resource, options);
+      let format = 'text' as 'text' | 'json';
+      const d = reporter.decide('explain', () => {
+        const o = readOptions(options, EXPLAIN);
+        format = o.format;
+        return check(at(o), user, action, resource, t);
+      });
+      return format === 'json' ? jsonText(d) : explainDecision(d);
+    },
+    for: (user) => userQueries(reported, index, user, reporter),
+  };
+  return reported;
 }
