@@ -14,7 +14,7 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const EXAMPLES = join(ROOT, 'examples');
 
 /** Examples that need a database and have their own test (test/examples/keyset.test.ts, orm-keyset.test.ts). */
-const OWN_TEST = new Set(['keyset-leads', 'kysely-keyset', 'drizzle-keyset']);
+const OWN_TEST = new Set(['keyset-leads', 'kysely-keyset', 'drizzle-keyset', 'crm-service', 'vault-service']);
 
 /** Every examples/<name>/main.ts, and the CRM demo. */
 const SCRIPTS = [
