@@ -1,0 +1,54 @@
+/*
+ * Review findings on purview/testing (src/testing/index.ts): the conformance cases run by hand
+ * (repositoryConformanceCases) over the in-memory repository, so no server.
+ */
+import { AssertionError } from 'node:assert';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { describe, expect, it } from 'vitest';
+import { memoryRepository, type PolicyInput } from '../../src/index.js';
+import { repositoryConformanceCases } from '../../src/testing/index.js';
+
+describe('repositoryConformanceCases', () => {
+  it('a repository whose making outlasts the case timeout is still cleaned up', async () => {
+    let made = 0;
+    let cleaned = 0;
+    const cases = repositoryConformanceCases(
+      async (initial: PolicyInput) => {
+        // A slow adapter (a database that takes long to create a schema): slower than testTimeoutMs.
+        await sleep(150);
+        made++;
+        return { repository: memoryRepository(initial), cleanup: async () => void cleaned++ };
+      },
+      { testTimeoutMs: 50 },
+    );
+    const first = cases[0];
+    if (first === undefined) throw new Error('no cases');
+    await expect(first.run()).rejects.toThrow(/longer than 50 ms/);
+    await sleep(300);
+    expect(made).toBe(1);
+    // The case ended (timed out) before the repository existed: its cleanup never runs, and a real
+    // adapter's pool or server stays open (the test process does not exit).
+    expect(cleaned).toBe(made);
+  });
+
+  it("a failing case reports its own failure, not its cleanup's error", async () => {
+    const cases = repositoryConformanceCases(async (initial: PolicyInput) => {
+      const inner = memoryRepository(initial);
+      // A non-conforming adapter: load() answers a revision that is not an integer.
+      const repository = { ...inner, load: async () => ({ ...(await inner.load()), revision: 0.5 }) };
+      return {
+        repository,
+        cleanup: async () => {
+          throw new Error('cleanup failed');
+        },
+      };
+    });
+    const first = cases[0];
+    if (first === undefined) throw new Error('no cases');
+    const error = await first.run().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(AssertionError);
+  });
+});
