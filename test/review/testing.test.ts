@@ -5,8 +5,8 @@
 import { AssertionError } from 'node:assert';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { memoryRepository, type PolicyInput } from '../../src/index.js';
-import { repositoryConformanceCases } from '../../src/testing/index.js';
+import { InvalidInputError, memoryRepository, type PolicyInput } from '../../src/index.js';
+import { describeRepositoryConformance, repositoryConformanceCases } from '../../src/testing/index.js';
 
 describe('repositoryConformanceCases', () => {
   it('a repository whose making outlasts the case timeout is still cleaned up', async () => {
@@ -50,5 +50,19 @@ describe('repositoryConformanceCases', () => {
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(AssertionError);
+  });
+});
+
+describe('describeRepositoryConformance', () => {
+  const make = async (initial: PolicyInput) => ({ repository: memoryRepository(initial), cleanup: async () => undefined });
+  // The signature before today was (name, makeRepository, options?): a caller upgrading without
+  // passing the runner gets a TypeError from inside purview, not a typed error saying what to pass.
+  it('called without a runner (the signature before today) is an InvalidInputError saying to pass { describe, it }', () => {
+    const call = (): void => (describeRepositoryConformance as (n: string, m: typeof make, o?: object) => void)('memory', make);
+    expect(call).toThrow(InvalidInputError);
+  });
+  it('called with options but no runner is an InvalidInputError', () => {
+    const call = (): void => (describeRepositoryConformance as (n: string, m: typeof make, o?: object) => void)('memory', make, { timeoutMs: 5_000 });
+    expect(call).toThrow(InvalidInputError);
   });
 });
