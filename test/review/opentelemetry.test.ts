@@ -4,13 +4,13 @@
  */
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
-import { createEngine, InvalidInputError, type Resource } from '../../src/index.js';
+import { createEngine, InvalidInputError, type PolicyInput, type Resource } from '../../src/index.js';
 import { tracing } from '../../src/opentelemetry/index.js';
 
 const exporter = new InMemorySpanExporter();
 const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
 const tracer = provider.getTracer('purview-review');
-const policy = { users: [{ id: 'bob' }], resourceTypes: { lead: { actions: { view: 'read' } } } };
+const policy: PolicyInput = { users: [{ id: 'bob' }], resourceTypes: { lead: { actions: { view: 'read' } } } };
 const lead: Resource = { type: 'lead', id: 'l1', owner: { user: 'bob' } };
 
 describe('tracing() options', () => {
