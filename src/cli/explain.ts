@@ -4,7 +4,7 @@ import { createEngine } from '../engine/create-engine.js';
 import type { Engine } from '../engine/types.js';
 import type { CliIO } from './io.js';
 import { displayText, jsonText, quoteText } from '../render/escape.js';
-import { isBarePolicy, readDocument, readTestDocument } from './test-file.js';
+import { isBarePolicy, readTestDocument } from './test-file.js';
 import { TestFileError, validateTestFile, type TestFile } from './test-file.js';
 
 /*
@@ -96,7 +96,8 @@ export function withResources(doc: unknown, file: string, resourcesPath: string 
   if (!bare && typeof doc === 'object' && doc !== null && has(doc, 'resources') && (doc as Record<string, unknown>).resources !== null) {
     throw new TestFileError(file, 'the file lists its own resources: leave out --resources, or point FILE at a bare policy file');
   }
-  const data = readDocument(resourcesPath);
+  // Read as --resources of purview diff reads it: a test file's shared `resources: ./x.yaml` resolved.
+  const data = readTestDocument(resourcesPath);
   const list = Array.isArray(data) ? data : typeof data === 'object' && data !== null && has(data, 'resources') ? (data as Record<string, unknown>).resources : undefined;
   if (!Array.isArray(list)) throw new TestFileError(resourcesPath, 'expected a list of resources, or a mapping with a "resources" list (a test file)');
   return bare ? { policy: doc, resources: list } : { ...(doc as Record<string, unknown>), resources: list };

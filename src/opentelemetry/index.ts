@@ -9,6 +9,7 @@
  */
 import { context, SpanStatusCode, trace, type Attributes, type Context, type Tracer } from '@opentelemetry/api';
 import type { DecisionEvent, DecisionKind, EndCallback, Instrumentation, Outcome } from '../index.js';
+import { InvalidInputError } from '../index.js';
 
 /** Options of {@link tracing}. */
 export interface TracingOptions {
@@ -62,11 +63,23 @@ function span(tracer: Tracer, name: string, startTime: number, parent: Context, 
  */
 export function tracing(options: TracingOptions = {}): TracingHooks {
   // Own properties only: an inherited `tracer` must not receive the spans.
+  if (typeof options !== 'object' || options === null) throw new InvalidInputError({ message: 'tracing(): expected an options object ({ tracer?, decisions?, userIds?, emptyCatchUps? })', path: ['options'] });
   const own = <K extends keyof TracingOptions>(key: K): TracingOptions[K] | undefined => (Object.hasOwn(options, key) ? options[key] : undefined);
-  const tracer = own('tracer') ?? trace.getTracer('purview');
-  const userIds = own('userIds') !== false;
-  const emptyCatchUps = own('emptyCatchUps') === true;
-  const decisions = own('decisions') !== false;
+  // Flags are true or false, never a string from an environment variable ("false" would be true).
+  const flag = (key: 'userIds' | 'emptyCatchUps' | 'decisions', def: boolean): boolean => {
+    const v = own(key);
+    if (v === undefined) return def;
+    if (typeof v !== 'boolean') throw new InvalidInputError({ message: `tracing(): ${key} must be true or false, got ${typeof v === 'string' ? JSON.stringify(v) : typeof v}`, path: ['options', key] });
+    return v;
+  };
+  const given = own('tracer');
+  if (given !== undefined && (typeof given !== 'object' || given === null || typeof (given as { startSpan?: unknown }).startSpan !== 'function')) {
+    throw new InvalidInputError({ message: 'tracing(): tracer must be an OpenTelemetry Tracer (something with startSpan), such as trace.getTracer(name)', path: ['options', 'tracer'] });
+  }
+  const tracer = given ?? trace.getTracer('purview');
+  const userIds = flag('userIds', true);
+  const emptyCatchUps = flag('emptyCatchUps', false);
+  const decisions = flag('decisions', true);
   const decision = (kind: DecisionKind): EndCallback<DecisionEvent> => {
     const startTime = performance.now();
     const parent = context.active();

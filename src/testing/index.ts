@@ -63,6 +63,11 @@ interface CaseContext {
   engineOn(repository: PolicyRepository): Promise<SharedEngine>;
 }
 
+/** An own property of a caller's object (an inherited `describe` must not count). */
+function ownOf(o: object, key: string): unknown {
+  return Object.hasOwn(o, key) ? (o as Record<string, unknown>)[key] : undefined;
+}
+
 /** The policy as canonical text: equal policies give equal text (collections sorted, defaults filled in). */
 export function canonicalPolicy(policy: Policy | PolicyInput): string {
   // Own properties only; a Policy (from this copy of the library or another) is normalized like any input.
@@ -77,6 +82,13 @@ export function canonicalPolicy(policy: Policy | PolicyInput): string {
  * `openEngine`.
  */
 export function describeRepositoryConformance(name: string, makeRepository: MakeRepository, options: ConformanceOptions & ConformanceRunner): void {
+  const runner = options as Partial<ConformanceRunner> | undefined;
+  if (typeof runner !== 'object' || runner === null || typeof ownOf(runner, 'describe') !== 'function' || typeof ownOf(runner, 'it') !== 'function') {
+    throw new InvalidInputError({
+      message: "describeRepositoryConformance(name, make, options): pass your test runner's describe and it in options, e.g. import { describe, it } from 'vitest' (or 'node:test') and { describe, it }",
+      path: ['options'],
+    });
+  }
   const cases = repositoryConformanceCases(makeRepository, options);
   options.describe(`PolicyRepository conformance: ${name}`, () => {
     for (const c of cases) options.it(c.name, () => c.run());
@@ -99,19 +111,31 @@ export function repositoryConformanceCases(makeRepository: MakeRepository, optio
     const inContext = async (body: (t: CaseContext) => Promise<void>): Promise<void> => {
       const cleanups: (() => Promise<void>)[] = [];
       const engines: SharedEngine[] = [];
+      // Once the case has ended (passed, failed or timed out), a repository or engine that arrives
+      // late is thrown away at once: nothing the case made outlives it.
+      let ended = false;
       const t: CaseContext = {
         fresh: async (initial = smallPolicy()) => {
           const made = await makeRepository(initial);
+          if (ended) {
+            await made.cleanup();
+            throw new Error('the case ended before its repository was made');
+          }
           cleanups.push(() => made.cleanup());
           return made.repository;
         },
         engineOn: async (repository) => {
           const engine = await openEngine({ repository: borrowed(repository), pollIntervalMs: 0, timeoutMs });
+          if (ended) {
+            await engine.close();
+            throw new Error('the case ended before its engine was open');
+          }
           engines.push(engine);
           return engine;
         },
       };
       let timer: ReturnType<typeof setTimeout> | undefined;
+      let failure: { error: unknown } | undefined;
       try {
         await Promise.race([
           body(t),
@@ -119,11 +143,23 @@ export function repositoryConformanceCases(makeRepository: MakeRepository, optio
             timer = setTimeout(() => reject(new Error(`the case took longer than ${testTimeout} ms (testTimeoutMs)`)), testTimeout);
           }),
         ]);
-      } finally {
-        clearTimeout(timer);
-        await Promise.allSettled(engines.map((e) => e.close()));
-        for (const c of cleanups.reverse()) await c();
+      } catch (error) {
+        failure = { error };
       }
+      ended = true;
+      clearTimeout(timer);
+      // Every cleanup runs, whatever the others do; the case's own failure is the one reported.
+      await Promise.allSettled(engines.map((e) => e.close()));
+      const cleanupErrors: unknown[] = [];
+      for (const c of cleanups.reverse()) {
+        try {
+          await c();
+        } catch (e) {
+          cleanupErrors.push(e);
+        }
+      }
+      if (failure !== undefined) throw failure.error;
+      if (cleanupErrors.length > 0) throw cleanupErrors[0];
     };
     // Engines get a view of the repository without close(): closing an engine then stops its own
     // subscription only, and the adapter's cleanup closes the repository itself.

@@ -77,7 +77,9 @@ function middleware<Req extends Request>(verdictOf: (req: Req) => MaybePromise<V
       const out = then(req, res, next);
       // An async handler's rejection goes to next (Express 4 would leave it unhandled).
       const t = thenOf(out);
-      if (t !== undefined) t(() => undefined, next);
+      // A rejection with a falsy value (`throw undefined`) is still an error: next(undefined) would
+      // pass the request on to the next route.
+      if (t !== undefined) t(() => undefined, (e: unknown) => next(e ?? new Error('the handler rejected with ' + String(e))));
     } catch (e) {
       next(e);
     }

@@ -115,9 +115,10 @@ function readRow(rowIn: unknown, mappingIn: unknown, relationsIn: unknown, path:
   if (typeCol !== undefined && given !== undefined && typeCol !== given) {
     fail([...path, keyOfColumn(mapping.type, [...mp, 'type'])], `the row is of type ${quote(typeCol)}, not ${quote(given)} as the relations say`);
   }
+  // A NULL type column is an error whatever relations.type says: toSql never selects such a row (type = $1).
+  if (mapping.type !== undefined && typeCol === undefined) fail([...path, keyOfColumn(mapping.type, [...mp, 'type'])], 'the type column is NULL: a row of a table with a type column names its type (toSql never selects a row whose type is NULL)');
   const type = typeCol ?? given;
   if (type === undefined) {
-    if (mapping.type !== undefined) fail([...path, keyOfColumn(mapping.type, [...mp, 'type'])], 'the type column is NULL: give the type in relations.type');
     fail([...relAt, 'type'], `the mapping has no type column: give the resource type in ${formatPath([...relAt, 'type'])}`);
   }
   out.type = type;
@@ -138,6 +139,11 @@ function readRow(rowIn: unknown, mappingIn: unknown, relationsIn: unknown, path:
   }
   const owner: Owner | undefined = user !== undefined ? { user } : group !== undefined ? { group } : undefined;
   if (owner !== undefined) out.owner = Object.freeze(owner);
+  else if (mapping.parent === undefined && (mapping.ownerUser !== undefined || mapping.ownerGroup !== undefined)) {
+    // A record of a type with owners has one (toSql never selects a row without): refused, naming the columns.
+    const cols = [mapping.ownerUser, mapping.ownerGroup].filter((c): c is string => c !== undefined);
+    fail([...path, keyOfColumn(cols[0] as string, [...mp, mapping.ownerUser !== undefined ? 'ownerUser' : 'ownerGroup'])], `the row has no owner: ${cols.map((c) => quote(c)).join(' and ')} ${cols.length === 1 ? 'is' : 'are both'} NULL; a record of a type with owners has one (a record of a controlled type has a parent: map parent)`);
+  }
 
   const groups = readAccessGroups(row, mapping.accessGroups, rel.accessGroups, id, path, mp);
   if (groups !== undefined) out.accessGroups = groups;

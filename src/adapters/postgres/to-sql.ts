@@ -188,7 +188,15 @@ function compileFilter(filter: AccessFilter, mappingIn: SqlMapping, first: numbe
     const any = tenants === undefined ? 'FALSE' : `${tenantCol} = ANY(${tenants})`;
     parts.push(filter.tenants.includes(DEFAULT_TENANT) ? `(${any} OR ${tenantCol} IS NULL)` : any);
   }
-  if (filter.kind === 'all') return { sql: parts.length === 0 ? 'TRUE' : parts.join(' AND '), params };
+  // A row without an owner is no record of a type with owners (resourceFromRow refuses it, can()
+  // would too): never selected, whatever else would admit it (a default, an access group, a share).
+  // (Not needed when every arm written is an owner clause: `owner_user_id = ANY(...)` is not NULL.)
+  const owners = [mapping.ownerUser, mapping.ownerGroup].filter((c): c is string => c !== undefined).map((c) => `${quoteIdent(c)} IS NOT NULL`);
+  const ownerGuard = owners.length === 0 ? undefined : owners.length === 1 ? (owners[0] as string) : `(${owners.join(' OR ')})`;
+  if (filter.kind === 'all') {
+    if (ownerGuard !== undefined) parts.push(ownerGuard);
+    return { sql: parts.length === 0 ? 'TRUE' : parts.join(' AND '), params };
+  }
 
   /** The condition that a row is in `tenant`: undefined for any tenant, false for none. */
   const inTenant = (tenant: string | undefined): string | undefined | false => {
@@ -199,6 +207,7 @@ function compileFilter(filter: AccessFilter, mappingIn: SqlMapping, first: numbe
     return tenant === DEFAULT_TENANT ? `(${eq} OR ${tenantCol} IS NULL)` : eq;
   };
   const ors: string[] = [];
+  let otherThanOwners = false;
   for (const c of filter.anyOf) {
     if (c.kind === 'parent') continue;
     // Records never shared (no share table): the share clauses are no arm at all.
@@ -206,8 +215,10 @@ function compileFilter(filter: AccessFilter, mappingIn: SqlMapping, first: numbe
     const t = inTenant(Object.prototype.propertyIsEnumerable.call(c, 'tenant') ? c.tenant : undefined);
     if (t === false) continue;
     const cond = clauseSql(c, mapping, param);
+    if (c.kind !== 'ownerUser' && c.kind !== 'ownerGroup') otherThanOwners = true;
     ors.push(t === undefined ? cond : `(${t} AND ${cond})`);
   }
+  if (ownerGuard !== undefined && otherThanOwners) parts.push(ownerGuard);
   parts.push(ors.length === 0 ? 'FALSE' : ors.length === 1 ? (ors[0] as string) : `(${ors.join(' OR ')})`);
   return { sql: parts.join(' AND '), params };
 }
@@ -337,7 +348,10 @@ function shareSql(c: Extract<FilterClause, { kind: 'share' }>, m: SqlMapping, pa
   const who = arms.length === 1 ? (arms[0] as string) : `(${arms.join(' OR ')})`;
   return (
     `${quoteIdent(t.id)} IN (SELECT ${col(t.recordId)} FROM ${quoteIdent(t.table)} ${s} WHERE ${who} AND ${col(t.level)} = ANY(${levels})` +
-    ` AND (${col(t.since)} IS NULL OR ${col(t.since)} <= ${at}) AND (${col(t.until)} IS NULL OR ${at} < ${col(t.until)}))`
+    // Bounds compared at millisecond precision, as the engine's instants are and as a Date read
+    // from the column is: a bound stored with microseconds counts from its millisecond, in SQL as
+    // in can() on the row (resourceFromRow), so that the two never disagree.
+    ` AND (${col(t.since)} IS NULL OR date_trunc('milliseconds', ${col(t.since)}) <= ${at}) AND (${col(t.until)} IS NULL OR ${at} < date_trunc('milliseconds', ${col(t.until)})))`
   );
 }
 
