@@ -13,8 +13,10 @@ import {
 } from '../../index.js';
 import { listen, type ListenConnection } from './listener.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
+import { checkAppendArgs, checkKeepLast } from '../sql/checks.js';
+import { decodeChange } from '../sql/decode.js';
 import { readPolicy } from './read.js';
-import { ALL_TABLES, COLLECTION_TABLES, TABLES, checkStorable, writesOf, type Columns, type TableSpec, type Writes } from './rows.js';
+import { ALL_TABLES, COLLECTION_TABLES, TABLES, checkStorable, writesOf, type Columns, type TableSpec, type Writes } from '../sql/rows.js';
 import { checkIdentifier, quoteIdent } from './sql.js';
 
 /** Options of {@link postgresRepository}. */
@@ -325,13 +327,7 @@ export function postgresRepository(input: PostgresRepositoryOptions): PostgresRe
     },
 
     append: async (change: ChangeRecord, expected: number): Promise<void> => {
-      if (!Number.isSafeInteger(expected) || expected < 0) {
-        throw new InvalidInputError({ message: `expected revision must be a non-negative integer, got ${String(expected)}`, path: ['expected'] });
-      }
-      if (typeof change !== 'object' || change === null || change.revision !== expected + 1) {
-        throw new InvalidInputError({ message: `a change appended at revision ${expected} must have revision ${expected + 1}, got ${String((change as { revision?: unknown } | null)?.revision)}`, path: ['revision'] }
-        );
-      }
+      checkAppendArgs(change, expected);
       checkStorable(change, []);
       const writes = writesOf(change);
       const record = JSON.stringify(change);
@@ -359,15 +355,7 @@ export function postgresRepository(input: PostgresRepositoryOptions): PostgresRe
       const result = await withClient((c) =>
         c.query<{ revision: string; record: unknown }>(`SELECT revision, record FROM ${s}.change_log WHERE revision > $1 ORDER BY revision`, [from]),
       );
-      return result.rows.map(({ revision: raw, record }) => {
-        const r = Number(raw);
-        const o = record as { ops?: unknown; replace?: unknown } | null;
-        if (typeof o === 'object' && o !== null && Array.isArray(o.ops)) return { revision: r, ops: o.ops } as ChangeRecord;
-        if (typeof o === 'object' && o !== null && typeof o.replace === 'object' && o.replace !== null) {
-          return { revision: r, replace: o.replace } as ChangeRecord;
-        }
-        throw new InvalidInputError({ message: `table ${schemaName}.change_log, revision ${r}: the record has neither ops nor replace`, path: ['change_log', r] });
-      });
+      return result.rows.map(({ revision: raw, record }) => decodeChange(raw, record, schemaName));
     },
 
     subscribe: async (onRevision, onError) => {
@@ -407,9 +395,7 @@ export function postgresRepository(input: PostgresRepositoryOptions): PostgresRe
     },
 
     pruneChangeLog: async ({ keepLast }) => {
-      if (!Number.isSafeInteger(keepLast) || keepLast < 1) {
-        throw new InvalidInputError({ message: `keepLast must be a positive integer, got ${String(keepLast)}`, path: ['keepLast'] });
-      }
+      checkKeepLast(keepLast);
       await ensureReady();
       return transaction(async (c) => {
         // Serialize with writers, so that the newest record is never the one deleted.

@@ -267,25 +267,26 @@ const COLLECTIONS: readonly Collection[] = ['users', 'roles', 'groups', 'sharing
 const OP_COLLECTIONS: readonly Collection[] = [...COLLECTIONS, 'tenants', 'resourceTypes'];
 
 /**
- * PostgreSQL text cannot hold NUL, and a lone UTF-16 surrogate would come back as U+FFFD: reject
- * both before anything is written, rather than fail mid-transaction or store a different id.
+ * PostgreSQL text cannot hold NUL, and a lone UTF-16 surrogate would come back as U+FFFD (in
+ * PostgreSQL, MySQL's utf8mb4 and SQLite alike): reject both before anything is written, rather
+ * than fail mid-transaction or store a different id. `store` names the store in the message.
  */
-export function checkStorable(value: unknown, path: (string | number)[] = []): void {
+export function checkStorable(value: unknown, path: (string | number)[] = [], store = 'PostgreSQL text'): void {
   if (typeof value === 'string') {
     if (value.includes('\u0000') || /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(value)) {
-      throw new InvalidInputError({ message: `${path.join('.')}: ${JSON.stringify(value)} contains a NUL character or an unpaired surrogate, which PostgreSQL text cannot store`, path }
+      throw new InvalidInputError({ message: `${path.join('.')}: ${JSON.stringify(value)} contains a NUL character or an unpaired surrogate, which ${store} cannot store`, path }
       );
     }
     return;
   }
   if (Array.isArray(value)) {
-    value.forEach((v, i) => checkStorable(v, [...path, i]));
+    value.forEach((v, i) => checkStorable(v, [...path, i], store));
     return;
   }
   if (typeof value === 'object' && value !== null) {
     for (const k of Object.keys(value)) {
-      checkStorable(k, [...path, k]);
-      checkStorable((value as Record<string, unknown>)[k], [...path, k]);
+      checkStorable(k, [...path, k], store);
+      checkStorable((value as Record<string, unknown>)[k], [...path, k], store);
     }
   }
 }
