@@ -12,6 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import mysql from 'mysql2/promise';
+import { afterEach } from 'vitest';
 
 const DEFAULT_URL = 'mysql://root@127.0.0.1:3306/test';
 const MARIADBD = '/usr/sbin/mariadbd';
@@ -100,6 +101,30 @@ export async function freshDatabase(prefix?: string, connectionLimit?: number): 
       const c = await mysql.createConnection({ uri: mysqlUrl() });
       await c.query(`DROP DATABASE IF EXISTS \`${name}\``);
       await c.end();
+    },
+  };
+}
+
+/**
+ * For a test file: `fresh()` makes a database of the test's own (with a pool on it and an admin
+ * connection to tamper with it), and every database made is dropped after each test.
+ */
+export function useMariadb(prefix: string): {
+  fresh(connectionLimit?: number): Promise<FreshDatabase & { readonly admin: mysql.Connection }>;
+} {
+  const made: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const drop of made.splice(0).reverse()) await drop();
+  });
+  return {
+    fresh: async (connectionLimit) => {
+      const db = await freshDatabase(prefix, connectionLimit);
+      const admin = await mysql.createConnection({ uri: mysqlUrl(), database: db.name });
+      made.push(async () => {
+        await admin.end().catch(() => undefined);
+        await db.drop();
+      });
+      return { ...db, admin };
     },
   };
 }

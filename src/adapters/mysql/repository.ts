@@ -68,6 +68,9 @@ export interface MysqlRepository extends PolicyRepository {
 /** Rows per INSERT and ids per DELETE ... IN (...), to stay far below max_allowed_packet. */
 const BATCH = 500;
 
+/** Attempts of a call whose connection turned out dead before anything was done on it. */
+const RETRIES = 3;
+
 /** The name of the migration lock of a database (GET_LOCK names are at most 64 characters). */
 function lockName(database: string): string {
   let h = 0x811c9dc5;
@@ -83,6 +86,36 @@ function isConnectionFailure(e: unknown): boolean {
   // 1927 ER_CONNECTION_KILLED (MariaDB), 1053 ER_SERVER_SHUTDOWN, 2013 lost connection.
   if (errno === 1927 || errno === 1053 || errno === 2013) return true;
   return typeof code === 'string' && /^(PROTOCOL_CONNECTION_LOST|ECONNRESET|EPIPE|ECONNREFUSED|ER_CONNECTION_KILLED)$/.test(code);
+}
+
+/** Columns that are not VARBINARY ids, with their limit in bytes (undefined: no limit). */
+const TEXT_LIMITS: ReadonlyMap<string, number | undefined> = new Map([
+  ['name', undefined],
+  ['description', undefined],
+  ['since', 255],
+  ['until', 255],
+]);
+
+/**
+ * Throws `InvalidInputError` when a value is longer than its column holds, before anything is
+ * written: a server without strict mode would otherwise truncate it into a different id.
+ */
+function checkLengths(w: Writes): void {
+  for (const rows of w.rows.values()) {
+    rows.spec.columns.forEach(([column, type], i) => {
+      if (type !== 'text') return;
+      const limit = TEXT_LIMITS.has(column) ? TEXT_LIMITS.get(column) : MAX_ID_BYTES;
+      if (limit === undefined) return;
+      for (const v of rows.values[i] as unknown[]) {
+        if (typeof v === 'string' && v.length * 3 > limit && Buffer.byteLength(v, 'utf8') > limit) {
+          throw new InvalidInputError({
+            message: `${rows.spec.table}.${column}: ${JSON.stringify(v.slice(0, 40))}... is ${Buffer.byteLength(v, 'utf8')} bytes of UTF-8; the MySQL tables hold at most ${limit}`,
+            path: [rows.spec.table, column],
+          });
+        }
+      }
+    });
+  }
 }
 
 /** A driver error as a typed one where it says something the caller can fix or retry. */
@@ -132,6 +165,7 @@ export function mysqlRepository(input: MysqlRepositoryOptions): MysqlRepository 
   if (options.initialPolicy !== undefined) {
     checkPolicy(options.initialPolicy, options.limits);
     checkStorable(options.initialPolicy, ['initialPolicy'], 'MySQL utf8mb4');
+    checkLengths(writesOf({ revision: 0, replace: options.initialPolicy }));
     initial = options.initialPolicy;
   }
 
@@ -160,21 +194,44 @@ export function mysqlRepository(input: MysqlRepositoryOptions): MysqlRepository 
     }
   };
 
+  /**
+   * Runs `fn` again on a fresh connection when the pool handed out one that the server had already
+   * closed (an idle connection killed, a failover) and nothing was done on it yet.
+   */
+  const retrying = async <T>(fn: (started: () => void) => Promise<T>): Promise<T> => {
+    for (let attempt = 1; ; attempt++) {
+      let started = false;
+      try {
+        return await fn(() => {
+          started = true;
+        });
+      } catch (e) {
+        if (started || attempt >= RETRIES || !(e instanceof RepositoryError)) throw e;
+      }
+    }
+  };
+
+  /** Runs an idempotent read, once more on a fresh connection when the connection was lost. */
+  const read = <T>(fn: (c: PoolConnection) => Promise<T>): Promise<T> => retrying(() => withConnection(fn));
+
   /** Runs `fn` in a transaction: COMMIT on success, ROLLBACK (or a destroyed connection) on failure. */
   const transaction = <T>(fn: (c: PoolConnection) => Promise<T>): Promise<T> =>
-    withConnection(async (c, destroy) => {
-      await c.query('START TRANSACTION');
-      let result: T;
-      try {
-        result = await fn(c);
-      } catch (e) {
-        // A connection that cannot even roll back is unusable; the server rolls back when it closes.
-        await c.query('ROLLBACK').catch(destroy);
-        throw e;
-      }
-      await c.query('COMMIT');
-      return result;
-    });
+    retrying((started) =>
+      withConnection(async (c, destroy) => {
+        await c.query('START TRANSACTION');
+        started();
+        let result: T;
+        try {
+          result = await fn(c);
+        } catch (e) {
+          // A connection that cannot even roll back is unusable; the server rolls back when it closes.
+          await c.query('ROLLBACK').catch(destroy);
+          throw e;
+        }
+        await c.query('COMMIT');
+        return result;
+      }),
+    );
 
   const resolveTarget = async (c: PoolConnection): Promise<{ name: string; d: string }> => {
     if (target !== undefined) return target;
@@ -314,7 +371,7 @@ export function mysqlRepository(input: MysqlRepositoryOptions): MysqlRepository 
   };
 
   const logRevision = async (d: string): Promise<number> =>
-    withConnection(async (c) => {
+    read(async (c) => {
       const [rows] = await c.query({ sql: `SELECT COALESCE(MAX(\`revision\`), 0) FROM ${d}\`change_log\``, rowsAsArray: true });
       return Number((rows as Row[])[0]?.[0] ?? 0);
     });
@@ -331,18 +388,19 @@ export function mysqlRepository(input: MysqlRepositoryOptions): MysqlRepository 
 
     revision: async () => {
       const { d } = await ensureReady();
-      return withConnection((c) => storedRevision(c, d));
+      return read((c) => storedRevision(c, d));
     },
 
     load: async (): Promise<StoredPolicy> => {
       const { name, d } = await ensureReady();
-      return withConnection((c) => readMysqlPolicy(c, d, name));
+      return read((c) => readMysqlPolicy(c, d, name));
     },
 
     append: async (change: ChangeRecord, expected: number): Promise<void> => {
       checkAppendArgs(change, expected);
       checkStorable(change, [], 'MySQL utf8mb4');
       const writes = writesOf(change);
+      checkLengths(writes);
       const record = JSON.stringify(change);
       const { name, d } = await ensureReady();
       await transaction(async (c) => {
@@ -360,7 +418,7 @@ export function mysqlRepository(input: MysqlRepositoryOptions): MysqlRepository 
     changesSince: async (revision: number): Promise<readonly ChangeRecord[]> => {
       const { name, d } = await ensureReady();
       const from = Number.isFinite(revision) ? Math.max(0, Math.floor(revision)) : 0;
-      const rows = await withConnection(async (c) => {
+      const rows = await read(async (c) => {
         const [r] = await c.query({ sql: `SELECT \`revision\`, \`record\` FROM ${d}\`change_log\` WHERE \`revision\` > ? ORDER BY \`revision\``, values: [from], rowsAsArray: true });
         return r as Row[];
       });
