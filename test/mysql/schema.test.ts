@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { mysqlRepository, MYSQL_SCHEMA_VERSION } from '../../src/adapters/mysql/index.js';
 import { InvalidInputError, openEngine, SchemaVersionError } from '../../src/index.js';
 import { conformancePolicy, smallPolicy } from '../../src/testing/fixtures.js';
-import { useMariadb } from '../support/mariadb.js';
+import { mysqlPool, useMariadb } from '../support/mariadb.js';
 
 const my = useMariadb('purview_schema');
 
@@ -80,7 +80,7 @@ describe('the MySQL schema', () => {
     await Promise.all([engine.close(), fresh.close()]);
   });
 
-  it('rejects what the tables cannot hold (NUL, unpaired surrogates, ids over 1,024 bytes) before anything is stored', async () => {
+  it('rejects what the tables cannot hold (NUL, unpaired surrogates) and over-long ids before anything is stored', async () => {
     const db = await my.fresh();
     const repository = mysqlRepository({ pool: db.pool, initialPolicy: smallPolicy() });
     const engine = await openEngine({ repository, pollIntervalMs: 0 });
@@ -99,6 +99,24 @@ describe('the MySQL schema', () => {
     const [log] = await db.admin.query('SELECT COUNT(*) AS n FROM change_log');
     expect((log as { n: number }[])[0]?.n).toBe(0);
     await engine.close();
+  });
+
+  it('the longest ids the core allows (256 characters of three UTF-8 bytes) are stored and read back, even without strict mode', async () => {
+    const db = await my.fresh();
+    const pool = mysqlPool({ database: db.name, connectionLimit: 1 });
+    pool.on('connection', (c) => {
+      c.query("SET SESSION sql_mode = ''"); // a server that would truncate silently
+    });
+    try {
+      const repository = mysqlRepository({ pool, initialPolicy: smallPolicy() });
+      const id = '€'.repeat(256);
+      expect(Buffer.byteLength(id)).toBe(768);
+      await repository.append({ revision: 1, ops: [{ op: 'put', collection: 'users', entity: { id, tenant: 'default', status: 'active', tenants: [] } }] }, 0);
+      const { policy } = await repository.load();
+      expect(policy.users?.some((u) => u.id === id)).toBe(true);
+    } finally {
+      await pool.end();
+    }
   });
 
   it('a database option: created by the migrations when missing, names quoted', async () => {

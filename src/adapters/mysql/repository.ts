@@ -88,43 +88,13 @@ function isConnectionFailure(e: unknown): boolean {
   return typeof code === 'string' && /^(PROTOCOL_CONNECTION_LOST|ECONNRESET|EPIPE|ECONNREFUSED|ER_CONNECTION_KILLED)$/.test(code);
 }
 
-/** Columns that are not VARBINARY ids, with their limit in bytes (undefined: no limit). */
-const TEXT_LIMITS: ReadonlyMap<string, number | undefined> = new Map([
-  ['name', undefined],
-  ['description', undefined],
-  ['since', 255],
-  ['until', 255],
-]);
-
-/**
- * Throws `InvalidInputError` when a value is longer than its column holds, before anything is
- * written: a server without strict mode would otherwise truncate it into a different id.
- */
-function checkLengths(w: Writes): void {
-  for (const rows of w.rows.values()) {
-    rows.spec.columns.forEach(([column, type], i) => {
-      if (type !== 'text') return;
-      const limit = TEXT_LIMITS.has(column) ? TEXT_LIMITS.get(column) : MAX_ID_BYTES;
-      if (limit === undefined) return;
-      for (const v of rows.values[i] as unknown[]) {
-        if (typeof v === 'string' && v.length * 3 > limit && Buffer.byteLength(v, 'utf8') > limit) {
-          throw new InvalidInputError({
-            message: `${rows.spec.table}.${column}: ${JSON.stringify(v.slice(0, 40))}... is ${Buffer.byteLength(v, 'utf8')} bytes of UTF-8; the MySQL tables hold at most ${limit}`,
-            path: [rows.spec.table, column],
-          });
-        }
-      }
-    });
-  }
-}
-
 /** A driver error as a typed one where it says something the caller can fix or retry. */
 function typed(e: unknown): unknown {
   if (e instanceof InvalidInputError || e instanceof ConflictError || e instanceof SchemaVersionError || e instanceof RepositoryError) return e;
   const { code, errno, message } = (e ?? {}) as { code?: unknown; errno?: unknown; message?: unknown };
   if (code === 'ER_DATA_TOO_LONG' || errno === 1406) {
     return new InvalidInputError({
-      message: `a value is too long for the MySQL tables (ids are at most ${MAX_ID_BYTES} bytes of UTF-8): ${String(message)}`,
+      message: `a value is too long for the MySQL tables (ids are at most ${MAX_ID_BYTES} bytes of UTF-8, more than the 256 characters the core allows): ${String(message)}`,
       path: [],
     });
   }
@@ -165,7 +135,6 @@ export function mysqlRepository(input: MysqlRepositoryOptions): MysqlRepository 
   if (options.initialPolicy !== undefined) {
     checkPolicy(options.initialPolicy, options.limits);
     checkStorable(options.initialPolicy, ['initialPolicy'], 'MySQL utf8mb4');
-    checkLengths(writesOf({ revision: 0, replace: options.initialPolicy }));
     initial = options.initialPolicy;
   }
 
@@ -400,7 +369,6 @@ export function mysqlRepository(input: MysqlRepositoryOptions): MysqlRepository 
       checkAppendArgs(change, expected);
       checkStorable(change, [], 'MySQL utf8mb4');
       const writes = writesOf(change);
-      checkLengths(writes);
       const record = JSON.stringify(change);
       const { name, d } = await ensureReady();
       await transaction(async (c) => {
