@@ -43,9 +43,16 @@ export function ensureMysqlServer(): Promise<void> {
     if (first === undefined) return;
     const refused = (first as { code?: unknown }).code === 'ECONNREFUSED';
     if (process.env.PURVIEW_MYSQL_URL === undefined && refused && existsSync(MARIADBD)) {
-      execFileSync('mkdir', ['-p', '/run/mysqld']);
-      execFileSync('chown', ['mysql:mysql', '/run/mysqld'], { stdio: 'ignore' });
-      execFileSync('start-stop-daemon', ['--start', '--oknodo', '--background', '--exec', MARIADBD], { stdio: 'ignore' });
+      const run = (file: string, args: string[]): void => {
+        try {
+          execFileSync(file, args, { stdio: 'ignore' });
+        } catch {
+          // Not root, or already there: the wait below tells whether the server came up.
+        }
+      };
+      run('mkdir', ['-p', '/run/mysqld']);
+      run('chown', ['mysql:mysql', '/run/mysqld']);
+      run('start-stop-daemon', ['--start', '--oknodo', '--background', '--exec', MARIADBD]);
       for (let i = 0; i < 60; i++) {
         await new Promise((r) => setTimeout(r, 500));
         if ((await reachable(url)) === undefined) return;
