@@ -19,12 +19,13 @@ async function tampered(...statements: string[]): Promise<{ name: string; open: 
 }
 
 async function openError(open: () => Promise<unknown>): Promise<PurviewError> {
-  const error = await open().then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(PurviewError);
-  return error as PurviewError;
+  try {
+    await open();
+  } catch (e) {
+    expect(e).toBeInstanceOf(PurviewError);
+    return e as PurviewError;
+  }
+  throw new Error('the engine opened on tampered rows');
 }
 
 describe('bad rows written behind the library’s back are typed errors on load (MySQL)', () => {

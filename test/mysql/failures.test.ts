@@ -5,27 +5,14 @@ import { describe, expect, it } from 'vitest';
 import { mysqlRepository } from '../../src/adapters/mysql/index.js';
 import { ConflictError, openEngine, RepositoryError, type SharedEngine } from '../../src/index.js';
 import { conformancePolicy, smallPolicy } from '../../src/testing/fixtures.js';
+import { ALL_TABLES, TABLES as SPECS } from '../../src/adapters/sql/rows.js';
 import { mysqlPool, useMariadb } from '../support/mariadb.js';
 import { eventually, policyHash, reaches } from '../support/pg-context.js';
 
 const my = useMariadb('purview_fail');
 
-const TABLES = [
-  'policy_state',
-  'tenants',
-  'roles',
-  'users',
-  'user_tenants',
-  'groups',
-  'group_members',
-  'resource_types',
-  'resource_type_actions',
-  'resource_type_fields',
-  'sharing_rules',
-  'access_groups',
-  'access_group_grants',
-  'change_log',
-];
+/** Every table the repository writes. */
+const TABLES = ['policy_state', ...ALL_TABLES.map((t) => SPECS[t].table), 'change_log'];
 
 /** Every row of every table, as text: two equal dumps mean nothing changed. */
 async function dump(admin: mysql.Connection): Promise<string> {
