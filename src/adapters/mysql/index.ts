@@ -8,3 +8,5 @@ export { mysqlRepository } from './repository.js';
 export type { MysqlRepository, MysqlRepositoryOptions } from './repository.js';
 export { MAX_ID_BYTES, MYSQL_MIGRATIONS, MYSQL_SCHEMA_VERSION } from './migrations.js';
 export type { MysqlMigration } from './migrations.js';
+export { toSql } from './to-sql.js';
+export type { AccessGroupJoin, ParentJoin, ShareTable, SqlFragment, SqlMapping } from '../sql/to-sql.js';
