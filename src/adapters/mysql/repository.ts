@@ -13,7 +13,7 @@ import {
 } from '../../index.js';
 import { checkAppendArgs, checkKeepLast } from '../sql/checks.js';
 import { decodeChange, type Row } from '../sql/decode.js';
-import { ALL_TABLES, COLLECTION_TABLES, TABLES, checkStorable, writesOf, type Columns, type Writes } from '../sql/rows.js';
+import { checkStorable, planWrites, rowArrays, writesOf, type Columns, type Writes } from '../sql/rows.js';
 import { MAX_ID_BYTES, MYSQL_MIGRATIONS, MYSQL_SCHEMA_VERSION } from './migrations.js';
 import { readMysqlPolicy } from './read.js';
 import { checkMysqlIdentifier, quoteMysqlIdent } from './sql.js';
@@ -292,45 +292,36 @@ export function mysqlRepository(input: MysqlRepositoryOptions): MysqlRepository 
   };
 
   const insertRows = async (c: PoolConnection, d: string, rows: Columns): Promise<void> => {
-    const { spec, values } = rows;
+    const { spec } = rows;
     const names = spec.columns.map(([n]) => `\`${n}\``);
     const update = spec.columns.map(([n]) => n).filter((n) => !spec.key.includes(n));
     const onDuplicate = (update.length === 0 ? [spec.key[0] as string] : update).map((n) => `\`${n}\` = VALUES(\`${n}\`)`).join(', ');
     const sql = `INSERT INTO ${d}\`${spec.table}\` (${names.join(', ')}) VALUES ? ON DUPLICATE KEY UPDATE ${onDuplicate}`;
-    for (let start = 0; start < rows.size; start += BATCH) {
-      const batch: unknown[][] = [];
-      for (let i = start; i < Math.min(rows.size, start + BATCH); i++) batch.push(values.map((column) => column[i] ?? null));
-      await c.query(sql, [batch]);
-    }
-  };
-
-  const deleteIn = async (c: PoolConnection, d: string, table: string, column: string, ids: readonly string[]): Promise<void> => {
-    for (let start = 0; start < ids.length; start += BATCH) {
-      await c.query(`DELETE FROM ${d}\`${table}\` WHERE \`${column}\` IN (?)`, [ids.slice(start, start + BATCH)]);
-    }
+    for (let start = 0; start < rows.size; start += BATCH) await c.query(sql, [rowArrays(rows, start, start + BATCH)]);
   };
 
   /** Writes what a change writes; the caller holds the transaction and the revision lock. */
   const writeRows = async (c: PoolConnection, d: string, w: Writes): Promise<void> => {
-    if (w.replace) {
-      for (const t of ALL_TABLES) await c.query(`DELETE FROM ${d}\`${TABLES[t].table}\``);
-      await c.query(`UPDATE ${d}\`policy_state\` SET \`access_levels\` = ?, \`default_access_level\` = ?`, [w.accessLevels ?? null, w.defaultAccessLevel ?? null]);
-    } else {
-      if (w.accessLevels !== undefined) await c.query(`UPDATE ${d}\`policy_state\` SET \`access_levels\` = ?`, [w.accessLevels]);
-      if (w.defaultAccessLevel !== undefined) await c.query(`UPDATE ${d}\`policy_state\` SET \`default_access_level\` = ?`, [w.defaultAccessLevel]);
-      for (const [collection, ids] of w.removed) {
-        if (ids.length === 0) continue;
-        const { entity, children } = COLLECTION_TABLES[collection];
-        for (const t of children) await deleteIn(c, d, TABLES[t].table, TABLES[t].owner, ids);
-        // Rows that are written again are upserted below; only the deleted ones must go.
-        const puts = new Set(w.rows.get(entity)?.values[0] as string[] | undefined);
-        const gone = ids.filter((id) => !puts.has(id));
-        if (gone.length > 0) await deleteIn(c, d, TABLES[entity].table, TABLES[entity].owner, gone);
+    for (const s of planWrites(w)) {
+      switch (s.step) {
+        case 'deleteAll':
+          await c.query(`DELETE FROM ${d}\`${s.table}\``);
+          break;
+        case 'setLevels': {
+          const sets = (['accessLevels', 'defaultAccessLevel'] as const).filter((k) => s[k] !== undefined);
+          const columns = sets.map((k) => (k === 'accessLevels' ? '`access_levels` = ?' : '`default_access_level` = ?'));
+          await c.query(`UPDATE ${d}\`policy_state\` SET ${columns.join(', ')}`, sets.map((k) => s[k]));
+          break;
+        }
+        case 'deleteIn':
+          for (let start = 0; start < s.ids.length; start += BATCH) {
+            await c.query(`DELETE FROM ${d}\`${s.table}\` WHERE \`${s.column}\` IN (?)`, [s.ids.slice(start, start + BATCH)]);
+          }
+          break;
+        case 'insert':
+          await insertRows(c, d, s.rows);
+          break;
       }
-    }
-    for (const t of ALL_TABLES) {
-      const rows = w.rows.get(t);
-      if (rows !== undefined && rows.size > 0) await insertRows(c, d, rows);
     }
   };
 

@@ -22,6 +22,7 @@ import {
   type TenantInput,
   type UserInput,
 } from '../../index.js';
+import { TABLES, type ColumnType } from './rows.js';
 
 /** A row as an array of column values. */
 export type Row = unknown[];
@@ -345,4 +346,39 @@ export function decodeChange(raw: unknown, record: unknown, schemaName: string):
     return { revision: r, replace: o.replace } as ChangeRecord;
   }
   throw new InvalidInputError({ message: `table ${schemaName}.change_log, revision ${r}: the record has neither ops nor replace`, path: ['change_log', r] });
+}
+
+/** Per table, the type of each column (as the writes know them). */
+const COLUMN_TYPES = new Map<string, ReadonlyMap<string, ColumnType>>([
+  ['policy_state', new Map<string, ColumnType>([['revision', 'integer'], ['access_levels', 'jsonb'], ['default_access_level', 'jsonb']])],
+  ...Object.values(TABLES).map((spec) => [spec.table, new Map<string, ColumnType>(spec.columns.map(([n, t]) => [n, t]))] as const),
+]);
+
+/** One column value as the decoder reads it; JSON that does not parse is an error naming the row. */
+function convert(value: unknown, type: ColumnType | undefined, table: string, column: string, row: Row, schemaName: string): unknown {
+  if (value === null || value === undefined) return null;
+  let v = Buffer.isBuffer(value) ? value.toString('utf8') : value;
+  if (type === 'boolean' && (v === 0 || v === 1)) return v === 1;
+  if ((type === 'jsonb' || type === 'textlist') && typeof v === 'string') {
+    try {
+      v = JSON.parse(v);
+    } catch {
+      const first = row[0];
+      const key = Buffer.isBuffer(first) ? first.toString('utf8') : first;
+      throw new InvalidInputError({
+        message: `table ${schemaName}.${table}, row ${JSON.stringify(key) ?? String(key)}: column ${column} is not JSON`,
+        path: [table, String(key)],
+      });
+    }
+  }
+  return v;
+}
+
+/**
+ * The rows of `select` as the decoder reads them, for stores that keep lists, JSON and booleans
+ * as text and integers (MySQL, SQLite): bytes as UTF-8 text, JSON text parsed, 0 and 1 as booleans.
+ */
+export function decodableRows(select: PolicySelect, rows: readonly Row[], schemaName: string): Row[] {
+  const types = COLUMN_TYPES.get(select.table);
+  return rows.map((row) => row.map((v, i) => convert(v, types?.get(select.columns[i] as string), select.table, select.columns[i] as string, row, schemaName)));
 }
