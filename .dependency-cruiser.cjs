@@ -48,7 +48,7 @@ const TOP = [
   { name: 'schema', path: 'schema', mayImport: [] }, // JSON Schemas of policy files, generated from model's vocabulary
   { name: 'cli', path: 'cli', mayImport: ['render', 'schema', 'index.ts'] }, // the purview command
   { name: 'testing', path: 'testing', mayImport: ['index.ts'] }, // purview/testing: conformance suites
-  { name: 'adapters', path: 'adapters', mayImport: ['index.ts'] }, // memory repository; purview/postgres, purview/mysql (sharing adapters/sql)
+  { name: 'adapters', path: 'adapters', mayImport: ['index.ts'] }, // memory repository; purview/postgres, purview/mysql, purview/sqlite (sharing adapters/sql)
   // The public entry: it must stay free of Node-only and driver code, so neither cli, testing nor
   // adapters/postgres; the memory repository is part of the public API.
   { name: 'public-entry', path: 'index.ts', mayImport: ['render', 'adapters/memory-repository.ts', 'adapters/memory-resource-store.ts'] },

@@ -3,7 +3,7 @@ import { defineConfig } from 'tsup';
 export default defineConfig([
   {
     // The library: the core entry and one entry per adapter subpath. Drivers stay external.
-    entry: { index: 'src/index.ts', postgres: 'src/adapters/postgres/index.ts', mysql: 'src/adapters/mysql/index.ts', testing: 'src/testing/index.ts' },
+    entry: { index: 'src/index.ts', postgres: 'src/adapters/postgres/index.ts', mysql: 'src/adapters/mysql/index.ts', sqlite: 'src/adapters/sqlite/index.ts', testing: 'src/testing/index.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,
@@ -13,7 +13,7 @@ export default defineConfig([
     // One shared chunk for the core, so that every entry (CommonJS too) sees the same error
     // classes and `instanceof ConflictError` holds across purview and purview/postgres.
     splitting: true,
-    external: ['pg', 'mysql2', 'vitest', 'immer'],
+    external: ['pg', 'mysql2', 'better-sqlite3', 'vitest', 'immer'],
   },
   {
     // The CLI, the package's bin.

@@ -12,7 +12,8 @@ import {
   type StoredPolicy,
 } from '../../index.js';
 import { checkAppendArgs, checkKeepLast } from '../sql/checks.js';
-import { decodeChange, type Row } from '../sql/decode.js';
+import { decodeChangeText, type Row } from '../sql/decode.js';
+import { checkPollInterval, pollRevisions } from '../sql/poll.js';
 import { checkStorable, planWrites, rowArrays, writesOf, type Columns, type Writes } from '../sql/rows.js';
 import { MAX_ID_BYTES, MYSQL_MIGRATIONS, MYSQL_SCHEMA_VERSION } from './migrations.js';
 import { readMysqlPolicy } from './read.js';
@@ -126,10 +127,7 @@ export function mysqlRepository(input: MysqlRepositoryOptions): MysqlRepository 
     throw new InvalidInputError({ message: "mysqlRepository needs { pool }: a pool from mysql2/promise (mysql.createPool from 'mysql2/promise')", path: ['pool'] });
   }
   if (options.database !== undefined) checkMysqlIdentifier(options.database, 'database');
-  const pollIntervalMs = options.pollIntervalMs ?? 500;
-  if (typeof pollIntervalMs !== 'number' || !Number.isFinite(pollIntervalMs) || pollIntervalMs < 1) {
-    throw new InvalidInputError({ message: `pollIntervalMs must be a positive number of milliseconds, got ${String(pollIntervalMs)}`, path: ['pollIntervalMs'] });
-  }
+  const pollIntervalMs = checkPollInterval(options.pollIntervalMs ?? 500);
 
   let initial: PolicyInput | undefined;
   if (options.initialPolicy !== undefined) {
@@ -381,59 +379,18 @@ export function mysqlRepository(input: MysqlRepositoryOptions): MysqlRepository 
         const [r] = await c.query({ sql: `SELECT \`revision\`, \`record\` FROM ${d}\`change_log\` WHERE \`revision\` > ? ORDER BY \`revision\``, values: [from], rowsAsArray: true });
         return r as Row[];
       });
-      return rows.map(([raw, text]) => {
-        let record: unknown;
-        try {
-          record = typeof text === 'string' ? JSON.parse(text) : text;
-        } catch {
-          throw new InvalidInputError({ message: `table ${name}.change_log, revision ${String(raw)}: the record is not JSON`, path: ['change_log', Number(raw)] });
-        }
-        return decodeChange(raw, record, name);
-      });
+      return rows.map(([raw, text]) => decodeChangeText(raw, text, name));
     },
 
     subscribe: async (onRevision, onError) => {
       const { d } = await ensureReady();
-      let last = await logRevision(d);
+      const stop = await pollRevisions({ intervalMs: pollIntervalMs, read: () => logRevision(d), onRevision, onError });
       let stopped = false;
-      let failing = false;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      let inFlight: Promise<void> = Promise.resolve();
-      const safely = (f: () => void): void => {
-        try {
-          f();
-        } catch {
-          // A listener's own failure must not stop the polling.
-        }
-      };
-      const tick = async (): Promise<void> => {
-        try {
-          const r = await logRevision(d);
-          if (stopped) return;
-          // After a failure, report the revision even if it did not move: the follower catches up.
-          if (r !== last || failing) safely(() => onRevision(r));
-          failing = false;
-          last = r;
-        } catch (e) {
-          if (stopped) return;
-          failing = true;
-          safely(() => onError?.(e));
-        }
-      };
-      const schedule = (): void => {
-        if (stopped) return;
-        timer = setTimeout(() => {
-          inFlight = tick().finally(schedule);
-        }, pollIntervalMs);
-        (timer as { unref?: () => void }).unref?.();
-      };
-      schedule();
       const unsubscribe = async (): Promise<void> => {
         if (stopped) return;
         stopped = true;
         subscriptions.delete(unsubscribe);
-        if (timer !== undefined) clearTimeout(timer);
-        await inFlight.catch(() => undefined);
+        await stop();
       };
       subscriptions.add(unsubscribe);
       return unsubscribe;

@@ -382,3 +382,14 @@ export function decodableRows(select: PolicySelect, rows: readonly Row[], schema
   const types = COLUMN_TYPES.get(select.table);
   return rows.map((row) => row.map((v, i) => convert(v, types?.get(select.columns[i] as string), select.table, select.columns[i] as string, row, schemaName)));
 }
+
+/** Decodes a change-log row whose record is JSON text (MySQL, SQLite); text that does not parse is an error naming the revision. */
+export function decodeChangeText(raw: unknown, text: unknown, schemaName: string): ChangeRecord {
+  let record: unknown;
+  try {
+    record = typeof text === 'string' ? JSON.parse(text) : text;
+  } catch {
+    throw new InvalidInputError({ message: `table ${schemaName}.change_log, revision ${String(raw)}: the record is not JSON`, path: ['change_log', Number(raw)] });
+  }
+  return decodeChange(raw, record, schemaName);
+}
