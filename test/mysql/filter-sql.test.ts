@@ -19,7 +19,7 @@ import { describe, expect, it } from 'vitest';
 import { toSql, type SqlMapping } from '../../src/adapters/mysql/index.js';
 import { segmentMatches, type AttributeValue, type Resource, type Segment } from '../../src/index.js';
 import { runParams } from '../arbitraries/settings.js';
-import { attributeRows, conditionsOn, filterCases, segmentFilter, compareCase, type FilterVariant } from '../support/filter-cases.js';
+import { attributeRows, compareCase, conditionsOn, filterCases, SEGMENT_KEYS, segmentFilter, type FilterVariant } from '../support/filter-cases.js';
 import { useMariadb } from '../support/mariadb.js';
 
 const my = useMariadb('purview_fsql');
@@ -130,7 +130,7 @@ describe('segments in MySQL', () => {
     const rows = attributeRows(extraKeys, extraValues);
     await db.admin.query('CREATE TABLE seg (n INT PRIMARY KEY, attributes JSON)');
     await db.admin.query('INSERT INTO seg (n, attributes) VALUES ?', [rows.map((a, n) => [n, a === null ? null : JSON.stringify(a)])]);
-    const keys = ['region', 'tags', '__proto__', 'a b', 'constructor', ...extraKeys];
+    const keys = [...SEGMENT_KEYS, ...extraKeys];
     const single = keys.flatMap((k) => conditionsOn(k, extraValues)).map((cond) => ({ all: [cond] }));
     const pairs: Segment[] = [];
     const some = conditionsOn('region', extraValues).filter((_, i) => i % 4 === 0);

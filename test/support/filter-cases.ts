@@ -121,7 +121,8 @@ const SCALAR_VALUES: readonly (string | number | boolean)[] = ['EU', 1, '1', tru
 const LIST_VALUES: readonly string[][] = [[], ['x'], ['x', 'y'], ['y', 'x'], ['x', 'x'], ['__proto__'], ['1'], ['EU']];
 const IN_LISTS: readonly (string | number | boolean)[][] = [[], ['EU'], [1, '1'], [true, 'x'], ['x', 'y', '__proto__'], [0, false, ''], [1.5, 'null']];
 const CONTAINS = ['x', 'y', '__proto__', '1', 'EU', ''];
-const KEYS = ['region', 'tags', '__proto__', 'a b', 'constructor'];
+/** The attribute names of the exhaustive segment test. */
+export const SEGMENT_KEYS = ['region', 'tags', '__proto__', 'a b', 'constructor'];
 
 const values = (extra: readonly AttributeValue[]): AttributeValue[] => [...SCALAR_VALUES, ...LIST_VALUES, ...extra];
 
@@ -138,7 +139,7 @@ export function conditionsOn(key: string, extra: readonly AttributeValue[] = [])
 /** Attribute objects: none, empty, one key with each value, and some with two keys. */
 export function attributeRows(extraKeys: readonly string[] = [], extra: readonly AttributeValue[] = []): (Record<string, AttributeValue> | null)[] {
   const rows: (Record<string, AttributeValue> | null)[] = [null, {}];
-  for (const k of [...KEYS, ...extraKeys]) for (const v of values(extra)) rows.push(Object.fromEntries([[k, v]]) as Record<string, AttributeValue>);
+  for (const k of [...SEGMENT_KEYS, ...extraKeys]) for (const v of values(extra)) rows.push(Object.fromEntries([[k, v]]) as Record<string, AttributeValue>);
   rows.push({ region: 'EU', tags: ['x', 'y'] }, { region: ['EU'], tags: 'x' }, Object.fromEntries([['__proto__', ['x']], ['region', 1]]) as Record<string, AttributeValue>);
   return rows;
 }

@@ -4,14 +4,12 @@ import {
   InvalidInputError,
   RepositoryError,
   SchemaVersionError,
-  checkPolicy,
   type ChangeRecord,
-  type Limits,
-  type PolicyInput,
   type PolicyRepository,
   type StoredPolicy,
 } from '../../index.js';
-import { checkAppendArgs, checkKeepLast } from '../sql/checks.js';
+import { checkAppendArgs, checkInitialPolicy, checkKeepLast, type SqlRepositoryOptions } from '../sql/checks.js';
+import { Subscriptions } from '../sql/subscriptions.js';
 import { decodeChangeText, type Row } from '../sql/decode.js';
 import { checkPollInterval, pollRevisions } from '../sql/poll.js';
 import { checkStorable, planWrites, rowArrays, writesOf, type Columns, type Writes } from '../sql/rows.js';
@@ -20,7 +18,7 @@ import { readMysqlPolicy } from './read.js';
 import { checkMysqlIdentifier, quoteMysqlIdent } from './sql.js';
 
 /** Options of {@link mysqlRepository}. */
-export interface MysqlRepositoryOptions {
+export interface MysqlRepositoryOptions extends SqlRepositoryOptions {
   /** The caller's `mysql2/promise` pool. The repository borrows connections from it and never ends it. */
   readonly pool: Pool;
   /**
@@ -28,12 +26,6 @@ export interface MysqlRepositoryOptions {
    * migrations create it if it is missing.
    */
   readonly database?: string;
-  /** The policy to store when the tables are created, at revision 0 (validated first). Ignored once they hold a policy or any change. */
-  readonly initialPolicy?: PolicyInput;
-  /** Size limits the initial policy is checked against (see `createEngine`); give the engines the same. */
-  readonly limits?: Limits;
-  /** Whether to run the migrations on first use (default true). With false, call `migrate()` yourself. */
-  readonly migrate?: boolean;
   /**
    * How often a subscription polls the change log for revisions of other writers, in ms (default
    * 500). MySQL has no LISTEN/NOTIFY: a follower hears another engine's change within one interval
@@ -129,12 +121,7 @@ export function mysqlRepository(input: MysqlRepositoryOptions): MysqlRepository 
   if (options.database !== undefined) checkMysqlIdentifier(options.database, 'database');
   const pollIntervalMs = checkPollInterval(options.pollIntervalMs ?? 500);
 
-  let initial: PolicyInput | undefined;
-  if (options.initialPolicy !== undefined) {
-    checkPolicy(options.initialPolicy, options.limits);
-    checkStorable(options.initialPolicy, ['initialPolicy'], 'MySQL utf8mb4');
-    initial = options.initialPolicy;
-  }
+  const initial = checkInitialPolicy(options, 'MySQL utf8mb4');
 
   /** The database's name and its quoted qualifier (`db`.), known once the repository is ready. */
   let target: { readonly name: string; readonly d: string } | undefined;
@@ -334,7 +321,7 @@ export function mysqlRepository(input: MysqlRepositoryOptions): MysqlRepository 
       return Number((rows as Row[])[0]?.[0] ?? 0);
     });
 
-  const subscriptions = new Set<() => Promise<void>>();
+  const subscriptions = new Subscriptions();
 
   const repository: MysqlRepository = {
     database: options.database,
@@ -385,15 +372,7 @@ export function mysqlRepository(input: MysqlRepositoryOptions): MysqlRepository 
     subscribe: async (onRevision, onError) => {
       const { d } = await ensureReady();
       const stop = await pollRevisions({ intervalMs: pollIntervalMs, read: () => logRevision(d), onRevision, onError });
-      let stopped = false;
-      const unsubscribe = async (): Promise<void> => {
-        if (stopped) return;
-        stopped = true;
-        subscriptions.delete(unsubscribe);
-        await stop();
-      };
-      subscriptions.add(unsubscribe);
-      return unsubscribe;
+      return subscriptions.add(stop);
     },
 
     pruneChangeLog: async ({ keepLast }) => {
@@ -410,7 +389,7 @@ export function mysqlRepository(input: MysqlRepositoryOptions): MysqlRepository 
     },
 
     close: async () => {
-      await Promise.all([...subscriptions].map((u) => u()));
+      await subscriptions.closeAll();
     },
   };
   return repository;

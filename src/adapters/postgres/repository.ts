@@ -4,38 +4,27 @@ import {
   InvalidInputError,
   RepositoryError,
   SchemaVersionError,
-  checkPolicy,
   type ChangeRecord,
-  type Limits,
-  type PolicyInput,
   type PolicyRepository,
   type StoredPolicy,
 } from '../../index.js';
 import { listen, type ListenConnection } from './listener.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
-import { checkAppendArgs, checkKeepLast } from '../sql/checks.js';
+import { checkAppendArgs, checkInitialPolicy, checkKeepLast, type SqlRepositoryOptions } from '../sql/checks.js';
+import { Subscriptions } from '../sql/subscriptions.js';
 import { decodeChange } from '../sql/decode.js';
 import { readPolicy } from './read.js';
 import { ALL_TABLES, COLLECTION_TABLES, TABLES, checkStorable, writesOf, type Columns, type TableSpec, type Writes } from '../sql/rows.js';
 import { checkIdentifier, quoteIdent } from './sql.js';
 
 /** Options of {@link postgresRepository}. */
-export interface PostgresRepositoryOptions {
+export interface PostgresRepositoryOptions extends SqlRepositoryOptions {
   /** The caller's `pg` pool. The repository borrows connections from it and never ends it. */
   readonly pool: Pool;
   /** The schema that holds the tables (default `purview`); created by the migrations. */
   readonly schema?: string;
   /** The LISTEN/NOTIFY channel (default `<schema>_changes`). Engines on one schema must agree on it. */
   readonly channel?: string;
-  /**
-   * The policy to store when the schema is created, at revision 0 (validated first). Ignored once
-   * the schema holds a policy or any change.
-   */
-  readonly initialPolicy?: PolicyInput;
-  /** Size limits the initial policy is checked against (see `createEngine`); give the engines the same. */
-  readonly limits?: Limits;
-  /** Whether to run the migrations on first use (default true). With false, call `migrate()` yourself. */
-  readonly migrate?: boolean;
   /**
    * Makes the connection that LISTENs: a new, unconnected `pg.Client` (for example one that goes
    * around a transaction-mode PgBouncer, where LISTEN does not work). By default a client is made
@@ -114,13 +103,7 @@ export function postgresRepository(input: PostgresRepositoryOptions): PostgresRe
   const initialDelayMs = options.reconnectDelayMs?.initial ?? 100;
   const maxDelayMs = options.reconnectDelayMs?.max ?? 5_000;
 
-  let initial: PolicyInput | undefined;
-  if (options.initialPolicy !== undefined) {
-    // Fail early and typed: an invalid initial policy is never stored.
-    checkPolicy(options.initialPolicy, options.limits);
-    checkStorable(options.initialPolicy, ['initialPolicy']);
-    initial = options.initialPolicy;
-  }
+  const initial = checkInitialPolicy(options);
 
   /** Runs `fn` on a pooled connection; a connection that broke is destroyed, not returned to the pool. */
   const withClient = async <T>(fn: (client: PoolClient, destroy: (e: Error) => void) => Promise<T>): Promise<T> => {
@@ -261,7 +244,7 @@ export function postgresRepository(input: PostgresRepositoryOptions): PostgresRe
     }
   };
 
-  const subscriptions = new Set<() => Promise<void>>();
+  const subscriptions = new Subscriptions();
 
   const listenConnection = async (): Promise<ListenConnection> => {
     const quiet = (): void => undefined;
@@ -383,15 +366,7 @@ export function postgresRepository(input: PostgresRepositoryOptions): PostgresRe
           cause: e,
         });
       }
-      let stopped = false;
-      const unsubscribe = async (): Promise<void> => {
-        if (stopped) return;
-        stopped = true;
-        subscriptions.delete(unsubscribe);
-        await stop();
-      };
-      subscriptions.add(unsubscribe);
-      return unsubscribe;
+      return subscriptions.add(stop);
     },
 
     pruneChangeLog: async ({ keepLast }) => {
@@ -408,7 +383,7 @@ export function postgresRepository(input: PostgresRepositoryOptions): PostgresRe
     },
 
     close: async () => {
-      await Promise.all([...subscriptions].map((u) => u()));
+      await subscriptions.closeAll();
     },
   };
   return repository;

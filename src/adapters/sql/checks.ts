@@ -1,4 +1,26 @@
-import { InvalidInputError, type ChangeRecord } from '../../index.js';
+import { InvalidInputError, checkPolicy, type ChangeRecord, type Limits, type PolicyInput } from '../../index.js';
+import { checkStorable } from './rows.js';
+
+/** The options every SQL repository takes besides its connection. */
+export interface SqlRepositoryOptions {
+  /**
+   * The policy to store when the tables are created, at revision 0 (validated first). Ignored once
+   * they hold a policy or any change.
+   */
+  readonly initialPolicy?: PolicyInput;
+  /** Size limits the initial policy is checked against (see `createEngine`); give the engines the same. */
+  readonly limits?: Limits;
+  /** Whether to run the migrations on first use (default true). With false, call `migrate()` yourself. */
+  readonly migrate?: boolean;
+}
+
+/** The initial policy of `options`, checked (valid, within the limits, storable in `store`); fails early and typed. */
+export function checkInitialPolicy(options: SqlRepositoryOptions, store?: string): PolicyInput | undefined {
+  if (options.initialPolicy === undefined) return undefined;
+  checkPolicy(options.initialPolicy, options.limits);
+  checkStorable(options.initialPolicy, ['initialPolicy'], store);
+  return options.initialPolicy;
+}
 
 /** Throws `InvalidInputError` unless `change` may be appended at revision `expected` (shared by the SQL adapters). */
 export function checkAppendArgs(change: ChangeRecord, expected: number): void {

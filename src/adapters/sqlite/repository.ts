@@ -4,29 +4,21 @@ import {
   InvalidInputError,
   RepositoryError,
   SchemaVersionError,
-  checkPolicy,
   type ChangeRecord,
-  type Limits,
-  type PolicyInput,
   type PolicyRepository,
   type StoredPolicy,
 } from '../../index.js';
-import { checkAppendArgs, checkKeepLast } from '../sql/checks.js';
+import { checkAppendArgs, checkInitialPolicy, checkKeepLast, type SqlRepositoryOptions } from '../sql/checks.js';
+import { Subscriptions } from '../sql/subscriptions.js';
 import { POLICY_SELECTS, decodableRows, decodeChangeText, decodePolicy, selectSql, type PolicyRows, type PolicySelect, type Row } from '../sql/decode.js';
 import { checkPollInterval, pollRevisions } from '../sql/poll.js';
 import { checkStorable, planWrites, rowArrays, writesOf, type Columns, type Writes } from '../sql/rows.js';
 import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from './migrations.js';
 
 /** Options of {@link sqliteRepository}. */
-export interface SqliteRepositoryOptions {
+export interface SqliteRepositoryOptions extends SqlRepositoryOptions {
   /** The database file (created when missing). Every process that opens the same file shares the policy. */
   readonly path: string;
-  /** The policy to store when the file is created, at revision 0 (validated first). Ignored once it holds a policy or any change. */
-  readonly initialPolicy?: PolicyInput;
-  /** Size limits the initial policy is checked against (see `createEngine`); give the engines the same. */
-  readonly limits?: Limits;
-  /** Whether to run the migrations on first use (default true). With false, call `migrate()` yourself. */
-  readonly migrate?: boolean;
   /**
    * How often a subscription polls the change log for changes of other processes, in ms (default
    * 250). A follower hears another process's change within one interval; each poll is one indexed
@@ -84,12 +76,7 @@ export function sqliteRepository(input: SqliteRepositoryOptions): SqliteReposito
   if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
     throw new InvalidInputError({ message: `busyTimeoutMs must be a non-negative integer, got ${String(busyTimeoutMs)}`, path: ['busyTimeoutMs'] });
   }
-  let initial: PolicyInput | undefined;
-  if (options.initialPolicy !== undefined) {
-    checkPolicy(options.initialPolicy, options.limits);
-    checkStorable(options.initialPolicy, ['initialPolicy'], 'SQLite text');
-    initial = options.initialPolicy;
-  }
+  const initial = checkInitialPolicy(options, 'SQLite text');
 
   let db: Database.Database | undefined;
   let closed = false;
@@ -200,7 +187,7 @@ export function sqliteRepository(input: SqliteRepositoryOptions): SqliteReposito
 
   const storedRevision = (d: Database.Database): number => Number((d.prepare('SELECT revision FROM policy_state').raw(true).get() as Row | undefined)?.[0] ?? 0);
 
-  const subscriptions = new Set<() => Promise<void>>();
+  const subscriptions = new Subscriptions();
 
   const repository: SqliteRepository = {
     path,
@@ -255,15 +242,7 @@ export function sqliteRepository(input: SqliteRepositoryOptions): SqliteReposito
       ensureReady();
       const read = async (): Promise<number> => snapshot((d) => Number((d.prepare('SELECT COALESCE(MAX(revision), 0) FROM change_log').raw(true).get() as Row)[0]));
       const stop = await pollRevisions({ intervalMs: pollIntervalMs, read, onRevision, onError });
-      let stopped = false;
-      const unsubscribe = async (): Promise<void> => {
-        if (stopped) return;
-        stopped = true;
-        subscriptions.delete(unsubscribe);
-        await stop();
-      };
-      subscriptions.add(unsubscribe);
-      return unsubscribe;
+      return subscriptions.add(stop);
     },
 
     pruneChangeLog: async ({ keepLast }) => {
@@ -277,7 +256,7 @@ export function sqliteRepository(input: SqliteRepositoryOptions): SqliteReposito
     },
 
     close: async () => {
-      await Promise.all([...subscriptions].map((u) => u()));
+      await subscriptions.closeAll();
       closed = true;
       db?.close();
       db = undefined;
