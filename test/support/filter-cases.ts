@@ -8,7 +8,7 @@
 import fc from 'fast-check';
 import { createEngine, type AccessFilter, type AttributeValue, type Condition, type PolicyInput, type Resource, type Segment } from '../../src/index.js';
 import { Choices, STREAM_LENGTH } from '../arbitraries/choices.js';
-import { buildPolicy, buildResource, SMALL_TEXT } from '../arbitraries/policy.js';
+import { buildPolicy, buildResource, SHARE_TIMES, SMALL_TEXT } from '../arbitraries/policy.js';
 import { QUERY_TIMES, retime } from '../arbitraries/time.js';
 
 /** Resources per generated table. */
@@ -155,3 +155,23 @@ export const segmentFilter = (segment: Segment): AccessFilter => ({
   anyOf: [{ kind: 'segment', segment, tenant: 'default', accessGroup: 'ag' }],
   sources: [],
 });
+
+/** Policies without capabilities and ceilings, and records with 0-5 shares, decided at one of the share bounds (test/postgres/filter-shares.test.ts). */
+export const shareCases = fc.array(fc.nat({ max: 1 << 16 }), { minLength: STREAM_LENGTH * 4, maxLength: STREAM_LENGTH * 4 }).map((s) => {
+  const c = new Choices(s);
+  const policy = withoutCapabilities(buildPolicy(c, SMALL_TEXT));
+  const resources: Resource[] = [];
+  for (let i = 0; i < 16; i++) resources.push(buildResource(c, policy, i, true));
+  return { policy, resources, at: c.pick(SHARE_TIMES) };
+});
+
+/** The share rows of `resources`: record id, principal kind and id, level, and the bounds as `toISOString` text (or null). */
+export function shareRows(resources: readonly Resource[]): [string, string, string, string, string | null, string | null][] {
+  const iso = (t: string | undefined): string | null => (t === undefined ? null : new Date(t).toISOString());
+  return resources.flatMap((r) =>
+    (r.shares ?? []).map((s) => {
+      const [kind, id] = Object.entries(s.to)[0] as [string, string];
+      return [r.id, kind, id, s.level, iso(s.since), iso(s.until)] as [string, string, string, string, string | null, string | null];
+    }),
+  );
+}

@@ -379,10 +379,12 @@ function shareSql(d: SqlDialect, c: Extract<FilterClause, { kind: 'share' }>, m:
   const levels = d.inList(col(t.level), SHARE_LEVELS.slice(min), param);
   if (typeof c.at !== 'string' || instantMillis(c.at) === undefined) throw new InvalidInputError({ message: 'a share clause needs its instant `at` (an RFC 3339 date-time, as filter() gives it)', path: ['filter', 'anyOf'] });
   const at = d.instant(c.at, param);
+  // Positional placeholders (`?`) take the instant twice; PostgreSQL's `$n` is written twice.
+  const atAgain = d.reusesPlaceholders ? at : d.instant(c.at, param);
   const who = arms.length === 1 ? (arms[0] as string) : `(${arms.join(' OR ')})`;
   return (
     `${quoteIdent(t.id)} IN (SELECT ${col(t.recordId)} FROM ${quoteIdent(t.table)} ${s} WHERE ${who} AND ${levels}` +
-    ` AND (${col(t.since)} IS NULL OR ${col(t.since)} <= ${at}) AND (${col(t.until)} IS NULL OR ${at} < ${col(t.until)}))`
+    ` AND (${col(t.since)} IS NULL OR ${col(t.since)} <= ${at}) AND (${col(t.until)} IS NULL OR ${atAgain} < ${col(t.until)}))`
   );
 }
 

@@ -9,3 +9,5 @@ export { sqliteRepository } from './repository.js';
 export type { SqliteRepository, SqliteRepositoryOptions } from './repository.js';
 export { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from './migrations.js';
 export type { SqliteMigration } from './migrations.js';
+export { toSql } from './to-sql.js';
+export type { AccessGroupJoin, ParentJoin, ShareTable, SqlFragment, SqlMapping } from '../sql/to-sql.js';
