@@ -19,7 +19,7 @@ import { describe, expect, it } from 'vitest';
 import { toSql, type SqlMapping } from '../../src/adapters/mysql/index.js';
 import { segmentMatches, type AttributeValue, type Resource, type Segment } from '../../src/index.js';
 import { runParams } from '../arbitraries/settings.js';
-import { attributeRows, compareCase, conditionsOn, filterCases, SEGMENT_KEYS, segmentFilter, type FilterVariant } from '../support/filter-cases.js';
+import { attributeRows, compareCase, conditionsOn, filterCases, SEGMENT_KEYS, segmentFilter, shareCases, shareRows, type FilterVariant } from '../support/filter-cases.js';
 import { useMariadb } from '../support/mariadb.js';
 
 const my = useMariadb('purview_fsql');
@@ -119,6 +119,58 @@ describe('toSql (MySQL) agrees with can() on a real MariaDB table', () => {
     expect(stats.compared).toBeGreaterThan(3_000);
     expect(stats.allowed).toBeGreaterThan(150);
     expect(stats.some).toBeGreaterThan(50);
+  });
+});
+
+describe('record shares: toSql (MySQL) agrees with can() on MariaDB', () => {
+  it('records with shares bounded around the instant (DATETIME columns in UTC): exactly the rows can() allows', async () => {
+    const db = await my.fresh(1);
+    const c = db.admin;
+    const stats = { compared: 0, allowed: 0, some: 0 };
+    const variant: FilterVariant<SqlMapping> = {
+      name: 'shares',
+      mapping: (table, shares) => ({
+        ownerUser: 'owner_user_id',
+        ownerGroup: 'owner_group_id',
+        tenant: 'tenant_id',
+        accessGroups: 'access_groups',
+        attributes: 'attributes',
+        type: 'type',
+        shares: { table: shares, recordId: 'record_id', principalKind: 'principal_kind', principalId: 'principal_id', level: 'level', since: 'since', until: 'until', id: `${table}.id` },
+      }),
+      from: (table) => `\`${table}\``,
+      sees: () => true,
+    };
+    const datetime = (iso: string | null): string | null => (iso === null ? null : iso.replace('T', ' ').replace('Z', ''));
+    await fc.assert(
+      fc.asyncProperty(shareCases, async ({ policy, resources, at }) => {
+        const { table, join } = await loadTable(c, resources);
+        const shares = `${table}_shares`;
+        await c.query(`CREATE TABLE \`${shares}\` (id INT AUTO_INCREMENT PRIMARY KEY, record_id ${ID} NOT NULL, principal_kind VARCHAR(32) NOT NULL, principal_id ${ID} NOT NULL, level VARCHAR(16) NOT NULL, since DATETIME(3), until DATETIME(3))`);
+        const rows = shareRows(resources).map(([r, k, i, l, since, until]) => [r, k, i, l, datetime(since), datetime(until)]);
+        if (rows.length > 0) await c.query(`INSERT INTO \`${shares}\` (record_id, principal_kind, principal_id, level, since, until) VALUES ?`, [rows]);
+        try {
+          const r = await compareCase(policy, resources, at, variant, table, shares, (f, m) => toSql(f, m), async (branches) => {
+            const params: unknown[] = [];
+            const sql = branches.map(({ k, where }) => {
+              params.push(...where.params);
+              return `SELECT ${k} AS k, \`${table}\`.id FROM \`${table}\` WHERE (${where.sql})`;
+            }).join('\nUNION ALL\n');
+            if (sql === '') return [];
+            const [found] = await c.query({ sql, values: params, rowsAsArray: true });
+            return (found as unknown[][]).map(([k, id]) => [Number(k), text(id)] as const);
+          });
+          stats.compared += r.compared;
+          stats.allowed += r.allowed;
+          stats.some += r.some;
+        } finally {
+          await c.query(`DROP TABLE \`${table}\`, \`${join}\`, \`${shares}\``);
+        }
+      }),
+      runParams(60),
+    );
+    console.log(`filter-shares (MySQL): ${JSON.stringify(stats)}`);
+    expect(stats.allowed).toBeGreaterThan(50);
   });
 });
 
