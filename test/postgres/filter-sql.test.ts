@@ -28,7 +28,7 @@ import { describe, expect, it } from 'vitest';
 import { createEngine, segmentMatches, toPredicate, type Engine, type PolicyInput, type Resource, type Segment } from '../../src/index.js';
 import { toSql, type SqlMapping } from '../../src/adapters/postgres/index.js';
 import { replaying, runParams } from '../arbitraries/settings.js';
-import { attributeRows, conditionsOn, filterCases, SEGMENT_KEYS, segmentFilter } from '../support/filter-cases.js';
+import { attributeRows, conditionsOn, filterCases, mappingVariants, SEGMENT_KEYS, segmentFilter } from '../support/filter-cases.js';
 import { ident, usePostgres } from '../support/pg-context.js';
 
 const db = usePostgres('purview_fsql');
@@ -47,50 +47,7 @@ interface Variant {
   readonly sees: (r: Resource) => boolean;
 }
 
-const VARIANTS: readonly Variant[] = [
-  {
-    name: 'A (text[] column, type column)',
-    mapping: () => ({
-      ownerUser: 'owner_user_id',
-      ownerGroup: 'owner_group_id',
-      tenant: 'tenant_id',
-      accessGroups: 'access_groups',
-      attributes: 'attributes',
-      type: 'type',
-      shares: false,
-    }),
-    from: (table) => ident(table),
-    sees: () => true,
-  },
-  {
-    name: 'B (join table, type checked by the caller)',
-    mapping: (_table, join) => ({
-      ownerUser: 'owner_user_id',
-      ownerGroup: 'owner_group_id',
-      tenant: 'tenant_id',
-      accessGroups: { table: join, recordId: 'record_id', accessGroup: 'access_group', id: 'id' },
-      attributes: 'attributes',
-      shares: false,
-    }),
-    from: (table) => ident(table),
-    extra: 'type = $1::text',
-    sees: () => true,
-  },
-  {
-    name: 'C (no tenant column, qualified names)',
-    mapping: () => ({
-      ownerUser: 't.owner_user_id',
-      ownerGroup: 't.owner_group_id',
-      accessGroups: 't.access_groups',
-      attributes: 't.attributes',
-      type: 't.type',
-      shares: false,
-    }),
-    from: (table) => `${ident(table)} t`,
-    extra: `(t.tenant_id IS NULL OR t.tenant_id = 'default') AND $1::text IS NOT NULL`,
-    sees: (r) => (r.tenant ?? 'default') === 'default',
-  },
-];
+const VARIANTS: readonly Variant[] = mappingVariants(ident, '$1::text');
 
 let tableNo = 0;
 

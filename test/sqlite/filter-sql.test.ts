@@ -12,37 +12,9 @@ import { describe, expect, it } from 'vitest';
 import { toSql, type SqlMapping } from '../../src/adapters/sqlite/index.js';
 import { segmentMatches, type AttributeValue, type Resource, type Segment } from '../../src/index.js';
 import { runParams } from '../arbitraries/settings.js';
-import { attributeRows, compareCase, conditionsOn, filterCases, SEGMENT_KEYS, segmentFilter, shareCases, shareRows, type FilterVariant } from '../support/filter-cases.js';
+import { attributeRows, compareCase, conditionsOn, filterCases, SEGMENT_KEYS, mappingVariants, segmentFilter, shareCases, shareRows, shareVariant } from '../support/filter-cases.js';
 
-const VARIANTS: readonly FilterVariant<SqlMapping>[] = [
-  {
-    name: 'A (JSON array column, type column)',
-    mapping: () => ({ ownerUser: 'owner_user_id', ownerGroup: 'owner_group_id', tenant: 'tenant_id', accessGroups: 'access_groups', attributes: 'attributes', type: 'type', shares: false }),
-    from: (table) => `"${table}"`,
-    sees: () => true,
-  },
-  {
-    name: 'B (join table, type checked by the caller)',
-    mapping: (_table, join) => ({
-      ownerUser: 'owner_user_id',
-      ownerGroup: 'owner_group_id',
-      tenant: 'tenant_id',
-      accessGroups: { table: join, recordId: 'record_id', accessGroup: 'access_group', id: 'id' },
-      attributes: 'attributes',
-      shares: false,
-    }),
-    from: (table) => `"${table}"`,
-    extra: 'type = ?',
-    sees: () => true,
-  },
-  {
-    name: 'C (no tenant column, qualified names)',
-    mapping: () => ({ ownerUser: 't.owner_user_id', ownerGroup: 't.owner_group_id', accessGroups: 't.access_groups', attributes: 't.attributes', type: 't.type', shares: false }),
-    from: (table) => `"${table}" t`,
-    extra: `(t.tenant_id IS NULL OR t.tenant_id = 'default') AND ? IS NOT NULL`,
-    sees: (r) => (r.tenant ?? 'default') === 'default',
-  },
-];
+const VARIANTS = mappingVariants((t) => `"${t}"`, '?');
 
 let tableNo = 0;
 
@@ -110,20 +82,7 @@ describe('record shares: toSql (SQLite) agrees with can()', () => {
   it('records with shares bounded around the instant: exactly the rows can() allows', async () => {
     const db = new Database(':memory:');
     const stats = { compared: 0, allowed: 0, some: 0 };
-    const variant: FilterVariant<SqlMapping> = {
-      name: 'shares',
-      mapping: (table, shares) => ({
-        ownerUser: 'owner_user_id',
-        ownerGroup: 'owner_group_id',
-        tenant: 'tenant_id',
-        accessGroups: 'access_groups',
-        attributes: 'attributes',
-        type: 'type',
-        shares: { table: shares, recordId: 'record_id', principalKind: 'principal_kind', principalId: 'principal_id', level: 'level', since: 'since', until: 'until', id: `${table}.id` },
-      }),
-      from: (table) => `"${table}"`,
-      sees: () => true,
-    };
+    const variant = shareVariant((t) => `"${t}"`);
     await fc.assert(
       fc.asyncProperty(shareCases, async ({ policy, resources, at }) => {
         const { table } = loadTable(db, resources);

@@ -10,6 +10,7 @@ import { createEngine, type AccessFilter, type AttributeValue, type Condition, t
 import { Choices, STREAM_LENGTH } from '../arbitraries/choices.js';
 import { buildPolicy, buildResource, SHARE_TIMES, SMALL_TEXT } from '../arbitraries/policy.js';
 import { QUERY_TIMES, retime } from '../arbitraries/time.js';
+import type { SqlMapping } from '../../src/adapters/sql/to-sql.js';
 
 /** Resources per generated table. */
 export const ROWS = 24;
@@ -57,6 +58,61 @@ export interface FilterVariant<M> {
   /** Whether the resource is in the table this variant sees. */
   readonly sees: (r: Resource) => boolean;
 }
+
+/**
+ * The three mappings of the filter test, for any dialect (a mapping names columns only):
+ *   A  an array column of access groups, a `type` column mapping, unqualified column names;
+ *   B  a join table of access groups (which has an `id` column of its own), the type checked by the caller;
+ *   C  no tenant column (rows stored in tenant `default` only), qualified names `t.x`.
+ * `quote` quotes the table name; `typeParam` is the placeholder of the type in `extra`.
+ */
+export function mappingVariants(quote: (table: string) => string, typeParam: string): FilterVariant<SqlMapping>[] {
+  return [
+    {
+      name: 'A (array column, type column)',
+      mapping: () => ({ ownerUser: 'owner_user_id', ownerGroup: 'owner_group_id', tenant: 'tenant_id', accessGroups: 'access_groups', attributes: 'attributes', type: 'type', shares: false }),
+      from: (table) => quote(table),
+      sees: () => true,
+    },
+    {
+      name: 'B (join table, type checked by the caller)',
+      mapping: (_table, join) => ({
+        ownerUser: 'owner_user_id',
+        ownerGroup: 'owner_group_id',
+        tenant: 'tenant_id',
+        accessGroups: { table: join, recordId: 'record_id', accessGroup: 'access_group', id: 'id' },
+        attributes: 'attributes',
+        shares: false,
+      }),
+      from: (table) => quote(table),
+      extra: `type = ${typeParam}`,
+      sees: () => true,
+    },
+    {
+      name: 'C (no tenant column, qualified names)',
+      mapping: () => ({ ownerUser: 't.owner_user_id', ownerGroup: 't.owner_group_id', accessGroups: 't.access_groups', attributes: 't.attributes', type: 't.type', shares: false }),
+      from: (table) => `${quote(table)} t`,
+      extra: `(t.tenant_id IS NULL OR t.tenant_id = 'default') AND ${typeParam} IS NOT NULL`,
+      sees: (r) => (r.tenant ?? 'default') === 'default',
+    },
+  ];
+}
+
+/** A mapping with a share table, for the record-share property. */
+export const shareVariant = (quote: (table: string) => string): FilterVariant<SqlMapping> => ({
+  name: 'shares',
+  mapping: (table, shares) => ({
+    ownerUser: 'owner_user_id',
+    ownerGroup: 'owner_group_id',
+    tenant: 'tenant_id',
+    accessGroups: 'access_groups',
+    attributes: 'attributes',
+    type: 'type',
+    shares: { table: shares, recordId: 'record_id', principalKind: 'principal_kind', principalId: 'principal_id', level: 'level', since: 'since', until: 'until', id: `${table}.id` },
+  }),
+  from: (table) => quote(table),
+  sees: () => true,
+});
 
 /** One branch of the batched query: ask `k`, its WHERE fragment and type. */
 export interface Branch {
