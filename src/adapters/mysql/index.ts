@@ -10,3 +10,4 @@ export { MAX_ID_BYTES, MYSQL_MIGRATIONS, MYSQL_SCHEMA_VERSION } from './migratio
 export type { MysqlMigration } from './migrations.js';
 export { toSql } from './to-sql.js';
 export type { AccessGroupJoin, ParentJoin, ShareTable, SqlFragment, SqlMapping } from '../sql/to-sql.js';
+export type { SqlRepository, SqlRepositoryOptions } from '../sql/checks.js';

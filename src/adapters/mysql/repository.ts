@@ -8,7 +8,7 @@ import {
   type PolicyRepository,
   type StoredPolicy,
 } from '../../index.js';
-import { checkAppendArgs, checkInitialPolicy, checkKeepLast, type SqlRepositoryOptions } from '../sql/checks.js';
+import { checkAppendArgs, checkInitialPolicy, checkKeepLast, type SqlRepository, type SqlRepositoryOptions } from '../sql/checks.js';
 import { Subscriptions } from '../sql/subscriptions.js';
 import { decodeChangeText, type Row } from '../sql/decode.js';
 import { checkPollInterval, pollRevisions } from '../sql/poll.js';
@@ -36,7 +36,7 @@ export interface MysqlRepositoryOptions extends SqlRepositoryOptions {
 }
 
 /** A {@link PolicyRepository} in MySQL or MariaDB. */
-export interface MysqlRepository extends PolicyRepository {
+export interface MysqlRepository extends SqlRepository {
   /** The database name as given (undefined: the pool's own database). */
   readonly database: string | undefined;
   /** The polling interval of subscriptions, in ms. */
@@ -47,13 +47,6 @@ export interface MysqlRepository extends PolicyRepository {
    * once; runs by itself on first use unless `migrate: false`.
    */
   migrate(): Promise<void>;
-  /** The revision stored now. */
-  revision(): Promise<number>;
-  /**
-   * Deletes old change-log records, keeping the newest `keepLast` (at least 1). Engines that were
-   * further behind notice the gap and reload the snapshot. Resolves to the number deleted.
-   */
-  pruneChangeLog(options: { readonly keepLast: number }): Promise<number>;
   /** Stops every subscription's polling. The pool stays open: it is the caller's. */
   close(): Promise<void>;
 }

@@ -10,7 +10,7 @@ import {
 } from '../../index.js';
 import { listen, type ListenConnection } from './listener.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
-import { checkAppendArgs, checkInitialPolicy, checkKeepLast, type SqlRepositoryOptions } from '../sql/checks.js';
+import { checkAppendArgs, checkInitialPolicy, checkKeepLast, type SqlRepository, type SqlRepositoryOptions } from '../sql/checks.js';
 import { Subscriptions } from '../sql/subscriptions.js';
 import { decodeChange } from '../sql/decode.js';
 import { readPolicy } from './read.js';
@@ -42,7 +42,7 @@ export interface PostgresRepositoryOptions extends SqlRepositoryOptions {
 }
 
 /** A {@link PolicyRepository} in PostgreSQL. */
-export interface PostgresRepository extends PolicyRepository {
+export interface PostgresRepository extends SqlRepository {
   /** The schema name (unquoted). */
   readonly schema: string;
   /** The notification channel (unquoted). */
@@ -53,13 +53,6 @@ export interface PostgresRepository extends PolicyRepository {
    * processes at once; runs by itself on first use unless `migrate: false`.
    */
   migrate(): Promise<void>;
-  /** The revision stored now. */
-  revision(): Promise<number>;
-  /**
-   * Deletes old change-log records, keeping the newest `keepLast` (at least 1). Engines that were
-   * further behind notice the gap and reload the snapshot. Resolves to the number deleted.
-   */
-  pruneChangeLog(options: { readonly keepLast: number }): Promise<number>;
   /** Stops every subscription's LISTEN connection. The pool stays open: it is the caller's. */
   close(): Promise<void>;
 }

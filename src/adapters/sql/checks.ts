@@ -1,4 +1,4 @@
-import { InvalidInputError, checkPolicy, type ChangeRecord, type Limits, type PolicyInput } from '../../index.js';
+import { InvalidInputError, checkPolicy, type ChangeRecord, type Limits, type PolicyInput, type PolicyRepository } from '../../index.js';
 import { checkStorable } from './rows.js';
 
 /** The options every SQL repository takes besides its connection. */
@@ -12,6 +12,21 @@ export interface SqlRepositoryOptions {
   readonly limits?: Limits;
   /** Whether to run the migrations on first use (default true). With false, call `migrate()` yourself. */
   readonly migrate?: boolean;
+}
+
+/** What every SQL repository has beyond the port. */
+export interface SqlRepository extends PolicyRepository {
+  /** Creates or upgrades the tables (idempotent, safe from many processes at once); runs by itself on first use unless `migrate: false`. */
+  migrate(): Promise<void>;
+  /** The revision stored now. */
+  revision(): Promise<number>;
+  /**
+   * Deletes old change-log records, keeping the newest `keepLast` (at least 1). Engines that were
+   * further behind notice the gap and reload the snapshot. Resolves to the number deleted.
+   */
+  pruneChangeLog(options: { readonly keepLast: number }): Promise<number>;
+  /** Stops every subscription (and closes what the repository opened itself). */
+  close(): Promise<void>;
 }
 
 /** The initial policy of `options`, checked (valid, within the limits, storable in `store`); fails early and typed. */

@@ -11,3 +11,4 @@ export { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from './migrations.js';
 export type { SqliteMigration } from './migrations.js';
 export { toSql } from './to-sql.js';
 export type { AccessGroupJoin, ParentJoin, ShareTable, SqlFragment, SqlMapping } from '../sql/to-sql.js';
+export type { SqlRepository, SqlRepositoryOptions } from '../sql/checks.js';

@@ -8,7 +8,7 @@ import {
   type PolicyRepository,
   type StoredPolicy,
 } from '../../index.js';
-import { checkAppendArgs, checkInitialPolicy, checkKeepLast, type SqlRepositoryOptions } from '../sql/checks.js';
+import { checkAppendArgs, checkInitialPolicy, checkKeepLast, type SqlRepository, type SqlRepositoryOptions } from '../sql/checks.js';
 import { Subscriptions } from '../sql/subscriptions.js';
 import { POLICY_SELECTS, decodableRows, decodeChangeText, decodePolicy, selectSql, type PolicyRows, type PolicySelect, type Row } from '../sql/decode.js';
 import { checkPollInterval, pollRevisions } from '../sql/poll.js';
@@ -30,17 +30,13 @@ export interface SqliteRepositoryOptions extends SqlRepositoryOptions {
 }
 
 /** A {@link PolicyRepository} in an SQLite file. */
-export interface SqliteRepository extends PolicyRepository {
+export interface SqliteRepository extends SqlRepository {
   /** The database file. */
   readonly path: string;
   /** The polling interval of subscriptions, in ms. */
   readonly pollIntervalMs: number;
   /** Creates or upgrades the tables, in one transaction; idempotent and safe from many processes at once. */
   migrate(): Promise<void>;
-  /** The revision stored now. */
-  revision(): Promise<number>;
-  /** Deletes old change-log records, keeping the newest `keepLast` (at least 1). Resolves to the number deleted. */
-  pruneChangeLog(options: { readonly keepLast: number }): Promise<number>;
   /** Stops every subscription and closes the file. */
   close(): Promise<void>;
 }
