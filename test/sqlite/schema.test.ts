@@ -81,6 +81,23 @@ describe('the SQLite file', () => {
     expect((await loadError(await tampered(`UPDATE resource_types SET hierarchy = 7`))).message).toContain('hierarchy');
   });
 
+  it('a bad record in the change log while engines run: reported through onError, the engine recovers from the stored policy', async () => {
+    const path = file();
+    const errors: unknown[] = [];
+    const repository = sqliteRepository({ path, initialPolicy: smallPolicy(), pollIntervalMs: 20 });
+    const engine = await openEngine({ repository, pollIntervalMs: 0, timeoutMs: 5_000, onError: (e) => errors.push(e) });
+    const db = new Database(path);
+    db.prepare("INSERT INTO change_log (revision, kind, record) VALUES (1, 'ops', 'not json'), (2, 'ops', '{\"hello\": 1}')").run();
+    db.prepare('UPDATE policy_state SET revision = 2').run();
+    db.close();
+    await engine.waitFor(2);
+    expect(errors.some((e) => e instanceof InvalidInputError && e.message.includes('change_log, revision 1: the record is not JSON'))).toBe(true);
+    expect(engine.revision).toBe(2);
+    expect(await engine.addMember('team', { user: 'u3' })).toBe(3);
+    await engine.close();
+    await repository.close();
+  });
+
   it('rejects bad options and what SQLite text cannot hold', async () => {
     expect(() => sqliteRepository({ path: '' })).toThrow(InvalidInputError);
     expect(() => sqliteRepository({ path: file(), pollIntervalMs: 0 })).toThrow(InvalidInputError);
