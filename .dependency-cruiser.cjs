@@ -48,7 +48,7 @@ const TOP = [
   { name: 'schema', path: 'schema', mayImport: [] }, // JSON Schemas of policy files, generated from model's vocabulary
   { name: 'cli', path: 'cli', mayImport: ['render', 'schema', 'index.ts'] }, // the purview command
   { name: 'testing', path: 'testing', mayImport: ['index.ts'] }, // purview/testing: conformance suites
-  { name: 'adapters', path: 'adapters', mayImport: ['index.ts'] }, // memory repository; purview/postgres
+  { name: 'adapters', path: 'adapters', mayImport: ['index.ts'] }, // memory repository; purview/postgres, purview/mysql, purview/sqlite (sharing adapters/sql)
   // purview/kysely and purview/drizzle: the driver-free compiler of toSql and resourceFromRow, never pg.
   { name: 'kysely', path: 'kysely', mayImport: ['index.ts', 'adapters/postgres/to-sql.ts', 'adapters/postgres/chunks.ts', 'adapters/postgres/from-row.ts'] },
   { name: 'drizzle', path: 'drizzle', mayImport: ['index.ts', 'adapters/postgres/to-sql.ts', 'adapters/postgres/chunks.ts', 'adapters/postgres/from-row.ts'] },

@@ -6,6 +6,8 @@ export default defineConfig([
     entry: {
       index: 'src/index.ts',
       postgres: 'src/adapters/postgres/index.ts',
+      mysql: 'src/adapters/mysql/index.ts',
+      sqlite: 'src/adapters/sqlite/index.ts',
       kysely: 'src/kysely/index.ts',
       drizzle: 'src/drizzle/index.ts',
       testing: 'src/testing/index.ts',
@@ -23,7 +25,7 @@ export default defineConfig([
     // One shared chunk for the core, so that every entry (CommonJS too) sees the same error
     // classes and `instanceof ConflictError` holds across purview and purview/postgres.
     splitting: true,
-    external: ['pg', 'immer', 'kysely', 'drizzle-orm', '@opentelemetry/api', 'express', 'fastify'],
+    external: ['pg', 'mysql2', 'better-sqlite3', 'immer', 'kysely', 'drizzle-orm', '@opentelemetry/api', 'express', 'fastify'],
   },
   {
     // The CLI, the package's bin.

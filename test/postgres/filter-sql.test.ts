@@ -25,63 +25,16 @@
 import fc from 'fast-check';
 import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { createEngine, segmentMatches, toPredicate, type AccessFilter, type AttributeValue, type Condition, type Engine, type PolicyInput, type Resource, type Segment } from '../../src/index.js';
+import { createEngine, segmentMatches, toPredicate, type Engine, type PolicyInput, type Resource, type Segment } from '../../src/index.js';
 import { toSql, type SqlMapping } from '../../src/adapters/postgres/index.js';
-import { Choices, STREAM_LENGTH } from '../arbitraries/choices.js';
-import { buildPolicy, buildResource, SMALL_TEXT } from '../arbitraries/policy.js';
 import { replaying, runParams } from '../arbitraries/settings.js';
-import { QUERY_TIMES, retime } from '../arbitraries/time.js';
+import { attributeRows, conditionsOn, filterCases, mappingVariants, SEGMENT_KEYS, segmentFilter } from '../support/filter-cases.js';
 import { ident, usePostgres } from '../support/pg-context.js';
 
 const db = usePostgres('purview_fsql');
 
-/** Resources per generated table. */
-const ROWS = 24;
-
-/**
- * The policy without access levels and ceilings: most generated policies deny most users at the
- * capability or ceiling step (a `none` filter); without them, filters have clauses to compile.
- */
-function withoutCapabilities(p: PolicyInput): PolicyInput {
-  const { accessLevels: _levels, defaultAccessLevel: _default, ...rest } = p;
-  const strip = <T extends { readonly accessLevel?: unknown }>(xs: readonly T[] | undefined): T[] | undefined =>
-    xs?.map((x) => {
-      const { accessLevel: _level, ...y } = x;
-      return y as T;
-    });
-  const users = strip(p.users);
-  const roles = strip(p.roles);
-  const groups = strip(p.groups);
-  const tenants = p.tenants?.map((t) => {
-    const { ceiling: _ceiling, ...u } = t;
-    return u;
-  });
-  return {
-    ...rest,
-    ...(users === undefined ? {} : { users }),
-    ...(roles === undefined ? {} : { roles }),
-    ...(groups === undefined ? {} : { groups }),
-    ...(tenants === undefined ? {} : { tenants }),
-  };
-}
-
-const arb = fc
-  .array(fc.nat({ max: 1 << 16 }), { minLength: STREAM_LENGTH * 4, maxLength: STREAM_LENGTH * 4 })
-  .map((s) => {
-    const c = new Choices(s);
-    // Ids without NUL: PostgreSQL text cannot store it.
-    const built = buildPolicy(c, SMALL_TEXT);
-    // Two cases in three without capabilities and ceilings, so that more filters have clauses.
-    const plain = c.int(3) === 0 ? built : withoutCapabilities(built);
-    const resources: Resource[] = [];
-    for (let i = 0; i < ROWS; i++) resources.push(buildResource(c, plain, i));
-    // Half of the cases with time-bound member entries, rules and grants, decided at an instant
-    // near their bounds (the filter of an instant holds the memberships in effect then).
-    const timedCase = c.chance(2);
-    const policy = timedCase ? retime(c, plain) : plain;
-    const at = timedCase ? (QUERY_TIMES[c.int(QUERY_TIMES.length)] as number) : Date.now();
-    return { policy, resources, at };
-  });
+/** Resources per generated table; the cases come from test/support/filter-cases.ts. */
+const arb = filterCases;
 
 interface Variant {
   readonly name: string;
@@ -94,50 +47,7 @@ interface Variant {
   readonly sees: (r: Resource) => boolean;
 }
 
-const VARIANTS: readonly Variant[] = [
-  {
-    name: 'A (text[] column, type column)',
-    mapping: () => ({
-      ownerUser: 'owner_user_id',
-      ownerGroup: 'owner_group_id',
-      tenant: 'tenant_id',
-      accessGroups: 'access_groups',
-      attributes: 'attributes',
-      type: 'type',
-      shares: false,
-    }),
-    from: (table) => ident(table),
-    sees: () => true,
-  },
-  {
-    name: 'B (join table, type checked by the caller)',
-    mapping: (_table, join) => ({
-      ownerUser: 'owner_user_id',
-      ownerGroup: 'owner_group_id',
-      tenant: 'tenant_id',
-      accessGroups: { table: join, recordId: 'record_id', accessGroup: 'access_group', id: 'id' },
-      attributes: 'attributes',
-      shares: false,
-    }),
-    from: (table) => ident(table),
-    extra: 'type = $1::text',
-    sees: () => true,
-  },
-  {
-    name: 'C (no tenant column, qualified names)',
-    mapping: () => ({
-      ownerUser: 't.owner_user_id',
-      ownerGroup: 't.owner_group_id',
-      accessGroups: 't.access_groups',
-      attributes: 't.attributes',
-      type: 't.type',
-      shares: false,
-    }),
-    from: (table) => `${ident(table)} t`,
-    extra: `(t.tenant_id IS NULL OR t.tenant_id = 'default') AND $1::text IS NOT NULL`,
-    sees: (r) => (r.tenant ?? 'default') === 'default',
-  },
-];
+const VARIANTS: readonly Variant[] = mappingVariants(ident, '$1::text');
 
 let tableNo = 0;
 
@@ -312,41 +222,7 @@ describe('toSql agrees with can() on a real PostgreSQL table', () => {
   });
 });
 
-/* Segment conditions, exhaustively. */
-
-const KEYS = ['region', 'tags', '__proto__', 'a b', 'constructor'];
-const SCALAR_VALUES: readonly (string | number | boolean)[] = ['EU', 1, '1', true, false, 0, 1.5, '', '__proto__', 'x', 'y', 'null'];
-const LIST_VALUES: readonly string[][] = [[], ['x'], ['x', 'y'], ['y', 'x'], ['x', 'x'], ['__proto__'], ['1'], ['EU']];
-const VALUES: readonly AttributeValue[] = [...SCALAR_VALUES, ...LIST_VALUES];
-const IN_LISTS: readonly (string | number | boolean)[][] = [[], ['EU'], [1, '1'], [true, 'x'], ['x', 'y', '__proto__'], [0, false, ''], [1.5, 'null']];
-const CONTAINS = ['x', 'y', '__proto__', '1', 'EU', ''];
-
-function conditionsOn(key: string): Condition[] {
-  return [
-    ...VALUES.map((v) => ({ attribute: key, equals: v })),
-    ...IN_LISTS.map((l) => ({ attribute: key, in: l })),
-    ...CONTAINS.map((x) => ({ attribute: key, contains: x })),
-  ];
-}
-
-/** Attribute objects: none, empty, one key with each value, and some with two keys. */
-function attributeRows(): (Record<string, AttributeValue> | null)[] {
-  const rows: (Record<string, AttributeValue> | null)[] = [null, {}];
-  for (const k of KEYS) for (const v of VALUES) rows.push(Object.fromEntries([[k, v]]) as Record<string, AttributeValue>);
-  rows.push({ region: 'EU', tags: ['x', 'y'] }, { region: ['EU'], tags: 'x' }, Object.fromEntries([['__proto__', ['x']], ['region', 1]]) as Record<string, AttributeValue>);
-  return rows;
-}
-
-const segmentFilter = (segment: Segment): AccessFilter => ({
-  user: 'u',
-  action: 'view',
-  type: 'lead',
-  revision: 0,
-  kind: 'some',
-  tenants: ['default'],
-  anyOf: [{ kind: 'segment', segment, tenant: 'default', accessGroup: 'ag' }],
-  sources: [],
-});
+/* Segment conditions, exhaustively (the conditions and rows of test/support/filter-cases.ts). */
 
 describe('segments in SQL', () => {
   it('every condition (equals, in, contains) over odd keys and values matches exactly as segmentMatches', async () => {
@@ -359,7 +235,7 @@ describe('segments in SQL', () => {
       `INSERT INTO ${ident(schema)}.seg SELECT (x.n - 1)::int, CASE WHEN jsonb_typeof(x.a) = 'object' THEN x.a END FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY x(a, n)`,
       [JSON.stringify(rows)],
     );
-    const single = KEYS.flatMap(conditionsOn).map((c) => ({ all: [c] }));
+    const single = SEGMENT_KEYS.flatMap((k) => conditionsOn(k)).map((c) => ({ all: [c] }));
     const pairs: Segment[] = [];
     const some = conditionsOn('region').filter((_, i) => i % 4 === 0);
     const tags = conditionsOn('tags').filter((_, i) => i % 3 === 0);

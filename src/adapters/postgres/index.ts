@@ -12,3 +12,4 @@ export type { ParentRow, RowRelations, SqlRow } from './from-row.js';
 export type { AccessGroupJoin, ParentJoin, ShareTable, SqlFragment, SqlMapping } from './to-sql.js';
 export { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 export type { Migration } from './migrations.js';
+export type { SqlRepository, SqlRepositoryOptions } from '../sql/checks.js';

@@ -4,36 +4,27 @@ import {
   InvalidInputError,
   RepositoryError,
   SchemaVersionError,
-  checkPolicy,
   type ChangeRecord,
-  type Limits,
-  type PolicyInput,
   type PolicyRepository,
   type StoredPolicy,
 } from '../../index.js';
 import { listen, type ListenConnection } from './listener.js';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
+import { checkAppendArgs, checkInitialPolicy, checkKeepLast, type SqlRepository, type SqlRepositoryOptions } from '../sql/checks.js';
+import { Subscriptions } from '../sql/subscriptions.js';
+import { decodeChange } from '../sql/decode.js';
 import { readPolicy } from './read.js';
-import { ALL_TABLES, COLLECTION_TABLES, TABLES, checkStorable, writesOf, type Columns, type TableSpec, type Writes } from './rows.js';
+import { ALL_TABLES, COLLECTION_TABLES, TABLES, checkStorable, writesOf, type Columns, type TableSpec, type Writes } from '../sql/rows.js';
 import { checkIdentifier, quoteIdent } from './sql.js';
 
 /** Options of {@link postgresRepository}. */
-export interface PostgresRepositoryOptions {
+export interface PostgresRepositoryOptions extends SqlRepositoryOptions {
   /** The caller's `pg` pool. The repository borrows connections from it and never ends it. */
   readonly pool: Pool;
   /** The schema that holds the tables (default `purview`); created by the migrations. */
   readonly schema?: string;
   /** The LISTEN/NOTIFY channel (default `<schema>_changes`). Engines on one schema must agree on it. */
   readonly channel?: string;
-  /**
-   * The policy to store when the schema is created, at revision 0 (validated first). Ignored once
-   * the schema holds a policy or any change.
-   */
-  readonly initialPolicy?: PolicyInput;
-  /** Size limits the initial policy is checked against (see `createEngine`); give the engines the same. */
-  readonly limits?: Limits;
-  /** Whether to run the migrations on first use (default true). With false, call `migrate()` yourself. */
-  readonly migrate?: boolean;
   /**
    * Makes the connection that LISTENs: a new, unconnected `pg.Client` (for example one that goes
    * around a transaction-mode PgBouncer, where LISTEN does not work). By default a client is made
@@ -51,7 +42,7 @@ export interface PostgresRepositoryOptions {
 }
 
 /** A {@link PolicyRepository} in PostgreSQL. */
-export interface PostgresRepository extends PolicyRepository {
+export interface PostgresRepository extends SqlRepository {
   /** The schema name (unquoted). */
   readonly schema: string;
   /** The notification channel (unquoted). */
@@ -62,13 +53,6 @@ export interface PostgresRepository extends PolicyRepository {
    * processes at once; runs by itself on first use unless `migrate: false`.
    */
   migrate(): Promise<void>;
-  /** The revision stored now. */
-  revision(): Promise<number>;
-  /**
-   * Deletes old change-log records, keeping the newest `keepLast` (at least 1). Engines that were
-   * further behind notice the gap and reload the snapshot. Resolves to the number deleted.
-   */
-  pruneChangeLog(options: { readonly keepLast: number }): Promise<number>;
   /** Stops every subscription's LISTEN connection. The pool stays open: it is the caller's. */
   close(): Promise<void>;
 }
@@ -112,13 +96,7 @@ export function postgresRepository(input: PostgresRepositoryOptions): PostgresRe
   const initialDelayMs = options.reconnectDelayMs?.initial ?? 100;
   const maxDelayMs = options.reconnectDelayMs?.max ?? 5_000;
 
-  let initial: PolicyInput | undefined;
-  if (options.initialPolicy !== undefined) {
-    // Fail early and typed: an invalid initial policy is never stored.
-    checkPolicy(options.initialPolicy, options.limits);
-    checkStorable(options.initialPolicy, ['initialPolicy']);
-    initial = options.initialPolicy;
-  }
+  const initial = checkInitialPolicy(options);
 
   /** Runs `fn` on a pooled connection; a connection that broke is destroyed, not returned to the pool. */
   const withClient = async <T>(fn: (client: PoolClient, destroy: (e: Error) => void) => Promise<T>): Promise<T> => {
@@ -259,7 +237,7 @@ export function postgresRepository(input: PostgresRepositoryOptions): PostgresRe
     }
   };
 
-  const subscriptions = new Set<() => Promise<void>>();
+  const subscriptions = new Subscriptions();
 
   const listenConnection = async (): Promise<ListenConnection> => {
     const quiet = (): void => undefined;
@@ -325,13 +303,7 @@ export function postgresRepository(input: PostgresRepositoryOptions): PostgresRe
     },
 
     append: async (change: ChangeRecord, expected: number): Promise<void> => {
-      if (!Number.isSafeInteger(expected) || expected < 0) {
-        throw new InvalidInputError({ message: `expected revision must be a non-negative integer, got ${String(expected)}`, path: ['expected'] });
-      }
-      if (typeof change !== 'object' || change === null || change.revision !== expected + 1) {
-        throw new InvalidInputError({ message: `a change appended at revision ${expected} must have revision ${expected + 1}, got ${String((change as { revision?: unknown } | null)?.revision)}`, path: ['revision'] }
-        );
-      }
+      checkAppendArgs(change, expected);
       checkStorable(change, []);
       const writes = writesOf(change);
       const record = JSON.stringify(change);
@@ -359,15 +331,7 @@ export function postgresRepository(input: PostgresRepositoryOptions): PostgresRe
       const result = await withClient((c) =>
         c.query<{ revision: string; record: unknown }>(`SELECT revision, record FROM ${s}.change_log WHERE revision > $1 ORDER BY revision`, [from]),
       );
-      return result.rows.map(({ revision: raw, record }) => {
-        const r = Number(raw);
-        const o = record as { ops?: unknown; replace?: unknown } | null;
-        if (typeof o === 'object' && o !== null && Array.isArray(o.ops)) return { revision: r, ops: o.ops } as ChangeRecord;
-        if (typeof o === 'object' && o !== null && typeof o.replace === 'object' && o.replace !== null) {
-          return { revision: r, replace: o.replace } as ChangeRecord;
-        }
-        throw new InvalidInputError({ message: `table ${schemaName}.change_log, revision ${r}: the record has neither ops nor replace`, path: ['change_log', r] });
-      });
+      return result.rows.map(({ revision: raw, record }) => decodeChange(raw, record, schemaName));
     },
 
     subscribe: async (onRevision, onError) => {
@@ -395,21 +359,11 @@ export function postgresRepository(input: PostgresRepositoryOptions): PostgresRe
           cause: e,
         });
       }
-      let stopped = false;
-      const unsubscribe = async (): Promise<void> => {
-        if (stopped) return;
-        stopped = true;
-        subscriptions.delete(unsubscribe);
-        await stop();
-      };
-      subscriptions.add(unsubscribe);
-      return unsubscribe;
+      return subscriptions.add(stop);
     },
 
     pruneChangeLog: async ({ keepLast }) => {
-      if (!Number.isSafeInteger(keepLast) || keepLast < 1) {
-        throw new InvalidInputError({ message: `keepLast must be a positive integer, got ${String(keepLast)}`, path: ['keepLast'] });
-      }
+      checkKeepLast(keepLast);
       await ensureReady();
       return transaction(async (c) => {
         // Serialize with writers, so that the newest record is never the one deleted.
@@ -422,7 +376,7 @@ export function postgresRepository(input: PostgresRepositoryOptions): PostgresRe
     },
 
     close: async () => {
-      await Promise.all([...subscriptions].map((u) => u()));
+      await subscriptions.closeAll();
     },
   };
   return repository;

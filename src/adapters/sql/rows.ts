@@ -267,25 +267,26 @@ const COLLECTIONS: readonly Collection[] = ['users', 'roles', 'groups', 'sharing
 const OP_COLLECTIONS: readonly Collection[] = [...COLLECTIONS, 'tenants', 'resourceTypes'];
 
 /**
- * PostgreSQL text cannot hold NUL, and a lone UTF-16 surrogate would come back as U+FFFD: reject
- * both before anything is written, rather than fail mid-transaction or store a different id.
+ * PostgreSQL text cannot hold NUL, and a lone UTF-16 surrogate would come back as U+FFFD (in
+ * PostgreSQL, MySQL's utf8mb4 and SQLite alike): reject both before anything is written, rather
+ * than fail mid-transaction or store a different id. `store` names the store in the message.
  */
-export function checkStorable(value: unknown, path: (string | number)[] = []): void {
+export function checkStorable(value: unknown, path: (string | number)[] = [], store = 'PostgreSQL text'): void {
   if (typeof value === 'string') {
     if (value.includes('\u0000') || /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(value)) {
-      throw new InvalidInputError({ message: `${path.join('.')}: ${JSON.stringify(value)} contains a NUL character or an unpaired surrogate, which PostgreSQL text cannot store`, path }
+      throw new InvalidInputError({ message: `${path.join('.')}: ${JSON.stringify(value)} contains a NUL character or an unpaired surrogate, which ${store} cannot store`, path }
       );
     }
     return;
   }
   if (Array.isArray(value)) {
-    value.forEach((v, i) => checkStorable(v, [...path, i]));
+    value.forEach((v, i) => checkStorable(v, [...path, i], store));
     return;
   }
   if (typeof value === 'object' && value !== null) {
     for (const k of Object.keys(value)) {
-      checkStorable(k, [...path, k]);
-      checkStorable((value as Record<string, unknown>)[k], [...path, k]);
+      checkStorable(k, [...path, k], store);
+      checkStorable((value as Record<string, unknown>)[k], [...path, k], store);
     }
   }
 }
@@ -340,4 +341,53 @@ export function writesOf(change: ChangeRecord): Writes {
     addCollection(rows, collection, partial);
   }
   return { replace: false, removed, rows, ...levels };
+}
+
+/** One step of writing a change, in order; each adapter runs them in its own SQL. */
+export type WriteStep =
+  | { readonly step: 'deleteAll'; readonly table: string }
+  | { readonly step: 'setLevels'; readonly accessLevels?: string | null; readonly defaultAccessLevel?: string | null }
+  | { readonly step: 'deleteIn'; readonly table: string; readonly column: string; readonly ids: readonly Id[] }
+  | { readonly step: 'insert'; readonly rows: Columns };
+
+/**
+ * The steps of writing `w`, for the adapters that write row by row (MySQL, SQLite): a replace
+ * empties every table and sets both levels; otherwise the levels it sets, the child rows of every
+ * entity it touches, the entity rows of those it deletes (rows written again are upserted); then
+ * the new rows, parents before children. The caller holds the transaction and the revision lock.
+ */
+export function planWrites(w: Writes): WriteStep[] {
+  const steps: WriteStep[] = [];
+  if (w.replace) {
+    for (const t of ALL_TABLES) steps.push({ step: 'deleteAll', table: TABLES[t].table });
+    steps.push({ step: 'setLevels', accessLevels: w.accessLevels ?? null, defaultAccessLevel: w.defaultAccessLevel ?? null });
+  } else {
+    if (w.accessLevels !== undefined || w.defaultAccessLevel !== undefined) {
+      steps.push({
+        step: 'setLevels',
+        ...(w.accessLevels === undefined ? {} : { accessLevels: w.accessLevels }),
+        ...(w.defaultAccessLevel === undefined ? {} : { defaultAccessLevel: w.defaultAccessLevel }),
+      });
+    }
+    for (const [collection, ids] of w.removed) {
+      if (ids.length === 0) continue;
+      const { entity, children } = COLLECTION_TABLES[collection];
+      for (const t of children) steps.push({ step: 'deleteIn', table: TABLES[t].table, column: TABLES[t].owner, ids });
+      const puts = new Set(w.rows.get(entity)?.values[0] as string[] | undefined);
+      const gone = ids.filter((id) => !puts.has(id));
+      if (gone.length > 0) steps.push({ step: 'deleteIn', table: TABLES[entity].table, column: TABLES[entity].owner, ids: gone });
+    }
+  }
+  for (const t of ALL_TABLES) {
+    const rows = w.rows.get(t);
+    if (rows !== undefined && rows.size > 0) steps.push({ step: 'insert', rows });
+  }
+  return steps;
+}
+
+/** The rows of `rows`, row by row (each an array in column order). */
+export function rowArrays(rows: Columns, start = 0, end = rows.size): unknown[][] {
+  const out: unknown[][] = [];
+  for (let i = start; i < Math.min(end, rows.size); i++) out.push(rows.values.map((column) => column[i] ?? null));
+  return out;
 }
