@@ -77,6 +77,7 @@ export const PLAY_HTML = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>purview play</title>
+<link rel="icon" href="data:,">
 </head>
 <body>
 <div id="app">Loading the playground…</div>

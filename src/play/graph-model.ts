@@ -67,6 +67,8 @@ export function policyGraph(policy: Policy): PolicyGraph {
   for (const r of policy.roles.values()) add('role', r.id, r.tenant);
   for (const g of policy.groups.values()) add('group', g.id, g.tenant, g.name ?? g.id);
   for (const u of policy.users.values()) add('user', u.id, u.tenant);
+  // tenants used without being declared (the default tenant, usually) are drawn too
+  for (const n of [...nodes.values()]) if (!nodes.has(nodeKey('tenant', n.tenant))) add('tenant', n.tenant, n.tenant);
 
   for (const t of policy.tenants.values()) if (t.parent !== undefined) edge(nodeKey('tenant', t.parent), nodeKey('tenant', t.id), 'tenant');
   for (const r of policy.roles.values()) {
@@ -90,7 +92,7 @@ export function policyGraph(policy: Policy): PolicyGraph {
   return {
     nodes,
     edges,
-    counts: { tenant: policy.tenants.size, role: policy.roles.size, group: policy.groups.size, user: policy.users.size },
+    counts: { tenant: [...nodes.values()].filter((n) => n.kind === 'tenant').length, role: policy.roles.size, group: policy.groups.size, user: policy.users.size },
   };
 }
 

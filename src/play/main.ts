@@ -32,6 +32,11 @@ function start(payload: PlayPayload, root: HTMLElement): void {
   let model: Model = { problems: [] };
   let graph: PolicyGraph | undefined;
   let large = false;
+  // A large policy's whole graph is built only when a search or a decision needs a part of it.
+  const wholeGraph = (): PolicyGraph | undefined => {
+    if (graph === undefined && model.engine !== undefined) graph = policyGraph(model.engine.policy);
+    return graph;
+  };
   let selected: string | undefined;
   let marks: Marks = noMarks();
 
@@ -39,7 +44,8 @@ function start(payload: PlayPayload, root: HTMLElement): void {
     if (!large) return;
     const engine = model.engine;
     const focus = selected ?? [...marks.nodes].find((k) => k.startsWith('user:'));
-    graphView.show(graph !== undefined && engine !== undefined && focus !== undefined ? neighbourhood(graph, engine, focus, marks.nodes) : undefined);
+    const whole = focus === undefined ? undefined : wholeGraph();
+    graphView.show(whole !== undefined && engine !== undefined && focus !== undefined ? neighbourhood(whole, engine, focus, marks.nodes) : undefined);
   };
   const showMarks = (m: Marks): void => {
     marks = m;
@@ -49,7 +55,7 @@ function start(payload: PlayPayload, root: HTMLElement): void {
   };
   const select = (key: string | undefined): void => {
     selected = key;
-    selection.show(key, model.engine, graph);
+    selection.show(key, model.engine, wholeGraph());
     graphView.select(key);
   };
   const refreshSql = (): void => {
@@ -66,10 +72,12 @@ function start(payload: PlayPayload, root: HTMLElement): void {
     const t0 = performance.now();
     model = buildModel(payload, text);
     editor.showProblems(model.problems);
-    graph = model.engine === undefined ? undefined : policyGraph(model.engine.policy);
-    large = graph !== undefined && graph.nodes.size > DRAW_LIMIT;
-    fill(summarySlot, large && graph !== undefined ? summaryElement(graph) : null);
-    if (selected !== undefined && graph?.nodes.has(selected) !== true) selected = undefined;
+    const p = model.engine?.policy;
+    graph = undefined;
+    large = p !== undefined && p.tenants.size + p.roles.size + p.groups.size + p.users.size > DRAW_LIMIT;
+    if (!large) graph = p === undefined ? undefined : policyGraph(p);
+    fill(summarySlot, large && p !== undefined ? summaryElement(p) : null);
+    if (selected !== undefined && wholeGraph()?.nodes.has(selected) !== true) selected = undefined;
     if (large) draw();
     else graphView.show(graph);
     check.update(model);
@@ -83,9 +91,10 @@ function start(payload: PlayPayload, root: HTMLElement): void {
   const editor = new Editor(payload.text, recompute);
 
   search.addEventListener('keydown', (e) => {
-    if (e.key !== 'Enter' || graph === undefined) return;
+    const graph = e.key === 'Enter' ? wholeGraph() : undefined;
+    if (graph === undefined) return;
     const q = search.value.trim();
-    let key = KINDS.map((k) => nodeKey(k, q)).find((k) => graph?.nodes.has(k));
+    let key = KINDS.map((k) => nodeKey(k, q)).find((k) => graph.nodes.has(k));
     if (key === undefined) {
       const lower = q.toLowerCase();
       for (const n of graph.nodes.values()) {

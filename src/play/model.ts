@@ -71,13 +71,14 @@ export function buildModel(payload: PlayPayload, text: string): Model {
     const m = /line (\d+)/.exec(message);
     return { problems: [m === null ? at(message) : { message, path: [], line: Number(m[1]) }] };
   }
-  const problems = policyProblems(policy, { max: 50 });
   const withTest = test === undefined ? {} : { test };
-  if (problems.length > 0) return { policy, ...withTest, problems: problems.map((p) => at(`${p.message} (${p.hint})`, [...prefix, ...p.path])) };
+  // Build first (one validation when the policy is valid); list every problem only when it is not.
   let engine: Engine;
   try {
     engine = createEngine({ policy: policy as PolicyInput });
   } catch (e) {
+    const problems = policyProblems(policy, { max: 50 });
+    if (problems.length > 0) return { policy, ...withTest, problems: problems.map((p) => at(`${p.message} (${p.hint})`, [...prefix, ...p.path])) };
     return { policy, ...withTest, problems: [at(e instanceof Error ? e.message : String(e), prefix)] };
   }
   return test === undefined ? { policy, problems: [], engine } : { policy, problems: [], engine, test };

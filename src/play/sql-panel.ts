@@ -9,6 +9,8 @@ import { h, fill } from './dom.js';
 
 const DEFAULT_MAPPING: SqlMapping = { ownerUser: 'owner_user_id', ownerGroup: 'owner_group_id', tenant: 'tenant_id', accessGroups: 'access_groups', attributes: 'attributes', shares: false };
 
+const clip = (t: string): string => (t.length > 2000 ? `${t.slice(0, 2000)}… (${t.length.toLocaleString('en')} characters)` : t);
+
 /** The SQL panel. */
 export class SqlPanel {
   readonly element: HTMLElement;
@@ -41,7 +43,7 @@ export class SqlPanel {
     try {
       const f = engine.filter(user, action, type);
       const sql = toSql(f, mapping as SqlMapping);
-      fill(this.out, h('p', {}, `${type} rows ${user} may ${action}:`), h('pre', { class: 'sql' }, `WHERE ${sql.sql}`), h('pre', { class: 'params' }, `params: ${JSON.stringify(sql.params)}`));
+      fill(this.out, h('p', {}, `${type} rows ${user} may ${action}:`), h('pre', { class: 'sql' }, `WHERE ${sql.sql}`), h('pre', { class: 'params' }, `params: ${clip(JSON.stringify(sql.params))}`));
     } catch (e) {
       fill(this.out, h('p', { class: 'error' }, (e as Error).message));
     }

@@ -39,10 +39,11 @@ svg.graph { width: 100%; height: 100%; display: block; background: #fbfbfd; curs
 .node { cursor: pointer; }
 .node rect { stroke: #667; stroke-width: 1; }
 .node text { font-size: 12px; fill: #1d2330; pointer-events: none; }
-.node-tenant rect, .legend .tenant { fill: #e3e0f7; }
-.node-role rect, .legend .role { fill: #dcecff; }
-.node-group rect, .legend .group { fill: #dff3e3; }
-.node-user rect, .legend .user { fill: #fff1d6; }
+.node-tenant rect { fill: #e3e0f7; } .legend .tenant { background: #e3e0f7; }
+.node-role rect { fill: #dcecff; } .legend .role { background: #dcecff; }
+.node-group rect { fill: #dff3e3; } .legend .group { background: #dff3e3; }
+.node-user rect { fill: #fff1d6; } .legend .user { background: #fff1d6; }
+#search.miss { outline: 2px solid #d93025; }
 .edge { fill: none; stroke: #a9afbd; stroke-width: 1.2; }
 .edge-member-role, .edge-member-subtree { stroke-dasharray: 5 3; }
 .edge-has-role { stroke: #c8ccd6; }

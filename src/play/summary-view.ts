@@ -1,4 +1,4 @@
-import type { Engine } from '../index.js';
+import type { Engine, Policy } from '../index.js';
 import { h, fill } from './dom.js';
 import { nodeKey, subgraph, type PolicyGraph } from './graph-model.js';
 
@@ -15,12 +15,13 @@ export const DRAW_LIMIT = 600;
 export const NEIGHBOURHOOD = 300;
 
 /** The summary panel of a large graph. */
-export function summaryElement(graph: PolicyGraph): HTMLElement {
-  const c = graph.counts;
+export function summaryElement(policy: Policy): HTMLElement {
+  const n = (x: number): string => x.toLocaleString('en');
+  const memberships = [...policy.groups.values()].reduce((sum, g) => sum + g.members.users.length + g.members.groups.length + g.members.roles.length + g.members.rolesAndSubordinates.length, 0);
   const el = h('div', { id: 'summary', class: 'summary' });
   fill(
     el,
-    h('p', {}, h('b', {}, 'Too large to draw whole: '), `${c.tenant.toLocaleString('en')} tenants, ${c.role.toLocaleString('en')} roles, ${c.group.toLocaleString('en')} groups, ${c.user.toLocaleString('en')} users (${graph.edges.length.toLocaleString('en')} edges; the graph draws up to ${DRAW_LIMIT} nodes).`),
+    h('p', {}, h('b', {}, 'Too large to draw whole: '), `${n(Math.max(1, policy.tenants.size))} tenant(s), ${n(policy.roles.size)} roles, ${n(policy.groups.size)} groups, ${n(policy.users.size)} users, ${n(memberships)} group entries (the graph draws up to ${n(DRAW_LIMIT)} nodes).`),
     h('p', {}, 'Search a user, group or role (or check a decision) to draw its neighbourhood.'),
   );
   return el;
