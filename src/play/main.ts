@@ -62,9 +62,17 @@ function start(payload: PlayPayload, root: HTMLElement): void {
     const q = check.question();
     sql.show(model.engine, q.user, q.action, q.type);
   };
-  check.onMarks = showMarks;
+  // The newest of the two (a decision, or the selection) is what the graph highlights.
+  let lastMarks: 'check' | 'selection' | undefined;
+  check.onMarks = (m) => {
+    lastMarks = 'check';
+    showMarks(m);
+  };
   check.onQuestion = refreshSql;
-  selection.onMarks = showMarks;
+  selection.onMarks = (m) => {
+    lastMarks = 'selection';
+    showMarks(m);
+  };
   sql.onEdit = refreshSql;
   graphView.onSelect = select;
 
@@ -80,11 +88,13 @@ function start(payload: PlayPayload, root: HTMLElement): void {
     if (selected !== undefined && wholeGraph()?.nodes.has(selected) !== true) selected = undefined;
     if (large) draw();
     else graphView.show(graph);
-    check.update(model);
+    const last = lastMarks;
+    if (last === 'selection') check.update(model);
+    if (selected !== undefined) select(selected);
+    if (last !== 'selection') check.update(model);
+    if (selected === undefined && marks.nodes.size > 0 && !check.hasAnswer()) showMarks(noMarks());
     tests.update(model);
     refreshSql();
-    if (selected !== undefined) select(selected);
-    else if (marks.nodes.size > 0 && !check.hasAnswer()) showMarks(noMarks());
     document.body.dataset.state = model.engine === undefined ? 'problems' : 'ready';
     status.textContent = `${model.problems.length === 0 ? 'valid' : `${model.problems.length} problem(s)`} · computed in ${Math.round(performance.now() - t0)} ms`;
   };
