@@ -20,8 +20,13 @@ export const NODE_HEIGHT = 30;
 const GAP_X = 18;
 const GAP_Y = 56;
 const ROW_GAP = 14;
-/** The most nodes in one row; a wider layer wraps. */
+/** The most nodes in one row; a wider layer wraps (fewer in a small graph, so that it fits a screen). */
 export const MAX_ROW = 24;
+
+/** The row width for a graph of `n` nodes: about 1.3 times the square root, from 6 to {@link MAX_ROW}. */
+export function rowWidth(n: number): number {
+  return Math.min(MAX_ROW, Math.max(6, Math.round(1.3 * Math.sqrt(n))));
+}
 
 /** Lays `graph` out top to bottom. */
 export function layoutGraph(graph: PolicyGraph): Layout {
@@ -81,13 +86,14 @@ export function layoutGraph(graph: PolicyGraph): Layout {
     for (let i = compact.length - 2; i >= 0; i--) sweep(compact[i] as string[], children);
   }
 
-  const widest = Math.min(MAX_ROW, Math.max(1, ...compact.map((l) => l.length)));
+  const perRow = rowWidth(keys.length);
+  const widest = Math.min(perRow, Math.max(1, ...compact.map((l) => l.length)));
   const width = widest * (NODE_WIDTH + GAP_X) + GAP_X;
   const positions = new Map<string, { x: number; y: number }>();
   let y = GAP_X;
   for (const l of compact) {
-    for (let start = 0; start < l.length; start += MAX_ROW) {
-      const row = l.slice(start, start + MAX_ROW);
+    for (let start = 0; start < l.length; start += perRow) {
+      const row = l.slice(start, start + perRow);
       const rowWidth = row.length * (NODE_WIDTH + GAP_X) - GAP_X;
       let x = (width - rowWidth) / 2;
       for (const k of row) {

@@ -29,6 +29,7 @@ function start(payload: PlayPayload, root: HTMLElement): void {
   const status = h('span', { id: 'status' });
   const search = h('input', { id: 'search', type: 'search', placeholder: 'search a user, group or role; Enter selects' });
   const summarySlot = h('div');
+  const note = h('div', { class: 'graph-note', id: 'graph-note' });
   let model: Model = { problems: [] };
   let graph: PolicyGraph | undefined;
   let large = false;
@@ -55,6 +56,7 @@ function start(payload: PlayPayload, root: HTMLElement): void {
   };
   const select = (key: string | undefined): void => {
     selected = key;
+    if (key !== undefined) fill(note);
     selection.show(key, model.engine, wholeGraph());
     graphView.select(key);
   };
@@ -88,9 +90,10 @@ function start(payload: PlayPayload, root: HTMLElement): void {
     if (selected !== undefined && wholeGraph()?.nodes.has(selected) !== true) selected = undefined;
     if (large) draw();
     else graphView.show(graph);
+    fill(note, model.engine === undefined ? 'Fix the problems in the policy to draw its graph.' : large && selected === undefined ? 'Search to draw a part of the graph.' : '');
     const last = lastMarks;
     if (last === 'selection') check.update(model);
-    if (selected !== undefined) select(selected);
+    select(selected);
     if (last !== 'selection') check.update(model);
     if (selected === undefined && marks.nodes.size > 0 && !check.hasAnswer()) showMarks(noMarks());
     tests.update(model);
@@ -124,7 +127,7 @@ function start(payload: PlayPayload, root: HTMLElement): void {
     root,
     h('header', {}, h('h1', {}, 'purview play'), h('span', { class: 'file' }, payload.file), search, status),
     banner,
-    h('main', {}, h('div', { class: 'left' }, editor.element), h('div', { class: 'center' }, summarySlot, graphView.element, legend), h('div', { class: 'right' }, check.element, selection.element, tests.element, sql.element)),
+    h('main', {}, h('div', { class: 'left' }, editor.element), h('div', { class: 'center' }, summarySlot, graphView.element, note, legend), h('div', { class: 'right' }, check.element, selection.element, tests.element, sql.element)),
   );
   recompute(payload.text);
 }

@@ -8,7 +8,7 @@ header .file { opacity: .75; font-family: ui-monospace, monospace; }
 header input { margin-left: auto; width: 260px; padding: 3px 6px; }
 #status { font-size: 12px; opacity: .8; min-width: 160px; text-align: right; }
 .banner { background: #fde7e7; color: #8a1c1c; padding: 6px 12px; border-bottom: 1px solid #e5b5b5; white-space: pre-wrap; }
-main { display: grid; grid-template-columns: minmax(280px, 28%) 1fr minmax(300px, 27%); height: calc(100vh - 36px); }
+main { display: grid; grid-template-columns: minmax(260px, 24%) 1fr minmax(300px, 26%); height: calc(100vh - 36px); }
 main > * { overflow: auto; padding: 8px 10px; }
 .left, .right { background: #fff; }
 .left { border-right: 1px solid #dde; }
@@ -47,8 +47,9 @@ svg.graph { width: 100%; height: 100%; display: block; background: #fbfbfd; curs
 .edge { fill: none; stroke: #a9afbd; stroke-width: 1.2; }
 .edge-member-role, .edge-member-subtree { stroke-dasharray: 5 3; }
 .edge-has-role { stroke: #c8ccd6; }
-svg.dimmed .node:not(.hl) { opacity: .28; }
-svg.dimmed .edge:not(.hl) { opacity: .18; }
+svg.dimmed .node:not(.hl) { opacity: .4; }
+svg.dimmed .edge:not(.hl) { opacity: .25; }
+.graph-note { position: absolute; top: 40%; width: 100%; text-align: center; color: #778; }
 .node.hl rect { stroke: #d93025; stroke-width: 2.5; }
 .edge.hl { stroke: #d93025; stroke-width: 2.5; opacity: 1; }
 .node.selected rect { stroke: #1a56db; stroke-width: 3; }

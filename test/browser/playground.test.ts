@@ -109,9 +109,9 @@ describe.runIf(existsSync(CHROMIUM))('purview play in Chromium', () => {
       expect(await page.locator('.node.hl[data-key="user:person-3"]').count()).toBe(0);
       expect(await page.locator('.edge.hl').count()).toBeGreaterThan(0);
       expect(await page.textContent('#sql-out')).toContain('"owner_group_id" = ANY(');
+      await shot(page, 'check');
       await page.click('#whocan-run');
       expect(await page.textContent('#whocan-result')).toContain('person-1, person-2');
-      await shot(page, 'check');
 
       // person-3 may not: not in team-a
       await page.fill('#check-user', 'person-3');
@@ -148,6 +148,8 @@ describe.runIf(existsSync(CHROMIUM))('purview play in Chromium', () => {
       expect(problems).toMatch(/line \d+/);
       expect(await page.locator('svg.graph .node').count()).toBe(0);
       expect(await page.isDisabled('#check-run')).toBe(true);
+      expect(await page.textContent('#graph-note')).toContain('Fix the problems');
+      expect(await page.textContent('#selection')).toContain('Click a node');
       await shot(page, 'problems');
       await page.close();
     } finally {
