@@ -29,10 +29,11 @@ export function summaryElement(policy: Policy): HTMLElement {
 
 /** The nodes around `key`: what a search in the summary view draws. */
 export function neighbourhood(graph: PolicyGraph, engine: Engine, key: string, extra: Iterable<string> = []): PolicyGraph {
-  const keys = new Set<string>([key, ...extra]);
+  const keys = new Set<string>([key]);
   const add = (k: string): void => {
     if (keys.size < NEIGHBOURHOOD && graph.nodes.has(k)) keys.add(k);
   };
+  for (const k of extra) add(k); // what a decision marks (whoCan may mark thousands: the first ones)
   const node = graph.nodes.get(key);
   const policy = engine.policy;
   const roleChain = (role: string | undefined): void => {

@@ -69,7 +69,7 @@ async function shot(page: Page, name: string): Promise<void> {
 /** Replaces the editor's text (as typing would: one input event), then waits for the page to recompute. */
 async function setPolicy(page: Page, text: string): Promise<void> {
   await page.fill('#editor', text);
-  await page.waitForFunction((t) => (document.getElementById('editor') as HTMLTextAreaElement | null)?.value === t, text);
+  expect(await page.inputValue('#editor')).toBe(text);
   await page.waitForTimeout(600); // the editor's debounce (250 ms) and the recompute
 }
 

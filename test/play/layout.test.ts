@@ -10,6 +10,7 @@ import { runParams } from '../arbitraries/settings.js';
 /** A policy of `roles` roles in a tree, `groups` groups nested in earlier ones, `users` users with roles and groups. */
 function policy(roles: number, groups: number, users: number, pick: (n: number) => number): PolicyInput {
   return {
+    resourceTypes: { lead: { actions: { view: 'read' } } },
     roles: Array.from({ length: roles }, (_, i) => (i === 0 ? { id: 'r0' } : { id: `r${i}`, parent: `r${pick(i)}` })),
     groups: Array.from({ length: groups }, (_, i) => ({
       id: `g${i}`,
