@@ -195,6 +195,12 @@ describe.runIf(existsSync(CHROMIUM))('purview play in Chromium', () => {
       expect(drawn).toBeGreaterThan(1);
       expect(drawn).toBeLessThanOrEqual(300);
       await shot(page, 'summary');
+      // who can view a record owned by a group of thousands of members: the drawing stays bounded
+      await page.click('.node[data-key="user:u7"]'); // keep the selection; then ask about a big group's record
+      await page.fill('#check-json', JSON.stringify({ type: 'account', id: 'big', owner: { group: 'g0' } }));
+      await page.click('#whocan-run');
+      await expect.poll(async () => (await page.textContent('#whocan-result')) ?? '').toContain('Who can view account big');
+      expect(await page.locator('svg.graph .node').count()).toBeLessThanOrEqual(300);
       await page.close();
     } finally {
       served.stop();
