@@ -54,6 +54,9 @@ const TOP = [
   { name: 'drizzle', path: 'drizzle', mayImport: ['index.ts', 'adapters/postgres/to-sql.ts', 'adapters/postgres/chunks.ts', 'adapters/postgres/from-row.ts'] },
   { name: 'opentelemetry', path: 'opentelemetry', mayImport: ['index.ts'] }, // purview/opentelemetry: spans through @opentelemetry/api
   { name: 'web', path: 'web', mayImport: ['index.ts'] }, // purview/express, purview/fastify (their types only)
+  // The playground page (purview play), bundled for the browser: the library, toSql, and the CLI's
+  // browser-safe test file loader and runner (their node:fs and node:path are shimmed in the bundle).
+  { name: 'play', path: 'play', mayImport: ['index.ts', 'adapters/postgres/to-sql.ts', 'cli/test-file.ts', 'cli/run-tests.ts', 'cli/play-payload.ts'] },
   // The public entry: it must stay free of Node-only and driver code, so neither cli, testing nor
   // adapters/postgres; the memory repository is part of the public API.
   { name: 'public-entry', path: 'index.ts', mayImport: ['render', 'adapters/memory-repository.ts', 'adapters/memory-resource-store.ts'] },

@@ -10,6 +10,7 @@ const report = '.tmp/vitest-results.json';
 rmSync(report, { force: true });
 for (const [what, args] of [
   ['type-check', ['tsc', '--noEmit']],
+  ['type-check of the playground page', ['tsc', '--noEmit', '-p', 'src/play/tsconfig.json']],
   ['build', ['tsup']],
   ['schema generation', ['tsx', 'scripts/write-schemas.ts']],
 ]) {

@@ -5,6 +5,7 @@ import { displayText, quoteText } from '../render/escape.js';
 import { runDiff } from './diff.js';
 import { runExplain } from './explain.js';
 import { runGraph } from './graph.js';
+import { runPlay } from './play.js';
 import { runValidate } from './validate.js';
 import { renderReport } from './report.js';
 import { renderJsonReport } from './report-json.js';
@@ -30,6 +31,7 @@ export const USAGE = `Usage: purview test FILE... [--reporter text|json|junit]
        purview graph FILE [--format mermaid|dot] [--users]
        purview validate FILE... [--format text|json] [--max N]
        purview diff OLD NEW [--resources FILE] [--format text|json] [--fail-on gain|loss|any]
+       purview play FILE [--port N] [--host 127.0.0.1] | purview play --build DIR FILE
 
 Runs policy test files (YAML or JSON) and ends with "N passed, N failed".
 A directory stands for every .yaml, .yml and .json file under it.
@@ -40,6 +42,7 @@ Commands:
   graph FILE         draw a policy's role tree and group nesting (Mermaid or DOT)
   validate FILE...   list every problem of policy files (exit 1 when any)
   diff OLD NEW       the access that changes between two versions of a policy
+  play FILE          a local page to see the policy, ask it questions and edit it (in the browser)
 
 Options:
   -h, --help     show this help ("purview test --help", "purview diff --help" ... for a command's)
@@ -47,7 +50,7 @@ Options:
 
 Exit status of test: 0 when every test passed, 1 when any failed, 2 on a usage error
 (explain, graph and diff: 0 done, 1 could not be done or diff --fail-on matched, 2 a usage error;
-validate: 0 every file valid, 1 a problem).
+validate: 0 every file valid, 1 a problem; play: 0 serving or built, 1 could not).
 `;
 
 export const TEST_USAGE = `Usage: purview test FILE... [--reporter text|json|junit]
@@ -156,6 +159,7 @@ export function runCli(argv: readonly string[], io: CliIO): number {
   if (argv[0] === 'validate') return runValidate(argv.slice(1), io);
   if (argv[0] === 'diff') return runDiff(argv.slice(1), io);
   if (argv[0] === 'test') return runTest(argv.slice(1), io);
+  if (argv[0] === 'play') return runPlay(argv.slice(1), io);
   let parsed;
   try {
     parsed = parseArgs({
@@ -176,6 +180,6 @@ export function runCli(argv: readonly string[], io: CliIO): number {
     io.stdout(USAGE);
     return EXIT_OK;
   }
-  if (command === undefined) return usageError(io, 'missing command; type one of test, explain, graph, diff');
-  return usageError(io, `unknown command ${quoteText(command)}; the commands are test, explain, graph, validate and diff`);
+  if (command === undefined) return usageError(io, 'missing command; type one of test, explain, graph, validate, diff, play');
+  return usageError(io, `unknown command ${quoteText(command)}; the commands are test, explain, graph, validate, diff and play`);
 }

@@ -257,8 +257,8 @@ describe('--version and --help', () => {
   });
 
   it('an unknown command or option says what to type', () => {
-    expect(cli(['difff']).err).toContain('unknown command "difff"; the commands are test, explain, graph, validate and diff');
-    expect(cli([]).err).toContain('missing command; type one of test, explain, graph, diff');
+    expect(cli(['difff']).err).toContain('unknown command "difff"; the commands are test, explain, graph, validate, diff and play');
+    expect(cli([]).err).toContain('missing command; type one of test, explain, graph, validate, diff, play');
     const r = cli(['test', '--bogus', 'x.yaml']);
     expect(r.code).toBe(2);
     expect(r.err).toContain("Unknown option '--bogus'");
