@@ -77,7 +77,7 @@ describe('the docs site', () => {
   it('keeps the inline code of headings in the heading, its anchor and the page outline', () => {
     const page = read('documents/Benchmark_log.html');
     const heading = /<h2 id="([^"]+)"[^>]*>(.*?)<a /.exec(page.slice(page.indexOf('accessDiff</code>') - 200));
-    expect(heading?.[1]).toBe('purview-diff-and-accessdiff-issue-13-2026-12-01');
+    expect(heading?.[1]).toBe('purview-diff-and-accessdiff-2026-12-01');
     expect(heading?.[2]).toContain('<code>purview diff</code>');
     let checked = 0;
     for (const file of htmlFiles().filter((f) => f.startsWith('documents/'))) {
