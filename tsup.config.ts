@@ -28,10 +28,12 @@ export default defineConfig([
     external: ['pg', 'mysql2', 'better-sqlite3', 'immer', 'kysely', 'drizzle-orm', '@opentelemetry/api', 'express', 'fastify'],
   },
   {
-    // The CLI, the package's bin.
+    // The CLI, the package's bin. It bundles the core a second time, so it ships no source map:
+    // its map would carry every core source again (test/packaging/source-maps.test.ts), and the
+    // CLI prints messages, never stack traces.
     entry: { 'cli/main': 'src/cli/main.ts' },
     format: ['esm'],
-    sourcemap: true,
+    sourcemap: false,
     target: 'node18',
     platform: 'node',
   },

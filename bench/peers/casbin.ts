@@ -6,7 +6,7 @@
  * group (users, roles, roles and subordinates, nested groups, at any depth) capped by the type's
  * group-owner level, and the role hierarchy (a superior gets full access to records owned by users
  * in subordinate roles, for types with `hierarchy`). Sharing rules, access groups and segments are
- * left out of the comparison (see docs/performance.md).
+ * left out of the comparison (see docs/internal/benchmark-log.md, "The peers").
  *
  * Graph encoding, `g` (membership), edges child -> parent:
  *   u:USER -> g:GROUP          the group lists the user

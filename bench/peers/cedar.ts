@@ -6,7 +6,7 @@
  *
  * What it expresses: the same "core" subset as the casbin adapter (owner, owning group at any
  * nesting depth capped by the type's group-owner level, role hierarchy). Sharing rules, access
- * groups and segments are left out of the comparison (see docs/performance.md).
+ * groups and segments are left out of the comparison (see docs/internal/benchmark-log.md, "The peers").
  *
  * Entities:
  *   User::"u"        attrs { role?: Role::"r" }, parents: the groups listing it, RoleExact::"r", Role::"r"

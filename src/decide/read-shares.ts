@@ -8,7 +8,7 @@ import { MAX_ID_LENGTH, type Id } from '../model/ids.js';
 import { describe, expectId, fail, isPlainObject } from '../model/shape.js';
 
 /*
- * Reading `resource.shares` (SPEC 9, record shares): checked and copied at the boundary, each
+ * Reading `resource.shares` (record shares, docs/record-shares.md): checked and copied at the boundary, each
  * share's principal resolved in the record's own tenant once, when first needed. Only called when the resource has
  * shares: a resource without them costs the request one field read.
  */

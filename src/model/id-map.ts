@@ -44,7 +44,7 @@ export type Shard<T> = Map<number, Bucket<T>>;
 export class IdMap<T> implements ReadonlyMap<Id, T> {
   static [immerable] = true;
 
-  /** The brand that {@link isIdMap} recognises across copies of the library. */
+  /** The brand by which an `IdMap` is recognised across copies of the library (ESM and CommonJS). */
   get [ID_MAP_BRAND](): true {
     return true;
   }

@@ -458,9 +458,9 @@ function mapEntries(map: Iterable<unknown>, path: ErrorPath): [unknown, unknown]
 
 /**
  * Turns untrusted plain data into a normalized {@link Policy}, checking its shape. Throws
- * {@link InvalidInputError} with the path of the first problem. The input is a plain object (see
- * {@link expectObject}) or a Policy this library made, from this copy of it or another (ESM and
- * CommonJS): collections are recognised by a registered brand, not `instanceof`, and every entity
+ * {@link InvalidInputError} with the path of the first problem. The input is a plain object (its
+ * prototype `Object.prototype` or `null`) or a Policy this library made, from this copy of it or
+ * another (ESM and CommonJS): collections are recognised by a registered brand, not `instanceof`, and every entity
  * is validated and copied all the same.
  */
 export function normalizePolicy(value: unknown): Policy {

@@ -42,7 +42,7 @@ const PRINCIPAL_KINDS = ['user', 'role', 'roleAndSubordinates', 'group'] as cons
  * Columns are looked up by name in the row; a qualified name (`l.owner_user_id`) by its last part
  * (`owner_user_id`), as drivers name result columns. A NULL column reads as absent (a NULL tenant is
  * tenant `default`, a NULL owner none); a column of the mapping missing from the row, or holding a
- * value of the wrong kind, is an {@link InvalidInputError} whose `path` names the column (so that a
+ * value of the wrong kind, is an {@link purview!InvalidInputError} whose `path` names the column (so that a
  * forgotten `SELECT` column can never widen access: a missing tenant is not read as `default`).
  *
  * Attributes are a JSON object of strings, numbers, booleans and lists of strings; a key holding

@@ -28,7 +28,7 @@ export interface AccessGroupJoin {
 }
 
 /**
- * The table of record shares (SPEC 9): one row per share, with the record's id, the principal's
+ * The table of record shares (docs/record-shares.md): one row per share, with the record's id, the principal's
  * kind (`user`, `role`, `roleAndSubordinates` or `group`, as the share's `to` names it) and id,
  * the level (`read`, `readWrite` or `full`) and the bounds as `timestamptz` columns (NULL is
  * open). The condition is `<id> IN (SELECT <recordId> FROM <table> WHERE ...)`, with the filter's

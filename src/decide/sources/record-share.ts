@@ -11,7 +11,7 @@ import { instantOf } from '../request.js';
 import type { AccessSource, RecordView, Subject } from './source.js';
 
 /*
- * Record shares (SPEC 9, manual sharing): a share on the record, in effect at the request's
+ * Record shares (manual sharing, docs/record-shares.md): a share on the record, in effect at the request's
  * instant, whose principal (resolved in the record's tenant when the request was read) has the
  * user as a member gives its level. A record without shares costs one field read.
  */
