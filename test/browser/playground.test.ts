@@ -4,7 +4,8 @@
  * bundled from src/play by esbuild at start); the browser is the machine's headless Chromium
  * (/usr/bin/chromium, Debian's package; scripts/ensure-chromium.sh installs it) driven by
  * playwright-core, with a fresh profile. Skipped only when /usr/bin/chromium is absent.
- * Screenshots of the main views go to docs/images/playground-*.png (docs/playground.md shows them).
+ * Screenshots of the main views go to docs/images/playground-*.png (docs/playground.md shows them)
+ * when PURVIEW_SCREENSHOTS=1.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -61,9 +62,17 @@ async function open(browser: Browser, url: string): Promise<Page> {
   return page;
 }
 
+/**
+ * A screenshot of a main view: always taken (so that the view renders), written to docs/images
+ * only with PURVIEW_SCREENSHOTS=1 (`PURVIEW_SCREENSHOTS=1 npx vitest run test/browser/playground.test.ts`),
+ * so that a test run leaves the working tree as it found it.
+ */
 async function shot(page: Page, name: string): Promise<void> {
+  const png = await page.screenshot();
+  expect(png.length).toBeGreaterThan(1000);
+  if (process.env.PURVIEW_SCREENSHOTS !== '1') return;
   mkdirSync(IMAGES, { recursive: true });
-  await page.screenshot({ path: join(IMAGES, `playground-${name}.png`) });
+  writeFileSync(join(IMAGES, `playground-${name}.png`), png);
 }
 
 /** Replaces the editor's text (as typing would: one input event), then waits for the page to recompute. */

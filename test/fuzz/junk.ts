@@ -275,7 +275,8 @@ function pickOf<T>(xs: readonly T[], k: number): T | undefined {
 function retyped(v: unknown, k: number): unknown {
   if (typeof v === 'string') return pickOf([v.length, [v], ownObject([[v, v]]), v === 'true', null], k);
   if (typeof v === 'number' || typeof v === 'boolean') return pickOf([String(v), [v], null, {}], k);
-  if (Array.isArray(v)) return pickOf([ownObject(v.map((x, i) => [String(i), x] as const)), v.length, v[0] ?? null, stringified(v)], k);
+  // Array.from visits holes too (map skips them, which left holes in the entries: a sparse list crashed here).
+  if (Array.isArray(v)) return pickOf([ownObject(Array.from(v as unknown[], (x, i) => [String(i), x] as const)), v.length, v[0] ?? null, stringified(v)], k);
   if (isObj(v)) return pickOf([Object.values(v), Object.keys(v), null, 'object'], k);
   return pickOf(['null', 0, [], {}], k);
 }

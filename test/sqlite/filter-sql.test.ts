@@ -125,7 +125,8 @@ describe('segments in SQLite', () => {
     const tags = conditionsOn('tags', extraValues).filter((_, i) => i % 3 === 0);
     for (const a of some) for (const b of tags) pairs.push({ all: [a, b] });
     const segments: Segment[] = [{ all: [] }, ...single, ...pairs];
-    const mapping: SqlMapping = { ownerUser: 'o', ownerGroup: 'g', attributes: 'attributes', shares: false };
+    // The table holds attributes only: no owner columns to map (a segment clause reads none).
+    const mapping: SqlMapping = { attributes: 'attributes', shares: false };
     let checked = 0;
     for (const segment of segments) {
       const w = toSql(segmentFilter(segment), mapping);
