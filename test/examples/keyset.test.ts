@@ -5,37 +5,13 @@
  * an EXPLAIN whose plan uses the indexes, keeps the user in 10,000 groups to a handful of
  * parameters, and drops its schema.
  */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { runScript, type ScriptRun } from '../support/run-script.js';
 import { testDatabase } from '../support/postgres.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly ms: number;
-}
-
-function run(args: readonly string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'examples/keyset-leads/main.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (t: string) => (stdout += t));
-    child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: performance.now() - t0 });
-    });
-  });
-}
+const run = (args: readonly string[]): Promise<ScriptRun> => runScript('examples/keyset-leads/main.ts', args);
 
 /** The lines of the section that starts with `== title`. */
 function section(stdout: string, title: string): string[] {

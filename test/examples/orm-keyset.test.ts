@@ -6,29 +6,13 @@
  * can() inside the example, which throws otherwise), agrees with count(*), compares the SQL with
  * can() on every lead, and drops its schema.
  */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { runScript } from '../support/run-script.js';
 import { testDatabase } from '../support/postgres.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-function run(script: string, args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (t: string) => (stdout += t));
-    child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const run = (script: string, args: readonly string[]): ReturnType<typeof runScript> => runScript(script, args);
 
 describe.each(['kysely-keyset', 'drizzle-keyset'])('examples/%s', (name) => {
   it('pages through every user\'s leads, agrees with can() and count(*), and drops its schema', async () => {

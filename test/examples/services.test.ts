@@ -7,27 +7,11 @@
  * and an UPDATE), and the audit log the decision hook wrote. Each exits 0, writes nothing to
  * stderr and prints these lines.
  */
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { runScript } from '../support/run-script.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-function run(script: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (t: string) => (stdout += t));
-    child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const run = (script: string): ReturnType<typeof runScript> => runScript(script);
 
 const EXPECTED: Readonly<Record<string, readonly string[]>> = {
   'examples/crm-service/main.ts': [
