@@ -15,10 +15,10 @@
 import { CompiledQuery, Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { createEngine } from '../src/index.js';
-import { permitted, type SqlMapping } from '../src/kysely/index.js';
+import { permitted } from '../src/kysely/index.js';
 import { toSql } from '../src/adapters/postgres/index.js';
 import { dropSchema, schemaName, testDatabase } from '../test/support/postgres.js';
-import { LOAD_SQL, POLICY, SCHEMA_SQL } from '../examples/kysely-keyset/policy.js';
+import { LOAD_SQL, MAPPING, POLICY, SCHEMA_SQL } from '../examples/kysely-keyset/policy.js';
 
 const arg = (name: string, def: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -27,15 +27,6 @@ const arg = (name: string, def: number): number => {
 const ROWS = arg('rows', 1_000_000);
 const ROUNDS = arg('rounds', 30);
 const PAGE = 50;
-
-const MAPPING: SqlMapping = {
-  ownerUser: 'owner_user_id',
-  ownerGroup: 'owner_group_id',
-  tenant: 'tenant_id',
-  accessGroups: 'access_groups',
-  attributes: 'attributes',
-  shares: { table: 'lead_shares', recordId: 'lead_id', principalKind: 'principal_kind', principalId: 'principal_id', level: 'level', since: 'since', until: 'until', id: 'leads.id' },
-};
 
 /**
  * A share of a lead with any of these principals, in effect now, written by hand: every share

@@ -19,9 +19,9 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import { jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import { createEngine } from '../../src/index.js';
-import { permitted, resourceFromRow, type SqlMapping } from '../../src/drizzle/index.js';
+import { permitted, resourceFromRow } from '../../src/drizzle/index.js';
 import { dropSchema, schemaName, testDatabase } from '../../test/support/postgres.js';
-import { LOAD_SQL, POLICY, SCHEMA_SQL, USERS } from '../kysely-keyset/policy.js';
+import { LOAD_SQL, MAPPING, POLICY, SCHEMA_SQL, USERS } from '../kysely-keyset/policy.js';
 
 const leads = pgTable('leads', {
   id: text('id').primaryKey(),
@@ -44,16 +44,6 @@ const leadShares = pgTable('lead_shares', {
 /** The columns of a page, under their database names (as the mapping names them). */
 const LEAD_COLUMNS = { id: leads.id, tenant_id: leads.tenantId, owner_user_id: leads.ownerUserId, owner_group_id: leads.ownerGroupId, access_groups: leads.accessGroups, attributes: leads.attributes, name: leads.name };
 const SHARE_COLUMNS = { lead_id: leadShares.leadId, principal_kind: leadShares.principalKind, principal_id: leadShares.principalId, level: leadShares.level, since: leadShares.since, until: leadShares.until };
-
-/** How the leads table stores what a filter looks at: one mapping for permitted() and resourceFromRow(). */
-const MAPPING: SqlMapping = {
-  ownerUser: 'owner_user_id',
-  ownerGroup: 'owner_group_id',
-  tenant: 'tenant_id',
-  accessGroups: 'access_groups',
-  attributes: 'attributes',
-  shares: { table: 'lead_shares', recordId: 'lead_id', principalKind: 'principal_kind', principalId: 'principal_id', level: 'level', since: 'since', until: 'until', id: 'leads.id' },
-};
 
 const i = process.argv.indexOf('--rows');
 const ROWS = i < 0 ? 5000 : Number(process.argv[i + 1]);

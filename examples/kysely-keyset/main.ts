@@ -13,24 +13,14 @@
 import { Kysely, PostgresDialect, type Generated } from 'kysely';
 import pg from 'pg';
 import { createEngine } from '../../src/index.js';
-import { permitted, resourceFromRow, type SqlMapping } from '../../src/kysely/index.js';
+import { permitted, resourceFromRow } from '../../src/kysely/index.js';
 import { dropSchema, schemaName, testDatabase } from '../../test/support/postgres.js';
-import { LOAD_SQL, POLICY, SCHEMA_SQL, USERS } from './policy.js';
+import { LOAD_SQL, MAPPING, POLICY, SCHEMA_SQL, USERS } from './policy.js';
 
 interface Database {
   leads: { id: string; tenant_id: string | null; owner_user_id: string | null; owner_group_id: string | null; access_groups: string[] | null; attributes: unknown; name: string };
   lead_shares: { lead_id: string; principal_kind: string; principal_id: string; level: string; since: Date | null; until: Date | null; id?: Generated<number> };
 }
-
-/** How the leads table stores what a filter looks at: one mapping for permitted() and resourceFromRow(). */
-const MAPPING: SqlMapping = {
-  ownerUser: 'owner_user_id',
-  ownerGroup: 'owner_group_id',
-  tenant: 'tenant_id',
-  accessGroups: 'access_groups',
-  attributes: 'attributes',
-  shares: { table: 'lead_shares', recordId: 'lead_id', principalKind: 'principal_kind', principalId: 'principal_id', level: 'level', since: 'since', until: 'until', id: 'leads.id' },
-};
 
 const i = process.argv.indexOf('--rows');
 const ROWS = i < 0 ? 5000 : Number(process.argv[i + 1]);

@@ -6,6 +6,7 @@
  * user through a share table.
  */
 import type { PolicyInput } from '../../src/index.js';
+import type { SqlMapping } from '../../src/kysely/index.js';
 
 export const POLICY: PolicyInput = {
   tenants: [{ id: 'acme' }],
@@ -29,6 +30,16 @@ export const POLICY: PolicyInput = {
     { id: 'key-accounts', tenant: 'acme', grants: [{ to: { user: 'kai' }, level: 'readWrite' }] },
     { id: 'webinar-leads', tenant: 'acme', segment: { all: [{ attribute: 'tags', contains: 'webinar' }] }, grants: [{ to: { group: 'marketing' }, level: 'read' }] },
   ],
+};
+
+/** How the leads table stores what a filter looks at: one mapping for permitted() and resourceFromRow(), in both examples. */
+export const MAPPING: SqlMapping = {
+  ownerUser: 'owner_user_id',
+  ownerGroup: 'owner_group_id',
+  tenant: 'tenant_id',
+  accessGroups: 'access_groups',
+  attributes: 'attributes',
+  shares: { table: 'lead_shares', recordId: 'lead_id', principalKind: 'principal_kind', principalId: 'principal_id', level: 'level', since: 'since', until: 'until', id: 'leads.id' },
 };
 
 /** The users the examples page for. */

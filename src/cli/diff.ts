@@ -12,7 +12,7 @@ import { displayText, jsonText, nameText, quoteText } from '../render/escape.js'
 import { explainableFile } from './explain.js';
 import type { CliIO } from './io.js';
 import { linkParents } from './link-parents.js';
-import { TestFileError, readTestDocument } from './test-file.js';
+import { TestFileError, readResourcesDocument, readTestDocument } from './test-file.js';
 
 /*
  * `purview diff OLD NEW [--resources FILE] [--format text|json] [--fail-on gain|loss|any]
@@ -95,10 +95,7 @@ function readResources(list: unknown, file: string): Resource[] {
 }
 
 function resourcesFile(path: string): Resource[] {
-  const data = readTestDocument(path);
-  if (Array.isArray(data)) return readResources(data, path);
-  if (isMapping(data) && hasKey(data, 'resources')) return readResources(data.resources, path);
-  throw new TestFileError(path, 'expected a list of resources, or a mapping with a "resources" list (a test file)');
+  return readResources(readResourcesDocument(path), path);
 }
 
 class DiffError extends Error {

@@ -4,7 +4,7 @@ import { createEngine } from '../engine/create-engine.js';
 import type { Engine } from '../engine/types.js';
 import type { CliIO } from './io.js';
 import { displayText, jsonText, quoteText } from '../render/escape.js';
-import { isBarePolicy, readTestDocument } from './test-file.js';
+import { isBarePolicy, readResourcesDocument, readTestDocument } from './test-file.js';
 import { TestFileError, validateTestFile, type TestFile } from './test-file.js';
 
 /*
@@ -97,8 +97,7 @@ export function withResources(doc: unknown, file: string, resourcesPath: string 
     throw new TestFileError(file, 'the file lists its own resources: leave out --resources, or point FILE at a bare policy file');
   }
   // Read as --resources of purview diff reads it: a test file's shared `resources: ./x.yaml` resolved.
-  const data = readTestDocument(resourcesPath);
-  const list = Array.isArray(data) ? data : typeof data === 'object' && data !== null && has(data, 'resources') ? (data as Record<string, unknown>).resources : undefined;
+  const list = readResourcesDocument(resourcesPath);
   if (!Array.isArray(list)) throw new TestFileError(resourcesPath, 'expected a list of resources, or a mapping with a "resources" list (a test file)');
   return bare ? { policy: doc, resources: list } : { ...(doc as Record<string, unknown>), resources: list };
 }

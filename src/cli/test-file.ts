@@ -704,6 +704,19 @@ export function loadTestFile(path: string): TestFile {
   return validateTestFile(readTestDocument(path), path);
 }
 
+/**
+ * Reads a resources file, as `--resources FILE` names one: a list of resources, or a mapping with a
+ * `resources` list (a test file, its shared files resolved). Returns the list as written (each
+ * caller checks it, and each resource, where it is used). Throws `TestFileError` for a document that
+ * is neither.
+ */
+export function readResourcesDocument(path: string): unknown {
+  const data = readTestDocument(path);
+  if (Array.isArray(data)) return data;
+  if (isPlain(data) && has(data, 'resources')) return data.resources;
+  throw new TestFileError(path, 'expected a list of resources, or a mapping with a "resources" list (a test file)');
+}
+
 /** The keys only a test file has: a mapping without `policy` and without these is a bare policy. */
 const TEST_ONLY_FIELDS: readonly string[] = TEST_FILE_FIELDS.filter((k) => k !== 'name' && k !== 'description');
 
