@@ -1,4 +1,10 @@
-import { ConflictError, InvalidInputError, PurviewError, RepositoryError, StaleSnapshotError } from '../errors/errors.js';
+import { ConflictError, InvalidInputError, OutOfScopeError, PurviewError, RepositoryError, StaleSnapshotError } from '../errors/errors.js';
+import { readRequestedTenants, scopePolicy, type TenantScope } from '../changes/tenant-scope.js';
+import { scopeRecord } from '../changes/scope-record.js';
+import { scopedQueries } from './scoped-queries.js';
+import type { Policy } from '../model/policy.js';
+import type { PolicyInput } from '../model/policy-input.js';
+import type { StoredPolicy } from '../ports/policy-repository.js';
 import type { ChangeRecord } from '../ports/change-record.js';
 import type { PolicyRepository } from '../ports/policy-repository.js';
 import type { ResourceStore } from '../ports/resource-store.js';
@@ -30,6 +36,14 @@ export interface OpenEngineOptions extends DecisionHookOptions {
   readonly clock?: () => number;
   /** Hears problems while following the repository (a lost connection, a change that failed to apply). */
   readonly onError?: (error: unknown) => void;
+  /**
+   * Serve only these tenants (and their descendants): load and follow only the part of the policy
+   * their answers depend on, so that a fleet can split a large multi-client policy across
+   * instances. Every answer equals the answer of an engine holding everything; a query it cannot
+   * answer (a record of another tenant, a user or group it does not hold) throws
+   * `OutOfScopeError`, and it does not write. See docs/scale-out.md.
+   */
+  readonly tenants?: readonly Id[];
 }
 
 /**
@@ -59,6 +73,15 @@ export interface SharedEngine extends EngineBase {
   at(options: QueryOptions & { readonly timeoutMs?: number }): Promise<Queries>;
   /** Asks the repository for changes now; resolves once they are applied. */
   refresh(): Promise<void>;
+  /**
+   * Whether this engine answers about records of `tenant`: always for an engine opened without
+   * `tenants`; for a scoped one, when the tenant is one it was opened with or a descendant of one.
+   * @example
+   * ```ts
+   * const engine = fleet.find((e) => e.serves(lead.tenant));
+   * ```
+   */
+  serves(tenant: Id): boolean;
   /**
    * Stops following the repository. The repository stays open (other engines may share it):
    * close it yourself (`repository.close()`) when the last engine is done.
@@ -99,6 +122,34 @@ export async function openEngine(input: OpenEngineOptions): Promise<SharedEngine
     return run;
   };
 
+  // Read before anything is loaded: a malformed list fails at once (its ids are checked against the policy at load).
+  const requested = options.tenants === undefined ? undefined : readRequestedTenants(options.tenants, undefined);
+  let scope: TenantScope | undefined;
+  // The scope each installed policy was held under: a pinned snapshot is guarded by its own.
+  const scopes = new WeakMap<Policy, TenantScope>();
+  /** The stored policy, or this engine's part of it. */
+  const loadPolicy = async (): Promise<StoredPolicy> => {
+    if (requested === undefined) return repo.load();
+    const stored = repo.loadTenants === undefined ? await repo.load() : await repo.loadTenants(requested);
+    const part = scopePolicy(stored.policy, requested);
+    nextScope = part.scope;
+    return { policy: part.policy, revision: stored.revision };
+  };
+  // The scope of the policy loadPolicy read last, taken up when it is installed.
+  let nextScope: TenantScope | undefined;
+  const held = (s: TenantScope | undefined): void => {
+    scope = s;
+    if (s !== undefined) scopes.set(core.engine.policy, s);
+  };
+  const outOfScopeWrite = (): Promise<never> =>
+    Promise.reject(
+      new OutOfScopeError({
+        message: 'an engine opened with tenants does not write: it cannot validate a change against the parts of the policy it does not hold; write through an engine opened without tenants',
+        path: ['tenants'],
+        tenants: requested ?? [],
+      }),
+    );
+
   const commit = (prepared: PreparedChange): Promise<number> =>
     serial(async () => {
       if (core.revision() !== prepared.base) throw new ConflictError({ expected: prepared.base, actual: core.revision() });
@@ -113,7 +164,7 @@ export async function openEngine(input: OpenEngineOptions): Promise<SharedEngine
 
   // Checked and copied before anything is loaded: a malformed hook fails at once.
   const hooks = readDecisionHooks(options);
-  const stored = await repo.load();
+  const stored = await loadPolicy();
   const core: Core = createCore(
     {
       policy: stored.policy,
@@ -126,16 +177,32 @@ export async function openEngine(input: OpenEngineOptions): Promise<SharedEngine
     commit,
     () => refresh(),
   );
+  held(nextScope);
 
   // Set while this engine knows it cannot follow the repository (see `unreadable`): every query
   // refuses with this error instead of answering from a policy that may be out of date.
   let stuck: RepositoryError | undefined;
 
-  const applyRecord = (record: ChangeRecord): void => {
+  /** Applies one record; resolves to false when a scoped engine must reload its part instead. */
+  const applyRecord = (record: ChangeRecord): boolean => {
     // Read own properties only: an inherited `replace` must never install another policy.
     const r = readChangeRecord(record);
-    const prepared = r.ops === undefined ? core.prepareReplace(r.replace, r.revision) : core.prepareAt(opsOfRecord(r.ops) ?? recipeOf(r.ops), r.revision);
-    prepared.install();
+    if (scope === undefined || requested === undefined) {
+      const prepared = r.ops === undefined ? core.prepareReplace(r.replace, r.revision) : core.prepareAt(opsOfRecord(r.ops) ?? recipeOf(r.ops), r.revision);
+      prepared.install();
+      return true;
+    }
+    if (r.ops === undefined) {
+      const part = scopePolicy(r.replace, requested);
+      core.prepareReplace(part.policy, r.revision).install();
+      held(part.scope);
+      return true;
+    }
+    const scoped = scopeRecord(r.ops, core.engine.policy, scope);
+    if (scoped.reload !== undefined) return false;
+    core.prepareAt(opsOfRecord(scoped.ops) ?? recipeOf(scoped.ops), r.revision).install();
+    held(scoped.scope);
+    return true;
   };
 
   /**
@@ -143,9 +210,10 @@ export async function openEngine(input: OpenEngineOptions): Promise<SharedEngine
    * whether it moved this engine on.
    */
   const reload = async (): Promise<boolean> => {
-    const fresh = await repo.load();
+    const fresh = await loadPolicy();
     if (fresh.revision <= core.revision()) return false;
     core.prepareReplace(fresh.policy, fresh.revision).install();
+    held(nextScope);
     return true;
   };
 
@@ -197,6 +265,36 @@ export async function openEngine(input: OpenEngineOptions): Promise<SharedEngine
     }
   };
 
+  /**
+   * Installs this engine's part of the policy at `target` or later, for a record that makes the part
+   * grow past what it holds. The stored policy (or part) when it is that new; else the whole stored
+   * policy brought forward through the change log in a scratch engine, then its part (rare: only a
+   * repository whose `load` lags its log needs it).
+   */
+  const regrow = async (target: number): Promise<void> => {
+    const fresh = await loadPolicy();
+    let policy: PolicyInput | Policy = fresh.policy;
+    let revision = fresh.revision;
+    if (revision < target) {
+      const base = await repo.load();
+      const scratch = createCore({ policy: base.policy, revision: base.revision, ...(options.limits === undefined ? {} : { limits: options.limits }) }, () => Promise.reject(new Error('unused')));
+      for (const record of await repo.changesSince(base.revision)) {
+        if (scratch.revision() >= target) break;
+        if (record.revision !== scratch.revision() + 1) continue;
+        const r = readChangeRecord(record);
+        (r.ops === undefined ? scratch.prepareReplace(r.replace, r.revision) : scratch.prepareAt(opsOfRecord(r.ops) ?? recipeOf(r.ops), r.revision)).install();
+      }
+      if (scratch.revision() < target) throw new InvalidInputError({ message: `the change log does not reach revision ${target}`, path: ['changeLog', target] });
+      const part = scopePolicy(scratch.engine.policy, requested ?? []);
+      policy = part.policy;
+      revision = scratch.revision();
+      nextScope = part.scope;
+    }
+    if (revision <= core.revision()) return;
+    core.prepareReplace(policy, revision).install();
+    held(nextScope);
+  };
+
   const catchUp = async (): Promise<void> => {
     let records: readonly ChangeRecord[];
     try {
@@ -215,10 +313,20 @@ export async function openEngine(input: OpenEngineOptions): Promise<SharedEngine
         // The stored policy is no newer: the record is not one this repository's writes made.
         return unreadable(record.revision, new InvalidInputError({ message: `expected revision ${core.revision() + 1} next in the change log, got ${record.revision}`, path: ['changeLog', record.revision] }));
       }
+      let applied: boolean;
       try {
-        applyRecord(record);
+        applied = applyRecord(record);
       } catch (e) {
         await unreadable(record.revision, e);
+        return catchUp();
+      }
+      // A scoped engine whose part grows past what it holds loads its part again (at this record or later).
+      if (!applied) {
+        try {
+          await regrow(record.revision);
+        } catch (e) {
+          await unreadable(record.revision, e);
+        }
         return catchUp();
       }
     }
@@ -309,7 +417,8 @@ export async function openEngine(input: OpenEngineOptions): Promise<SharedEngine
   const live = (): void => {
     if (stuck !== undefined) throw stuck;
   };
-  const queries: Pick<EngineBase, 'check' | 'can' | 'explain' | 'groupsOf' | 'membersOf' | 'effectiveOwners' | 'whoCan' | 'filter' | 'permittedFields' | 'for' | 'snapshot'> = {
+  type LiveQueries = Pick<EngineBase, 'check' | 'can' | 'explain' | 'groupsOf' | 'membersOf' | 'effectiveOwners' | 'whoCan' | 'filter' | 'permittedFields' | 'for' | 'snapshot'>;
+  const plainQueries: LiveQueries = {
     check: (u, a, r, o) => (live(), e.check(u, a, r, o)),
     can: (u, a, r, o) => (live(), e.can(u, a, r, o)),
     explain: (u, a, r, o) => (live(), e.explain(u, a, r, o)),
@@ -322,13 +431,45 @@ export async function openEngine(input: OpenEngineOptions): Promise<SharedEngine
     for: (u) => (live(), e.for(u)),
     snapshot: () => (live(), e.snapshot()),
   };
-  const shared: SharedEngine = Object.assign(Object.create(null) as object, changes, queries, {
+  const queries = scope === undefined ? plainQueries : scopedLive(plainQueries);
+  /** The same queries behind the guards of the scope of the policy they answer from. */
+  function scopedLive(q: LiveQueries): LiveQueries {
+    let memo: { readonly policy: Policy; readonly scope: TenantScope; readonly q: Queries } | undefined;
+    const guarded = (): Queries => {
+      const policy = core.engine.policy;
+      const s = scopes.get(policy) ?? (scope as TenantScope);
+      if (memo?.policy !== policy || memo.scope !== s) memo = { policy, scope: s, q: scopedQueries({ ...q, revision: core.engine.revision, policy } as Queries, s, policy) };
+      return memo.q;
+    };
+    const pinned = (snap: Queries): Queries => scopedQueries(snap, scopes.get(snap.policy) ?? (scope as TenantScope), snap.policy);
+    return {
+      check: (u, a, r, o) => guarded().check(u, a, r, o),
+      can: (u, a, r, o) => guarded().can(u, a, r, o),
+      explain: (u, a, r, o) => guarded().explain(u, a, r, o),
+      groupsOf: ((u: Id, o?: { readonly paths?: boolean }) => guarded().groupsOf(u, o as never)) as EngineBase['groupsOf'],
+      membersOf: (g, o) => guarded().membersOf(g, o),
+      effectiveOwners: (r, o) => guarded().effectiveOwners(r, o),
+      whoCan: (a, r, o) => guarded().whoCan(a, r, o),
+      permittedFields: (u, r, o) => guarded().permittedFields(u, r, o),
+      filter: (u, a, t, o) => guarded().filter(u, a, t, o),
+      for: (u) => guarded().for(u),
+      snapshot: () => pinned(q.snapshot()),
+    };
+  }
+  // A scoped engine refuses every write, before preparing it: nothing is computed, nothing is appended.
+  const writes = { ...changes } as typeof changes & Record<string, unknown>;
+  if (requested !== undefined) {
+    for (const [name, value] of Object.entries(changes)) if (typeof value === 'function' && name !== 'subscribe') (writes as Record<string, unknown>)[name] = outOfScopeWrite;
+  }
+  const served = (tenant: Id): boolean => scope === undefined || scope.served.has(tenant);
+  const shared: SharedEngine = Object.assign(Object.create(null) as object, writes, queries, {
+    serves: served,
     waitFor,
     at: async (options: QueryOptions & { readonly timeoutMs?: number }) => {
       const o = readOptions(options, ['atLeast', 'timeoutMs']);
       if (o.atLeast !== undefined) await waitFor(o.atLeast, o.timeoutMs === undefined ? undefined : { timeoutMs: o.timeoutMs });
       live();
-      return core.engine.snapshot();
+      return queries.snapshot();
     },
     refresh,
     close: async () => {

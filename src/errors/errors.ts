@@ -13,7 +13,8 @@ export type ErrorCode =
   | 'conflict'
   | 'limit'
   | 'schema-version'
-  | 'repository';
+  | 'repository'
+  | 'out-of-scope';
 
 /** Where in the input a problem is: keys and indexes from the root of what was passed. */
 export type ErrorPath = readonly (string | number)[];
@@ -311,6 +312,23 @@ export class RepositoryError extends PurviewError {
   override readonly name = 'RepositoryError';
   constructor(options: MessageErrorOptions) {
     super({ ...options, code: 'repository' });
+  }
+}
+
+/**
+ * A tenant-scoped engine (`openEngine({ tenants })`) was asked what it cannot answer: a record of a
+ * tenant it does not serve, a user or group it does not hold, or a write (which it cannot validate
+ * against the whole policy). Never a deny: ask an instance that serves the tenant, or one opened
+ * without `tenants`.
+ */
+export class OutOfScopeError extends PurviewError {
+  static override readonly kind: string = 'OutOfScopeError';
+  override readonly name = 'OutOfScopeError';
+  /** The tenants the engine was opened with. */
+  readonly tenants: readonly Id[];
+  constructor(options: MessageErrorOptions & { readonly tenants: readonly Id[] }) {
+    super({ message: options.message, code: 'out-of-scope', ...(field(options, 'ids') === undefined ? {} : { ids: field<readonly Id[]>(options, 'ids') ?? [] }), ...(field(options, 'path') === undefined ? {} : { path: field<ErrorPath>(options, 'path') ?? [] }) });
+    this.tenants = Object.freeze([...options.tenants]);
   }
 }
 

@@ -16,6 +16,14 @@ export interface PolicyRepository {
   /** A snapshot and its revision (ideally the newest; the engine replays `changesSince` from there). */
   load(): Promise<StoredPolicy>;
   /**
+   * Optional: the part of the stored policy that an engine serving `tenants` holds, and its
+   * revision: exactly `scopePolicy(load().policy, tenants).policy` at that revision, read without
+   * reading the rest (a `WHERE` by tenant), so that an instance of a fleet split by tenant never
+   * holds the whole policy, even while it loads. Without it, `openEngine({ tenants })` loads the
+   * whole policy and keeps its part.
+   */
+  loadTenants?(tenants: readonly string[]): Promise<StoredPolicy>;
+  /**
    * Appends a change whose `revision` is `expected + 1`, atomically with the policy it produces:
    * rejects with `ConflictError` when the stored revision is not `expected` (someone wrote first),
    * and then stores nothing.

@@ -1,0 +1,153 @@
+import { OutOfScopeError, quote } from '../errors/errors.js';
+import type { Id } from '../model/ids.js';
+import { DEFAULT_TENANT } from '../model/ids.js';
+import type { Policy } from '../model/policy.js';
+import type { Resource } from '../model/resource.js';
+import { isPlainObject } from '../model/shape.js';
+import { ownerFieldOf, parentOf, tenantOf, typeOf } from '../decide/read-fields.js';
+import { MAX_PARENT_CHAIN } from '../model/parent-chain.js';
+import { userWithin, type TenantScope } from '../changes/tenant-scope.js';
+import type { Queries, QueryOptions, UserQueries } from './types.js';
+
+/*
+ * The queries of a tenant-scoped engine: the same queries as any engine's, each behind a check
+ * that its answer lies inside what the engine holds (changes/tenant-scope.ts). A query about a
+ * record of a tenant it does not serve, a user or group it does not hold, or a user who acts in
+ * tenants it does not hold, throws OutOfScopeError: the engine cannot tell an unknown id from one
+ * it does not hold, so it never answers as if it could.
+ */
+
+/** Lists the requested tenants for a message. */
+function served(scope: TenantScope): string {
+  const list = scope.requested.slice(0, 5).map(quote).join(', ');
+  return `${list}${scope.requested.length > 5 ? ', ...' : ''} and their descendants`;
+}
+
+/** The top of a record's chain of parents and the tenant the record is in, as the decision reads them; undefined when it cannot be read (the query itself then throws its InvalidInputError). */
+function recordPlace(policy: Policy, resource: unknown): { readonly tenant: Id; readonly top: object } | undefined {
+  let r: unknown = resource;
+  let tenant: Id | undefined;
+  // A controlled record without a tenant of its own is in its parent's; the chain is bounded by the policy.
+  for (let depth = 0; depth <= MAX_PARENT_CHAIN + 1; depth++) {
+    if (!isPlainObject(r)) return undefined;
+    const own = tenantOf(r);
+    if (own !== undefined && typeof own !== 'string') return undefined;
+    tenant ??= own;
+    const type = typeOf(r);
+    const controlledBy = typeof type === 'string' ? policy.resourceTypes.get(type)?.controlledBy : undefined;
+    if (controlledBy === undefined) return { tenant: tenant ?? DEFAULT_TENANT, top: r };
+    r = parentOf(r);
+  }
+  return undefined;
+}
+
+/** The guards of one scope over one snapshot's policy. */
+function guardsOf(scope: TenantScope, policy: Policy) {
+  const tenants = scope.requested;
+  const record = (resource: unknown): void => {
+    const place = recordPlace(policy, resource);
+    if (place !== undefined && !scope.served.has(place.tenant)) {
+      throw new OutOfScopeError({
+        message: `the record is in tenant ${quote(place.tenant)}, which this engine does not serve (it serves ${served(scope)}); ask an instance that serves it`,
+        ids: [place.tenant],
+        path: ['resource', 'tenant'],
+        tenants,
+      });
+    }
+  };
+  const user = (id: unknown): void => {
+    if (typeof id === 'string' && !policy.users.has(id)) {
+      throw new OutOfScopeError({
+        message: `user ${quote(id)} is not held by this engine: it acts in none of the tenants the engine holds, or does not exist (the engine serves ${served(scope)}); ask an instance that serves its tenant`,
+        ids: [id],
+        path: ['user'],
+        tenants,
+      });
+    }
+  };
+  const wholeUser = (id: unknown): void => {
+    user(id);
+    const u = typeof id === 'string' ? policy.users.get(id) : undefined;
+    if (u !== undefined && !userWithin(u, scope.held)) {
+      const outside = [...new Set([u.tenant, ...u.tenants])].filter((t) => !scope.held.has(t));
+      throw new OutOfScopeError({
+        message: `user ${quote(u.id)} acts in tenants this engine does not hold (${outside.slice(0, 5).map(quote).join(', ')}), so its groups and filters are not all here; ask an engine that serves them, or one opened without tenants`,
+        ids: [u.id, ...outside],
+        path: ['user'],
+        tenants,
+      });
+    }
+  };
+  const group = (id: unknown): void => {
+    if (typeof id === 'string' && !policy.groups.has(id)) {
+      throw new OutOfScopeError({
+        message: `group ${quote(id)} is not held by this engine: it is of a tenant the engine does not hold, or does not exist (the engine serves ${served(scope)})`,
+        ids: [id],
+        path: ['group'],
+        tenants,
+      });
+    }
+  };
+  const owner = (resource: unknown): void => {
+    const place = recordPlace(policy, resource);
+    if (place === undefined) return;
+    const o = ownerFieldOf(place.top);
+    if (!isPlainObject(o)) return;
+    const u = Object.hasOwn(o, 'user') ? o['user'] : undefined;
+    const g = Object.hasOwn(o, 'group') ? o['group'] : undefined;
+    const id = typeof u === 'string' ? u : typeof g === 'string' ? g : undefined;
+    if (id === undefined) return;
+    const held = typeof u === 'string' ? policy.users.has(u) : policy.groups.has(id);
+    if (!held) {
+      throw new OutOfScopeError({
+        message: `the record's owner ${typeof u === 'string' ? 'user' : 'group'} ${quote(id)} is not held by this engine: it does not act in the record's tenant, or does not exist; ask an engine opened without tenants`,
+        ids: [id],
+        path: ['resource', 'owner'],
+        tenants,
+      });
+    }
+  };
+  return { record, user, wholeUser, group, owner };
+}
+
+/** A user view whose every answer is guarded as the engine's are. */
+function scopedUserView(view: UserQueries, g: ReturnType<typeof guardsOf>): UserQueries {
+  return Object.freeze({
+    user: view.user,
+    revision: view.revision,
+    can: (action: string, resource: Resource, options?: QueryOptions) => (g.record(resource), view.can(action, resource, options)),
+    check: (action: string, resource: Resource, options?: QueryOptions) => (g.record(resource), view.check(action, resource, options)),
+    explain: (action: string, resource: Resource, options?: QueryOptions & { readonly format?: 'text' | 'json' }) => (g.record(resource), view.explain(action, resource, options)),
+    filter: (action: string, type: string, options?: QueryOptions) => (g.wholeUser(view.user), view.filter(action, type, options)),
+    groups: ((options?: QueryOptions & { readonly paths?: boolean }) => (g.wholeUser(view.user), view.groups(options as never))) as UserQueries['groups'],
+    permittedFields: (resource: Resource, options?: QueryOptions) => (g.record(resource), view.permittedFields(resource, options)),
+  });
+}
+
+/**
+ * The queries `q` of a snapshot holding `policy`, scoped to `scope`: every answer it gives equals
+ * the answer of an engine holding the whole policy; every other query throws OutOfScopeError.
+ */
+export function scopedQueries(q: Queries, scope: TenantScope, policy: Policy): Queries {
+  const g = guardsOf(scope, policy);
+  const scoped: Queries = {
+    revision: q.revision,
+    policy: q.policy,
+    check: (u, a, r, o) => (g.record(r), g.user(u), q.check(u, a, r, o)),
+    can: (u, a, r, o) => (g.record(r), g.user(u), q.can(u, a, r, o)),
+    explain: (u, a, r, o) => (g.record(r), g.user(u), q.explain(u, a, r, o)),
+    groupsOf: ((u: Id, o?: QueryOptions & { readonly paths?: boolean }) => (g.wholeUser(u), q.groupsOf(u, o as never))) as Queries['groupsOf'],
+    membersOf: (group, o) => (g.group(group), q.membersOf(group, o)),
+    effectiveOwners: (r, o) => {
+      g.record(r);
+      const answer = q.effectiveOwners(r, o);
+      g.owner(r);
+      return answer;
+    },
+    whoCan: (a, r, o) => (g.record(r), q.whoCan(a, r, o)),
+    permittedFields: (u, r, o) => (g.record(r), g.user(u), q.permittedFields(u, r, o)),
+    filter: (u, a, t, o) => (g.wholeUser(u), q.filter(u, a, t, o)),
+    for: (u) => (g.user(u), scopedUserView(q.for(u), g)),
+  };
+  return scoped;
+}
