@@ -85,6 +85,20 @@ export function edgeUntil(c: Compiled, group: Id, before: PathStep | number): In
 }
 
 
+/** Code-unit order of ids (the order every sorted answer uses). */
+const byId = (a: Id, b: Id): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Group numbers in the order of their ids: ties between equally short paths go by ids, never by
+ * the numbers an engine happened to give its groups (which depend on the order it read them), so
+ * that engines holding the same policy, however loaded, prove a membership by the same path.
+ */
+export function sortedGroups(c: Compiled, groups: readonly number[]): readonly number[] {
+  if (groups.length < 2) return groups;
+  const ids = c.ids.groups;
+  return [...groups].sort((a, b) => byId(ids.idOf(a), ids.idOf(b)));
+}
+
 /**
  * Breadth-first search up from a user with predecessor links: no recursion, each group visited
  * once. Shortest is counted in steps of the whole path, the first step included: a group that
@@ -93,25 +107,26 @@ export function edgeUntil(c: Compiled, group: Id, before: PathStep | number): In
  * `rolesAndSubordinates` 4 (`user → role → role above → group`), and each nesting adds one. The
  * sources enter the search at their own distance, so every path is a shortest one. Ties go by
  * the first step: a group listing the user, then the user's role (listed in `roles`, then in
- * `rolesAndSubordinates`), then a role above it; within a kind, by group number.
+ * `rolesAndSubordinates`), then a role above it (nearest first); within a kind, by group id; and
+ * a nested group is reached from the first of the groups before it, in that order, that it contains.
  */
 export function groupPaths(c: Compiled, u: UserFacts): GroupPaths {
   const links = new Map<number, PathLink>();
   const order: PathLink[] = [];
   const userStep: PathStep = { kind: 'user', id: u.id };
   const seeds: [number, readonly PathStep[]][][] = [[], [], []];
-  for (const g of u.inUsers) seeds[0]!.push([g, [userStep]]);
+  for (const g of sortedGroups(c, u.inUsers)) seeds[0]!.push([g, [userStep]]);
   const role = u.role < 0 ? undefined : c.roles.get(u.role);
   if (role !== undefined) {
     const roleHead: readonly PathStep[] = [userStep, { kind: 'role', id: role.id, via: 'has-role' }];
-    for (const g of role.inRoles) seeds[1]!.push([g, roleHead]);
-    for (const g of role.inSubtrees) seeds[1]!.push([g, roleHead]);
+    for (const g of sortedGroups(c, role.inRoles)) seeds[1]!.push([g, roleHead]);
+    for (const g of sortedGroups(c, role.inSubtrees)) seeds[1]!.push([g, roleHead]);
     const seen = new Set<number>([role.num]);
     for (let r = role.parent >= 0 ? c.roles.get(role.parent) : undefined; r !== undefined && !seen.has(r.num); r = r.parent >= 0 ? c.roles.get(r.parent) : undefined) {
       seen.add(r.num);
       if (r.inSubtrees.length === 0) continue;
       const head: readonly PathStep[] = [...roleHead, { kind: 'role', id: r.id, via: 'under' }];
-      for (const g of r.inSubtrees) seeds[2]!.push([g, head]);
+      for (const g of sortedGroups(c, r.inSubtrees)) seeds[2]!.push([g, head]);
     }
   }
   let frontier: PathLink[] = [];
@@ -120,7 +135,7 @@ export function groupPaths(c: Compiled, u: UserFacts): GroupPaths {
     for (const l of frontier) {
       const g = c.groups.get(l.group);
       if (g === undefined) continue;
-      for (const p of g.parents) {
+      for (const p of sortedGroups(c, g.parents)) {
         if (links.has(p)) continue;
         const link: PathLink = { group: p, pred: l, head: undefined, length };
         links.set(p, link);
@@ -170,7 +185,7 @@ export function nestingPath(c: Compiled, inner: number, outer: number): Membersh
   for (let i = 0; i < queue.length && !pred.has(outer); i++) {
     const g = c.groups.get(queue[i] as number);
     if (g === undefined) continue;
-    for (const p of g.parents) {
+    for (const p of sortedGroups(c, g.parents)) {
       if (!pred.has(p)) {
         pred.set(p, queue[i]);
         queue.push(p);

@@ -1,3 +1,4 @@
+import { compareReasons } from './canonical-order.js';
 import type { Compiled } from '../compile/snapshot.js';
 import { levelOfRank } from '../model/level.js';
 import type { Resource } from '../model/resource.js';
@@ -8,7 +9,6 @@ import { readRequest, type Request } from './request.js';
 import type { AccessSource, Subject } from './sources/source.js';
 import { sourcesOf } from './sources/table.js';
 
-const LEVEL_ORDER = ['none', 'read', 'readWrite', 'full'];
 
 /** `can(user, action, resource)`: the fast path, a boolean without reasons. */
 export function can(c: Compiled, user: string, action: string, resource: Resource, at = NaN): boolean {
@@ -58,7 +58,7 @@ export function check(c: Compiled, user: string, action: string, resource: Resou
     source.reasons(r, s, proofs, reasons);
     rank = Math.max(rank, source.rank(r, s, rank, 4));
   }
-  reasons.sort((a, b) => LEVEL_ORDER.indexOf(b.level) - LEVEL_ORDER.indexOf(a.level));
+  reasons.sort(compareReasons);
   const allowed = rank >= req.slot.required;
   return { ...base, allowed, level: levelOfRank(rank), ...(allowed ? {} : { denial: 'record-access' as const }), reasons };
 }

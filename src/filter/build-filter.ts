@@ -1,3 +1,4 @@
+import { compareFilterSources } from '../decide/canonical-order.js';
 import type { Compiled, PrincipalRef } from '../compile/snapshot.js';
 import type { AccessFilter, FilterClause, FilterSource } from '../decide/access-filter.js';
 import type { DenialCode } from '../decide/decision.js';
@@ -53,6 +54,14 @@ export function buildFilter(c: Compiled, user: Id, action: string, type: string,
 }
 
 /** The record-access part of a filter: every record (`all`), or those of one of the clauses. */
+/** Segment clauses by tenant, then access group (every clause in `segments` is one). */
+function bySegment(a: FilterClause, b: FilterClause): number {
+  const key = (x: FilterClause): readonly [Id, Id] => (x.kind === 'segment' ? [x.tenant, x.accessGroup] : ['', '']);
+  const [ta, ga] = key(a);
+  const [tb, gb] = key(b);
+  return byCodeUnit(ta, tb) || byCodeUnit(ga, gb);
+}
+
 type Access = Pick<AccessFilter, 'kind' | 'anyOf' | 'sources'>;
 
 /** The record-access part of the filter of a type with access of its own: each own source adds its clauses. */
@@ -86,17 +95,19 @@ function ownAccess(c: Compiled, s: Subject, req: Request, tenants: readonly Id[]
     },
   };
   for (const source of OWN_SOURCES) {
-    if (source.clause(parts)) return { kind: 'all', anyOf: [], sources: sources.filter((x) => x.source === source.name) };
+    if (source.clause(parts)) return { kind: 'all', anyOf: [], sources: sources.filter((x) => x.source === source.name).sort(compareFilterSources) };
   }
+  // Every list in id order (see decide/canonical-order.ts): not in the order entities were numbered.
   const sorted = (x: Set<Id>): Id[] => [...x].sort(byCodeUnit);
+  const byTenant = <T,>(m: ReadonlyMap<Id, T>): [Id, T][] => [...m].sort((a, b) => byCodeUnit(a[0], b[0]));
   const anyOf: FilterClause[] = [];
   for (const kind of ['ownerUser', 'ownerGroup'] as const) {
     const owners = kind === 'ownerUser' ? ownerUsers : ownerGroups;
     if (owners.any.size > 0) anyOf.push({ kind, ids: sorted(owners.any) });
-    for (const [tenant, ids] of owners.byTenant) if (ids.size > 0) anyOf.push({ kind, ids: sorted(ids), tenant });
+    for (const [tenant, ids] of byTenant(owners.byTenant)) if (ids.size > 0) anyOf.push({ kind, ids: sorted(ids), tenant });
   }
-  for (const [tenant, ids] of parts.listed) anyOf.push({ kind: 'accessGroup', ids: sorted(ids), tenant });
-  for (const x of parts.segments) anyOf.push(x);
+  for (const [tenant, ids] of byTenant(parts.listed)) anyOf.push({ kind: 'accessGroup', ids: sorted(ids), tenant });
+  for (const x of [...parts.segments].sort(bySegment)) anyOf.push(x);
   for (const x of parts.shares) anyOf.push(x);
-  return { kind: 'some', anyOf, sources };
+  return { kind: 'some', anyOf, sources: sources.sort(compareFilterSources) };
 }

@@ -1,3 +1,4 @@
+import { compareReasons } from '../canonical-order.js';
 import { levelOfRank } from '../../model/level.js';
 import type { Reason } from '../decision.js';
 import { proofsFor } from '../proofs.js';
@@ -15,11 +16,10 @@ import type { AccessSource, Subject } from './source.js';
  * Made from the table of the other sources (sources/table.ts), which it runs on the top record.
  */
 
-const LEVEL_ORDER = ['none', 'read', 'readWrite', 'full'];
 
 /** The highest level first, as `check` lists reasons. */
 function byLevel(reasons: Reason[]): Reason[] {
-  return reasons.sort((a, b) => LEVEL_ORDER.indexOf(b.level) - LEVEL_ORDER.indexOf(a.level));
+  return reasons.sort(compareReasons);
 }
 
 /** The parent source over `own`, the sources of a record with an owner. */
