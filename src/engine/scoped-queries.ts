@@ -23,30 +23,46 @@ function served(scope: TenantScope): string {
   return `${list}${scope.requested.length > 5 ? ', ...' : ''} and their descendants`;
 }
 
-/** The top of a record's chain of parents and the tenant the record is in, as the decision reads them; undefined when it cannot be read (the query itself then throws its InvalidInputError). */
-function recordPlace(policy: Policy, resource: unknown): { readonly tenant: Id; readonly top: object } | undefined {
+/**
+ * The top of a record's chain of parents (the record itself for a type with access of its own) and
+ * the tenant the record is in, as the decision reads them: `tenant` undefined when they cannot be
+ * read (the query itself then throws its InvalidInputError). One object, reused: no allocation per query.
+ */
+interface Place {
+  tenant: Id | undefined;
+  top: object | undefined;
+}
+
+function readPlace(policy: Policy, resource: unknown, out: Place): Place {
+  out.tenant = undefined;
+  out.top = undefined;
   let r: unknown = resource;
   let tenant: Id | undefined;
   // A controlled record without a tenant of its own is in its parent's; the chain is bounded by the policy.
   for (let depth = 0; depth <= MAX_PARENT_CHAIN + 1; depth++) {
-    if (!isPlainObject(r)) return undefined;
+    if (!isPlainObject(r)) return out;
     const own = tenantOf(r);
-    if (own !== undefined && typeof own !== 'string') return undefined;
+    if (own !== undefined && typeof own !== 'string') return out;
     tenant ??= own;
     const type = typeOf(r);
     const controlledBy = typeof type === 'string' ? policy.resourceTypes.get(type)?.controlledBy : undefined;
-    if (controlledBy === undefined) return { tenant: tenant ?? DEFAULT_TENANT, top: r };
+    if (controlledBy === undefined) {
+      out.tenant = tenant ?? DEFAULT_TENANT;
+      out.top = r;
+      return out;
+    }
     r = parentOf(r);
   }
-  return undefined;
+  return out;
 }
 
 /** The guards of one scope over one snapshot's policy. */
 function guardsOf(scope: TenantScope, policy: Policy) {
   const tenants = scope.requested;
+  const place: Place = { tenant: undefined, top: undefined };
   const record = (resource: unknown): void => {
-    const place = recordPlace(policy, resource);
-    if (place !== undefined && !scope.served.has(place.tenant)) {
+    readPlace(policy, resource, place);
+    if (place.tenant !== undefined && !scope.served.has(place.tenant)) {
       throw new OutOfScopeError({
         message: `the record is in tenant ${quote(place.tenant)}, which this engine does not serve (it serves ${served(scope)}); ask an instance that serves it`,
         ids: [place.tenant],
@@ -89,8 +105,8 @@ function guardsOf(scope: TenantScope, policy: Policy) {
     }
   };
   const owner = (resource: unknown): void => {
-    const place = recordPlace(policy, resource);
-    if (place === undefined) return;
+    readPlace(policy, resource, place);
+    if (place.top === undefined) return;
     const o = ownerFieldOf(place.top);
     if (!isPlainObject(o)) return;
     const u = Object.hasOwn(o, 'user') ? o['user'] : undefined;
