@@ -41,7 +41,8 @@ export interface OpenEngineOptions extends DecisionHookOptions {
    * their answers depend on, so that a fleet can split a large multi-client policy across
    * instances. Every answer equals the answer of an engine holding everything; a query it cannot
    * answer (a record of another tenant, a user or group it does not hold) throws
-   * `OutOfScopeError`, and it does not write. See docs/scale-out.md.
+   * `OutOfScopeError`, and it does not write. Its `policy` is the part it holds. See
+   * docs/scale-out.md.
    */
   readonly tenants?: readonly Id[];
 }
