@@ -6,7 +6,7 @@
  * report of the change (200 tenants of 200 users) with PURVIEW_PG_SCOPED_LARGE=1.
  */
 import { describe, expect, it } from 'vitest';
-import { scopePolicy, type PolicyInput } from '../../src/index.js';
+import { openEngine, scopePolicy, type PolicyInput } from '../../src/index.js';
 import type { AccessGroupInput, GroupInput, RoleInput, SharingRuleInput, TenantInput, UserInput } from '../../src/model/policy-input.js';
 import { expectScopedLoads } from '../../src/testing/index.js';
 import { usePostgres } from '../support/pg-context.js';
@@ -83,6 +83,13 @@ async function measure(roots: number, perTenant: number, runs: number): Promise<
     scoped.push(ms(t0));
   }
   expect(part?.users?.length).toBe(scopePolicy(policy, quarter).policy.users?.length);
+  // openEngine({ tenants }) loads through loadTenants and holds the same part.
+  let called = 0;
+  const counting = { ...repository, loadTenants: (t: readonly string[]) => (called++, repository.loadTenants(t)), load: () => Promise.reject(new Error('load must not be called')) };
+  const engine = await openEngine({ repository: counting, tenants: quarter, pollIntervalMs: 0 });
+  expect(called).toBe(1);
+  expect(engine.policy.users.size).toBe(part?.users?.length);
+  await engine.close();
   const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
   const summary = {
     server: pg.source,
