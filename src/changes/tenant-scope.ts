@@ -29,6 +29,10 @@ import { quote } from '../errors/errors.js';
  * Both sets are closed under descendants, so "a user acts only in held tenants" is "its tenant and
  * every one of its tenants are held". A scoped policy is itself a valid policy, and scoping it again
  * changes nothing.
+ *
+ * The scope is computed in two halves so that a repository can compute it without the policy
+ * (`PolicyRepository.loadTenants`): `servedOf` needs only the tenant tree, and `scopeFrom` adds the
+ * tenants of the users who act in a served tenant, which one query can return.
  */
 
 const EMPTY: ReadonlyMap<Id, never> = new Map<Id, never>();
@@ -56,17 +60,28 @@ export interface TenantTree {
 
 /** The tenant tree of a policy. */
 export function tenantTree(policy: Policy): TenantTree {
+  return tenantTreeOf(policy.tenants.values());
+}
+
+/**
+ * The tenant tree of tenant records (an id and an optional parent each), for a reader that has the
+ * tenants but no policy yet (a repository's `loadTenants` reads the tenants table first). The
+ * implicit `default` exists whether or not it is listed.
+ */
+export function tenantTreeOf(tenants: Iterable<{ readonly id: Id; readonly parent?: Id | undefined }>): TenantTree {
+  const parents = new Map<Id, Id | undefined>();
   const children = new Map<Id, Id[]>();
-  for (const t of policy.tenants.values()) {
+  for (const t of tenants) {
+    parents.set(t.id, t.parent);
     if (t.parent === undefined) continue;
     let list = children.get(t.parent);
     if (list === undefined) children.set(t.parent, (list = []));
     list.push(t.id);
   }
   return {
-    parentOf: (id) => policy.tenants.get(id)?.parent,
+    parentOf: (id) => parents.get(id),
     childrenOf: (id) => children.get(id) ?? [],
-    has: (id) => policy.tenants.has(id) || id === 'default',
+    has: (id) => parents.has(id) || id === 'default',
   };
 }
 
@@ -132,16 +147,28 @@ export function readRequestedTenants(value: unknown, tree: TenantTree | undefine
 /** The scope of `requested` tenants in a policy (the full one, or one already scoped to them). */
 export function scopeOf(policy: Policy, requested: readonly Id[]): TenantScope {
   const tree = tenantTree(policy);
+  const served = servedOf(tree, requested);
+  const actorTenants: Id[] = [];
+  for (const u of policy.users.values()) if (userTouches(u, served.servedUp)) actorTenants.push(u.tenant, ...u.tenants);
+  return scopeFrom(tree, requested, served, actorTenants);
+}
+
+/** The first half of a scope: `served` (the requested tenants and their descendants) and `servedUp`. */
+export function servedOf(tree: TenantTree, requested: readonly Id[]): Pick<TenantScope, 'served' | 'servedUp'> {
   const served = new Set<Id>();
   for (const t of requested) addSubtree(tree, t, served);
-  const servedUp = withAncestors(tree, served);
-  const held = new Set<Id>(served);
-  for (const u of policy.users.values()) {
-    if (!userTouches(u, servedUp)) continue;
-    addSubtree(tree, u.tenant, held);
-    for (const t of u.tenants) addSubtree(tree, t, held);
-  }
-  return { requested: Object.freeze([...requested]), served, servedUp, held, heldUp: withAncestors(tree, held) };
+  return { served, servedUp: withAncestors(tree, served) };
+}
+
+/**
+ * The whole scope from its first half and `actorTenants`: the tenant and every one of the tenants
+ * of each user who acts in a served tenant (`userTouches(user, servedUp)`), in any order, repeats
+ * allowed. `scopeOf` reads them from a policy; a repository may read them with a query.
+ */
+export function scopeFrom(tree: TenantTree, requested: readonly Id[], served: Pick<TenantScope, 'served' | 'servedUp'>, actorTenants: Iterable<Id>): TenantScope {
+  const held = new Set<Id>(served.served);
+  for (const t of actorTenants) addSubtree(tree, t, held);
+  return { requested: Object.freeze([...requested]), served: served.served, servedUp: served.servedUp, held, heldUp: withAncestors(tree, held) };
 }
 
 /** A user as a scoped policy holds it: without its role when its own tenant is not held. */

@@ -1,9 +1,11 @@
 /**
  * purview/testing/fixtures: the policies and ids the conformance suite uses, importable on their
- * own (no test runner, no engine): `conformancePolicy()`, `smallPolicy()`, `ODD_IDS`, `LONG_ID`.
+ * own (no test runner, no engine): `conformancePolicy()`, `smallPolicy()`, `fleetPolicy()`,
+ * `FLEET_TENANT_SUBSETS`, `ODD_IDS`, `LONG_ID`.
  * @packageDocumentation
  */
 import type { PolicyInput, ResourceTypeInput } from '../index.js';
+import type { AccessGroupInput, GroupInput, RoleInput, SharingRuleInput, TenantInput, UserInput } from '../model/policy-input.js';
 
 /** Sets an own, enumerable property, so that keys such as `__proto__` stay data. */
 function own<T>(obj: Record<string, T>, key: string, value: T): Record<string, T> {
@@ -132,3 +134,112 @@ export function smallPolicy(): PolicyInput {
     groups: [{ id: 'sales', members: { users: ['u1'] } }, { id: 'team' }],
   };
 }
+
+/** The tenants of {@link fleetPolicy} with their parents (`default` is implicit: not declared). */
+const FLEET_TENANTS: readonly (readonly [string, string | undefined])[] = [
+  ['agency', undefined],
+  ['agency-eu', 'agency'],
+  ['client-a', undefined],
+  ['client-a-1', 'client-a'],
+  ['client-a-2', 'client-a'],
+  ['client-a-1-x', 'client-a-1'],
+  ['client-b', undefined],
+  ['client-b-1', 'client-b'],
+  ['client-c', undefined],
+  ['__proto__', undefined],
+  ['constructor', '__proto__'],
+];
+
+/**
+ * A policy shaped like a fleet split by tenant: several client trees (two and three levels deep,
+ * one named `__proto__`), an agency whose users act in tenants of other trees (`tenants`), and in
+ * every tenant (the implicit `default` too) roles, users (one inactive), groups with time-bound and
+ * nested members, a sharing rule and an access group with time-bound grants. Loading a tenant
+ * subset of it (`loadTenants`) must give `scopePolicy` of the whole.
+ */
+export function fleetPolicy(): PolicyInput {
+  const all = ['default', ...FLEET_TENANTS.map(([t]) => t)];
+  const tenants: TenantInput[] = FLEET_TENANTS.map(([id, parent]) => (parent === undefined ? { id } : { id, parent }));
+  const roles: RoleInput[] = [];
+  const users: UserInput[] = [];
+  const groups: GroupInput[] = [];
+  const sharingRules: SharingRuleInput[] = [];
+  const accessGroups: AccessGroupInput[] = [];
+  // Users who act in tenants of other trees, and the tenants whose groups and access groups list them.
+  const travellers: { user: UserInput; memberOf: string[] }[] = [
+    { user: { id: 'agency/ops', tenant: 'agency', role: 'agency/lead', tenants: ['client-a-1', 'client-b'] }, memberOf: ['client-a-1', 'client-b', 'client-b-1'] },
+    { user: { id: 'agency-eu/ops', tenant: 'agency-eu', role: 'agency-eu/member', tenants: ['client-c'] }, memberOf: ['client-c'] },
+    { user: { id: 'client-a-2/guest', tenant: 'client-a-2', role: 'client-a-2/member', tenants: ['__proto__'] }, memberOf: ['__proto__', 'constructor'] },
+    { user: { id: 'constructor/x', tenant: 'constructor', tenants: ['client-b-1'], status: 'inactive' }, memberOf: ['client-b-1'] },
+    { user: { id: 'default/admin', role: 'default/lead', tenants: ['agency-eu'] }, memberOf: ['agency-eu'] },
+  ];
+  all.forEach((t, i) => {
+    const tenant = t === 'default' ? {} : { tenant: t };
+    const id = (name: string): string => `${t}/${name}`;
+    roles.push({ id: id('lead'), ...tenant }, { id: id('member'), ...tenant, parent: id('lead') });
+    users.push(
+      { id: id('u1'), ...tenant, role: id('lead') },
+      { id: id('u2'), ...tenant, role: id('member') },
+      { id: id('u3'), ...tenant, status: 'inactive' },
+    );
+    const guests = travellers.filter((g) => g.memberOf.includes(t)).map((g) => g.user.id);
+    groups.push(
+      {
+        id: id('team'),
+        ...tenant,
+        members: {
+          users: [id('u1'), { id: id('u2'), since: '2024-01-01T00:00:00Z', until: '2030-01-01T00:00:00Z' }, ...guests],
+          roles: [id('member')],
+          rolesAndSubordinates: i % 2 === 0 ? [id('lead')] : [],
+        },
+      },
+      { id: id('all'), ...tenant, name: `Everyone in ${t}`, members: { groups: [id('team')], users: [id('u3')] } },
+    );
+    sharingRules.push({
+      id: id('share'),
+      ...tenant,
+      resourceType: 'lead',
+      from: { group: id('team') },
+      to: { roleAndSubordinates: id('lead') },
+      level: 'read',
+      ...(i % 3 === 0 ? { until: '2031-06-30T12:00:00Z' } : {}),
+    });
+    accessGroups.push({
+      id: id('vault'),
+      ...tenant,
+      grants: [
+        { to: { group: id('all') }, level: 'read' },
+        { to: { user: id('u1') }, level: 'full', since: '2024-06-01T00:00:00Z' },
+        ...guests.map((g) => ({ to: { user: g }, level: 'readWrite' as const })),
+      ],
+    });
+  });
+  users.push(...travellers.map((g) => g.user));
+  return {
+    tenants,
+    roles,
+    users,
+    groups,
+    resourceTypes: {
+      lead: { actions: { view: 'read', edit: 'readWrite', delete: 'full' }, default: 'private' },
+      note: { actions: { read: 'read', write: 'readWrite' }, default: 'publicRead', fields: { body: { read: 'read', write: 'write' } } },
+    },
+    sharingRules,
+    accessGroups,
+  };
+}
+
+/** Tenant subsets of {@link fleetPolicy} to load: single roots, inner and leaf tenants, several trees, overlaps, `default`. */
+export const FLEET_TENANT_SUBSETS: readonly (readonly string[])[] = [
+  ['client-a'],
+  ['client-a-1'],
+  ['client-a-1-x'],
+  ['client-b', 'client-c'],
+  ['__proto__'],
+  ['constructor'],
+  ['agency'],
+  ['agency-eu'],
+  ['default'],
+  ['client-a', 'client-a-1', 'client-a'],
+  ['agency', 'client-a', 'client-b', 'client-c', '__proto__', 'default'],
+];

@@ -23,6 +23,7 @@ import {
   createEngine,
   InvalidInputError,
   openEngine,
+  scopePolicy,
   toPolicyInput,
   type ChangeRecord,
   type Policy,
@@ -30,9 +31,9 @@ import {
   type PolicyRepository,
   type SharedEngine,
 } from '../index.js';
-import { conformancePolicy, smallPolicy } from './fixtures.js';
+import { FLEET_TENANT_SUBSETS, conformancePolicy, fleetPolicy, smallPolicy } from './fixtures.js';
 
-export { conformancePolicy, smallPolicy, ODD_IDS, LONG_ID } from './fixtures.js';
+export { conformancePolicy, smallPolicy, fleetPolicy, FLEET_TENANT_SUBSETS, ODD_IDS, LONG_ID } from './fixtures.js';
 
 /** What the suite needs from an adapter: a fresh, isolated repository holding `initial`, and a way to throw it away. */
 export type MakeRepository = (initial: PolicyInput) => Promise<{ repository: PolicyRepository; cleanup(): Promise<void> }>;
@@ -73,6 +74,31 @@ export function canonicalPolicy(policy: Policy | PolicyInput): string {
   // Own properties only; a Policy (from this copy of the library or another) is normalized like any input.
   const p = createEngine({ policy }).policy;
   return JSON.stringify(toPolicyInput(p));
+}
+
+/**
+ * Checks that `repository.loadTenants(tenants)` gives exactly `scopePolicy` of `load()` for each
+ * tenant subset, at the same revision: each collection compared by its ids first (so that a
+ * failure names the entities too many or missing), then entity by entity (sorted by id; member
+ * lists in their order), both sides normalized (defaults filled in) by building an engine, which
+ * also checks that the part is a valid policy. Does nothing when the repository has no
+ * `loadTenants`. Rejects with an `AssertionError` when they differ.
+ */
+export async function expectScopedLoads(repository: PolicyRepository, subsets: readonly (readonly string[])[]): Promise<void> {
+  if (repository.loadTenants === undefined) return;
+  const loaded = await repository.load();
+  for (const tenants of subsets) {
+    const part = await repository.loadTenants(tenants);
+    expect(part.revision).toBe(loaded.revision);
+    const want = toPolicyInput(createEngine({ policy: scopePolicy(loaded.policy, tenants).policy }).policy);
+    const got = toPolicyInput(createEngine({ policy: part.policy }).policy);
+    for (const key of ['tenants', 'roles', 'users', 'groups', 'sharingRules', 'accessGroups'] as const) {
+      const ids = (p: PolicyInput): unknown => ({ tenants: [...tenants], [key]: (p[key] ?? []).map((e) => e.id) });
+      expect(ids(got)).toEqual(ids(want));
+      expect({ tenants: [...tenants], [key]: got[key] }).toEqual({ tenants: [...tenants], [key]: want[key] });
+    }
+    expect(got).toEqual(want);
+  }
 }
 
 /**
@@ -405,6 +431,37 @@ export function repositoryConformanceCases(makeRepository: MakeRepository, optio
       const members = a.membersOf('team').sort();
       const want = settled.flatMap((r, i) => (r.status === 'fulfilled' ? [i === 0 ? 'u2' : 'u3'] : []));
       expect(members).toEqual(want.sort());
+    });
+
+    test('loadTenants (when the repository has it) gives exactly scopePolicy of load, at the same revision, before and after changes', async ({ fresh, engineOn }) => {
+      const repository = await fresh(fleetPolicy());
+      if (repository.loadTenants === undefined) return;
+      await expectScopedLoads(repository, FLEET_TENANT_SUBSETS);
+      // A tenant the policy does not declare is a typed error naming it; so is a malformed list.
+      for (const bad of [['client-a', 'no-such-tenant'], ['default\u0000']]) {
+        let error: unknown;
+        await repository.loadTenants(bad).catch((e: unknown) => {
+          error = e;
+        });
+        expect(error).toBeInstanceOf(InvalidInputError);
+        expect((error as InvalidInputError).ids).toEqual([bad[bad.length - 1]]);
+      }
+      await expect(repository.loadTenants([])).rejects.toBeInstanceOf(InvalidInputError);
+      await expect(repository.loadTenants('client-a' as unknown as string[])).rejects.toBeInstanceOf(InvalidInputError);
+      // After changes: a user acting in another tree, a deleted group, a new role, a new tenant (a whole-policy record).
+      const writer = await engineOn(repository);
+      await writer.update((d) => {
+        d.users.set('client-c/new', { id: 'client-c/new', tenant: 'client-c', status: 'active', tenants: ['client-a-1-x'], role: 'client-c/member' });
+        d.groups.get('client-a-1-x/team')?.members.users.push('client-c/new');
+      });
+      await writer.deleteGroup('client-b/all');
+      await writer.setRole('agency/ops', 'agency/member');
+      await writer.update((d) => {
+        d.tenants.set('client-d', { id: 'client-d', parent: 'client-c' });
+        d.roles.set('client-d/lead', { id: 'client-d/lead', tenant: 'client-d' });
+        d.users.set('client-d/u1', { id: 'client-d/u1', tenant: 'client-d', status: 'active', tenants: ['agency-eu'], role: 'client-d/lead' });
+      });
+      await expectScopedLoads(repository, [...FLEET_TENANT_SUBSETS, ['client-d'], ['client-c'], ['agency-eu', 'client-d']]);
     });
 
     test('a long history replays to the same snapshot, from any revision', async ({ fresh, engineOn }) => {

@@ -14,7 +14,8 @@ import { decodeChangeText, type Row } from '../sql/decode.js';
 import { checkPollInterval, pollRevisions } from '../sql/poll.js';
 import { checkStorable, planWrites, rowArrays, writesOf, type Columns, type Writes } from '../sql/rows.js';
 import { MAX_ID_BYTES, MYSQL_MIGRATIONS, MYSQL_SCHEMA_VERSION } from './migrations.js';
-import { readMysqlPolicy } from './read.js';
+import { mysqlScopedDialect, readMysqlPolicy, readMysqlScopedPolicy } from './read.js';
+import { requestedTenants, scopedRead } from '../sql/scoped-read.js';
 import { checkMysqlIdentifier, quoteMysqlIdent } from './sql.js';
 
 /** Options of {@link mysqlRepository}. */
@@ -332,6 +333,13 @@ export function mysqlRepository(input: MysqlRepositoryOptions): MysqlRepository 
     load: async (): Promise<StoredPolicy> => {
       const { name, d } = await ensureReady();
       return read((c) => readMysqlPolicy(c, d, name));
+    },
+
+    loadTenants: async (tenants: readonly string[]): Promise<StoredPolicy> => {
+      const asked = requestedTenants(tenants);
+      const { name, d } = await ensureReady();
+      // A fresh read per attempt: a retried read starts over.
+      return read((c) => readMysqlScopedPolicy(c, scopedRead(asked, mysqlScopedDialect(d), name), name));
     },
 
     append: async (change: ChangeRecord, expected: number): Promise<void> => {

@@ -13,7 +13,8 @@ import { MIGRATIONS, SCHEMA_VERSION } from './migrations.js';
 import { checkAppendArgs, checkInitialPolicy, checkKeepLast, type SqlRepository, type SqlRepositoryOptions } from '../sql/checks.js';
 import { Subscriptions } from '../sql/subscriptions.js';
 import { decodeChange } from '../sql/decode.js';
-import { readPolicy } from './read.js';
+import { postgresScopedDialect, readPolicy, readScopedPolicy } from './read.js';
+import { scopedRead } from '../sql/scoped-read.js';
 import { ALL_TABLES, COLLECTION_TABLES, TABLES, checkStorable, writesOf, type Columns, type TableSpec, type Writes } from '../sql/rows.js';
 import { checkIdentifier, quoteIdent } from './sql.js';
 
@@ -300,6 +301,12 @@ export function postgresRepository(input: PostgresRepositoryOptions): PostgresRe
     load: async (): Promise<StoredPolicy> => {
       await ensureReady();
       return withClient((c) => readPolicy(c, s, schemaName));
+    },
+
+    loadTenants: async (tenants: readonly string[]): Promise<StoredPolicy> => {
+      const read = scopedRead(tenants, postgresScopedDialect(s), schemaName);
+      await ensureReady();
+      return withClient((c) => readScopedPolicy(c, read));
     },
 
     append: async (change: ChangeRecord, expected: number): Promise<void> => {

@@ -1,4 +1,4 @@
-import { InvalidInputError, checkPolicy, type ChangeRecord, type Limits, type PolicyInput, type PolicyRepository } from '../../index.js';
+import { InvalidInputError, checkPolicy, type ChangeRecord, type Limits, type PolicyInput, type PolicyRepository, type StoredPolicy } from '../../index.js';
 import { checkStorable } from './rows.js';
 
 /** The options every SQL repository takes besides its connection. */
@@ -18,6 +18,14 @@ export interface SqlRepositoryOptions {
 export interface SqlRepository extends PolicyRepository {
   /** Creates or upgrades the tables (idempotent, safe from many processes at once); runs by itself on first use unless `migrate: false`. */
   migrate(): Promise<void>;
+  /**
+   * The part of the stored policy that an engine serving `tenants` holds, and its revision: exactly
+   * `scopePolicy((await load()).policy, tenants).policy`, read in one snapshot without reading the
+   * rest (the users who act in the tenants the part holds, and the roles, groups, sharing rules and
+   * access groups of those tenants, by `WHERE`). `openEngine({ repository, tenants })` calls it. A
+   * tenant the policy does not declare is an `InvalidInputError` naming it.
+   */
+  loadTenants(tenants: readonly string[]): Promise<StoredPolicy>;
   /** The revision stored now. */
   revision(): Promise<number>;
   /**

@@ -56,11 +56,12 @@ export type PolicyRows = { readonly [K in keyof typeof POLICY_SELECTS]: readonly
 
 /**
  * The SQL text of a SELECT: `s` is the quoted schema (or database), `q` quotes a column or table
- * name (PostgreSQL leaves them bare; MySQL needs backticks, since `groups` is reserved there).
+ * name (PostgreSQL leaves them bare; MySQL needs backticks, since `groups` is reserved there),
+ * `where` an optional condition (SQL text whose values are parameters).
  */
-export function selectSql(select: PolicySelect, s: string, q: (name: string) => string = (n) => n): string {
+export function selectSql(select: PolicySelect, s: string, q: (name: string) => string = (n) => n, where?: string): string {
   const order = select.orderBy === undefined ? '' : ` ORDER BY ${select.orderBy.map(q).join(', ')}`;
-  return `SELECT ${select.columns.map(q).join(', ')} FROM ${s}.${q(select.table)}${order}`;
+  return `SELECT ${select.columns.map(q).join(', ')} FROM ${s}.${q(select.table)}${where === undefined ? '' : ` WHERE ${where}`}${order}`;
 }
 
 const MEMBER_LIST: Readonly<Record<string, 'users' | 'roles' | 'rolesAndSubordinates' | 'groups'>> = {
@@ -130,6 +131,17 @@ function define<T>(obj: Record<string, T>, key: string, value: T): void {
   Object.defineProperty(obj, key, Object.setPrototypeOf({ value, enumerable: true, writable: true, configurable: true }, null) as PropertyDescriptor);
 }
 
+/** Decodes the rows of the tenants table (see {@link POLICY_SELECTS}); a row without an id is an error naming it. */
+export function decodeTenants(tenantRows: readonly Row[], schemaName: string): TenantInput[] {
+  const tr = new RowReader(schemaName, 'tenants');
+  return tenantRows.map(([id, parent, ceiling], i) => {
+    const where = (): string => `row ${i + 1} (id ${show(id)})`;
+    const p = tr.optText(parent, 'parent', where);
+    const c = tr.optList(ceiling, 'ceiling', where);
+    return { id: tr.text(id, 'id', where), ...(p === undefined ? {} : { parent: p }), ...(c === undefined ? {} : { ceiling: c }) };
+  });
+}
+
 /** Decodes the rows of a whole policy (see {@link POLICY_SELECTS}) into the policy and its revision. */
 export function decodePolicy(rows: PolicyRows, schemaName: string): StoredPolicy {
   const {
@@ -157,14 +169,7 @@ export function decodePolicy(rows: PolicyRows, schemaName: string): StoredPolicy
     throw new InvalidInputError({ message: `table ${schemaName}.policy_state: revision ${show(revisionRaw)} is not a revision`, path: ['policy_state'] });
   }
 
-  // Tenants.
-  const tr = new RowReader(schemaName, 'tenants');
-  const tenants: TenantInput[] = tenantRows.map(([id, parent, ceiling], i) => {
-    const where = (): string => `row ${i + 1} (id ${show(id)})`;
-    const p = tr.optText(parent, 'parent', where);
-    const c = tr.optList(ceiling, 'ceiling', where);
-    return { id: tr.text(id, 'id', where), ...(p === undefined ? {} : { parent: p }), ...(c === undefined ? {} : { ceiling: c }) };
-  });
+  const tenants = decodeTenants(tenantRows, schemaName);
 
   // Roles.
   const rr = new RowReader(schemaName, 'roles');

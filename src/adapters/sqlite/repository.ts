@@ -10,7 +10,9 @@ import {
 } from '../../index.js';
 import { checkAppendArgs, checkInitialPolicy, checkKeepLast, type SqlRepository, type SqlRepositoryOptions } from '../sql/checks.js';
 import { Subscriptions } from '../sql/subscriptions.js';
-import { POLICY_SELECTS, decodableRows, decodeChangeText, decodePolicy, selectSql, type PolicyRows, type PolicySelect, type Row } from '../sql/decode.js';
+import { decodeChangeText, decodePolicy, type Row } from '../sql/decode.js';
+import { scopedRead } from '../sql/scoped-read.js';
+import { q, readSqliteRows, readSqliteScopedPolicy, sqliteScopedDialect } from './read.js';
 import { checkPollInterval, pollRevisions } from '../sql/poll.js';
 import { checkStorable, planWrites, rowArrays, writesOf, type Columns, type Writes } from '../sql/rows.js';
 import { SQLITE_MIGRATIONS, SQLITE_SCHEMA_VERSION } from './migrations.js';
@@ -40,8 +42,6 @@ export interface SqliteRepository extends SqlRepository {
   /** Stops every subscription and closes the file. */
   close(): Promise<void>;
 }
-
-const q = (name: string): string => `"${name}"`;
 
 /** SQLite binds no booleans: true and false are stored as 1 and 0. */
 const bindable = (v: unknown): unknown => (v === true ? 1 : v === false ? 0 : v);
@@ -200,14 +200,14 @@ export function sqliteRepository(input: SqliteRepositoryOptions): SqliteReposito
 
     load: async (): Promise<StoredPolicy> => {
       ensureReady();
-      const rows = snapshot((d) => {
-        const out: Partial<Record<keyof PolicyRows, Row[]>> = {};
-        for (const [key, select] of Object.entries(POLICY_SELECTS) as [keyof PolicyRows, PolicySelect][]) {
-          out[key] = decodableRows(select, d.prepare(selectSql(select, 'main', q)).raw(true).all() as Row[], path);
-        }
-        return out as PolicyRows;
-      });
+      const rows = snapshot((d) => readSqliteRows(d, path));
       return decodePolicy(rows, path);
+    },
+
+    loadTenants: async (tenants: readonly string[]): Promise<StoredPolicy> => {
+      const read = scopedRead(tenants, sqliteScopedDialect, path);
+      ensureReady();
+      return snapshot((d) => readSqliteScopedPolicy(d, read, path));
     },
 
     append: async (change: ChangeRecord, expected: number): Promise<void> => {
