@@ -202,9 +202,8 @@ export function scopePolicy(policy: Policy | PolicyInput, requested: readonly Id
   const byTenant = <T extends { readonly tenant: Id }>(m: ReadonlyMap<Id, T>): T[] => [...m.values()].filter((e) => scope.held.has(e.tenant));
   const users: User[] = [];
   for (const u of full.users.values()) if (userTouches(u, scope.heldUp)) users.push(scopedUser(u, scope));
-  // In the policy's own order (not sorted): an engine numbers entities in the order it reads them,
-  // and breaks ties between equally short membership paths by those numbers, so the part keeps the
-  // order of the whole to answer with the same paths as an engine loaded from the whole.
+  // In the policy's own order, unsorted: answers do not depend on the order (they are in id order,
+  // see decide/canonical-order.ts), so sorting a million users would buy nothing.
   const all = toPolicyInput({ ...full, roles: EMPTY, users: EMPTY, groups: EMPTY, sharingRules: EMPTY, accessGroups: EMPTY } as unknown as Policy);
   return {
     policy: {
