@@ -123,7 +123,7 @@ export type {
 } from './errors/errors.js';
 
 // Ports and the in-memory adapters
-export type { PolicyRepository, StoredPolicy } from './ports/policy-repository.js';
+export type { PolicyRepository, StoredPolicy, LoadTenantsOptions } from './ports/policy-repository.js';
 export type { ChangeRecord, EntityOp } from './ports/change-record.js';
 export { memoryRepository } from './adapters/memory-repository.js';
 export type { MemoryRepository } from './adapters/memory-repository.js';

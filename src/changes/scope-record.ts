@@ -73,31 +73,43 @@ export function scopeRecord(ops: readonly ReadOp[], policy: Policy, scope: Tenan
 
   const out: ReadOp[] = [];
   // Tenants first: a record that adds a tenant and its users must find the tenant in the sets.
-  // The ops of one record land together, so their order across collections does not matter.
-  const ordered = [...ops.filter((o) => o.op !== 'set' && o.collection === 'tenants'), ...ops.filter((o) => o.op === 'set' || o.collection !== 'tenants')];
-  for (const op of ordered) {
+  // New tenants and their parents, which may themselves be new (listed in any order).
+  const fresh = new Map<Id, Id>();
+  for (const op of ops) {
+    if (op.op === 'set' || op.collection !== 'tenants') continue;
+    if (op.op === 'delete') return { reload: `tenant ${op.id} is deleted` };
+    const t = normalizeTenant(op.entity, PATH);
+    if (exists(t.id)) {
+      const before = tenantsNow.has(t.id) ? tenantsNow.get(t.id) : policy.tenants.get(t.id)?.parent;
+      if (before !== t.parent) return { reload: `tenant ${t.id} moves in the tree` };
+    } else if (t.parent !== undefined) fresh.set(t.id, t.parent);
+    tenantsNow.set(t.id, t.parent);
+    out.push(op);
+  }
+  // A new tenant is in every set its nearest tenant that is not new is in: the sets stay closed
+  // under descendants. (The writer validated the tree: the walk ends.)
+  if (fresh.size > 0) {
+    grow();
+    for (const id of fresh.keys()) {
+      let p = fresh.get(id) as Id;
+      for (let steps = 0; fresh.has(p) && steps <= fresh.size; steps++) p = fresh.get(p) as Id;
+      if (served.has(p)) {
+        served.add(id);
+        servedUp.add(id);
+      }
+      if (held.has(p)) {
+        held.add(id);
+        heldUp.add(id);
+      }
+    }
+  }
+  // The other ops; the ops of one record land together, so their order across collections does not matter.
+  for (const op of ops) {
     if (op.op === 'set' || op.collection === 'resourceTypes') {
       out.push(op);
       continue;
     }
-    if (op.collection === 'tenants') {
-      if (op.op === 'delete') return { reload: `tenant ${op.id} is deleted` };
-      const t = normalizeTenant(op.entity, PATH);
-      if (exists(t.id)) {
-        const before = tenantsNow.has(t.id) ? tenantsNow.get(t.id) : policy.tenants.get(t.id)?.parent;
-        if (before !== t.parent) return { reload: `tenant ${t.id} moves in the tree` };
-      } else if (t.parent !== undefined) {
-        // A new tenant is in every set its parent is in: the sets stay closed under descendants.
-        grow();
-        if (served.has(t.parent)) served.add(t.id);
-        if (servedUp.has(t.parent) && served.has(t.id)) servedUp.add(t.id);
-        if (held.has(t.parent)) held.add(t.id);
-        if (heldUp.has(t.parent) && held.has(t.id)) heldUp.add(t.id);
-      }
-      tenantsNow.set(t.id, t.parent);
-      out.push(op);
-      continue;
-    }
+    if (op.collection === 'tenants') continue;
     if (op.op === 'delete') {
       if (isHeld(op.collection, op.id)) {
         out.push(op);

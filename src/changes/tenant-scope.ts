@@ -37,6 +37,13 @@ import { quote } from '../errors/errors.js';
 
 const EMPTY: ReadonlyMap<Id, never> = new Map<Id, never>();
 
+/**
+ * What to do with a requested tenant the policy does not declare: `refuse` (an `InvalidInputError`
+ * naming it; the default) or `skip` (it serves nothing: an engine following a policy in which one
+ * of its tenants was deleted).
+ */
+export type MissingTenants = 'refuse' | 'skip';
+
 /** The tenants a scoped engine serves and holds (see the comment above). */
 export interface TenantScope {
   /** The tenants asked for, in the order given, without repeats. */
@@ -125,9 +132,9 @@ export function userWithin(user: Pick<User, 'tenant' | 'tenants'>, set: Readonly
 
 /**
  * Reads the `tenants` option: a non-empty list of tenant ids, each declared in the policy (or the
- * implicit `default`). Repeats are dropped.
+ * implicit `default`) unless `missing` is `skip` (a tenant deleted since: it serves nothing). Repeats are dropped.
  */
-export function readRequestedTenants(value: unknown, tree: TenantTree | undefined): Id[] {
+export function readRequestedTenants(value: unknown, tree: TenantTree | undefined, missing: MissingTenants = 'refuse'): Id[] {
   if (!Array.isArray(value) || value.length === 0) fail(['tenants'], 'expected a non-empty array of tenant ids: the tenants this engine serves');
   const out: Id[] = [];
   const seen = new Set<Id>();
@@ -135,7 +142,7 @@ export function readRequestedTenants(value: unknown, tree: TenantTree | undefine
     if (!Object.hasOwn(value, i)) fail(['tenants', i], 'expected a tenant id, got a hole');
     const t: unknown = value[i];
     if (typeof t !== 'string' || t.length === 0) fail(['tenants', i], 'expected a tenant id (a non-empty string)');
-    if (tree !== undefined && !tree.has(t)) fail(['tenants', i], `tenant ${quote(t)} does not exist in the policy; serve tenants it declares`, [t]);
+    if (tree !== undefined && missing === 'refuse' && !tree.has(t)) fail(['tenants', i], `tenant ${quote(t)} does not exist in the policy; serve tenants it declares`, [t]);
     if (!seen.has(t)) {
       seen.add(t);
       out.push(t);
@@ -194,10 +201,10 @@ export function scopedUserInput(user: UserInput, scope: TenantScope): UserInput 
  * const { policy: part } = scopePolicy(fullPolicy, ['client-a', 'client-b']);
  * ```
  */
-export function scopePolicy(policy: Policy | PolicyInput, requested: readonly Id[]): { readonly policy: PolicyInput; readonly scope: TenantScope } {
+export function scopePolicy(policy: Policy | PolicyInput, requested: readonly Id[], options?: { readonly missing?: MissingTenants }): { readonly policy: PolicyInput; readonly scope: TenantScope } {
   const full = isIdMap((policy as Policy).users) ? (policy as Policy) : normalizePolicy(policy);
   const tree = tenantTree(full);
-  const wanted = readRequestedTenants(requested, tree);
+  const wanted = readRequestedTenants(requested, tree, options?.missing);
   const scope = scopeOf(full, wanted);
   const byTenant = <T extends { readonly tenant: Id }>(m: ReadonlyMap<Id, T>): T[] => [...m.values()].filter((e) => scope.held.has(e.tenant));
   const users: User[] = [];

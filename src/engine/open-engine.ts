@@ -1,5 +1,8 @@
 import { ConflictError, InvalidInputError, OutOfScopeError, PurviewError, RepositoryError, StaleSnapshotError } from '../errors/errors.js';
 import { readRequestedTenants, scopePolicy, type TenantScope } from '../changes/tenant-scope.js';
+
+/** Scoping while following: requested tenants deleted since the engine opened are skipped. */
+const FOLLOWING = { missing: 'skip' } as const;
 import { scopeRecord } from '../changes/scope-record.js';
 import { scopedQueries } from './scoped-queries.js';
 import type { Policy } from '../model/policy.js';
@@ -131,16 +134,27 @@ export async function openEngine(input: OpenEngineOptions): Promise<SharedEngine
   /** The stored policy, or this engine's part of it. */
   const loadPolicy = async (): Promise<StoredPolicy> => {
     if (requested === undefined) return repo.load();
-    const stored = repo.loadTenants === undefined ? await repo.load() : await repo.loadTenants(requested);
-    const part = scopePolicy(stored.policy, requested);
+    const stored = repo.loadTenants === undefined ? await repo.load() : await repo.loadTenants(requested, opened ? FOLLOWING : undefined);
+    // Strict at open (a tenant that does not exist is a mistake in the options); lenient after: a
+    // served tenant deleted later serves nothing, and the others go on being served.
+    const part = scopePolicy(stored.policy, requested, opened ? FOLLOWING : undefined);
     nextScope = part.scope;
     return { policy: part.policy, revision: stored.revision };
   };
   // The scope of the policy loadPolicy read last, taken up when it is installed.
   let nextScope: TenantScope | undefined;
-  const held = (s: TenantScope | undefined): void => {
-    scope = s;
-    if (s !== undefined) scopes.set(core.engine.policy, s);
+  let opened = false;
+  /**
+   * Installs a prepared change with the scope its policy is held under: the scope is known before
+   * the change lands, so a listener told of it (synchronously, by install) already queries the new
+   * part under the new scope.
+   */
+  const installHeld = (prepared: PreparedChange, s: TenantScope | undefined): void => {
+    if (s !== undefined) {
+      scopes.set(prepared.policy, s);
+      scope = s;
+    }
+    prepared.install();
   };
   const outOfScopeWrite = (): Promise<never> =>
     Promise.reject(
@@ -178,7 +192,9 @@ export async function openEngine(input: OpenEngineOptions): Promise<SharedEngine
     commit,
     () => refresh(),
   );
-  held(nextScope);
+  scope = nextScope;
+  if (scope !== undefined) scopes.set(core.engine.policy, scope);
+  opened = true;
 
   // Set while this engine knows it cannot follow the repository (see `unreadable`): every query
   // refuses with this error instead of answering from a policy that may be out of date.
@@ -194,15 +210,13 @@ export async function openEngine(input: OpenEngineOptions): Promise<SharedEngine
       return true;
     }
     if (r.ops === undefined) {
-      const part = scopePolicy(r.replace, requested);
-      core.prepareReplace(part.policy, r.revision).install();
-      held(part.scope);
+      const part = scopePolicy(r.replace, requested, FOLLOWING);
+      installHeld(core.prepareReplace(part.policy, r.revision), part.scope);
       return true;
     }
     const scoped = scopeRecord(r.ops, core.engine.policy, scope);
     if (scoped.reload !== undefined) return false;
-    core.prepareAt(opsOfRecord(scoped.ops) ?? recipeOf(scoped.ops), r.revision).install();
-    held(scoped.scope);
+    installHeld(core.prepareAt(opsOfRecord(scoped.ops) ?? recipeOf(scoped.ops), r.revision), scoped.scope);
     return true;
   };
 
@@ -213,8 +227,7 @@ export async function openEngine(input: OpenEngineOptions): Promise<SharedEngine
   const reload = async (): Promise<boolean> => {
     const fresh = await loadPolicy();
     if (fresh.revision <= core.revision()) return false;
-    core.prepareReplace(fresh.policy, fresh.revision).install();
-    held(nextScope);
+    installHeld(core.prepareReplace(fresh.policy, fresh.revision), nextScope);
     return true;
   };
 
@@ -286,14 +299,13 @@ export async function openEngine(input: OpenEngineOptions): Promise<SharedEngine
         (r.ops === undefined ? scratch.prepareReplace(r.replace, r.revision) : scratch.prepareAt(opsOfRecord(r.ops) ?? recipeOf(r.ops), r.revision)).install();
       }
       if (scratch.revision() < target) throw new InvalidInputError({ message: `the change log does not reach revision ${target}`, path: ['changeLog', target] });
-      const part = scopePolicy(scratch.engine.policy, requested ?? []);
+      const part = scopePolicy(scratch.engine.policy, requested ?? [], FOLLOWING);
       policy = part.policy;
       revision = scratch.revision();
       nextScope = part.scope;
     }
     if (revision <= core.revision()) return;
-    core.prepareReplace(policy, revision).install();
-    held(nextScope);
+    installHeld(core.prepareReplace(policy, revision), nextScope);
   };
 
   const catchUp = async (): Promise<void> => {

@@ -56,11 +56,46 @@ function readPlace(policy: Policy, resource: unknown, out: Place): Place {
   return out;
 }
 
+/** A copy of a plain object's own string-keyed properties, each read exactly once (a getter runs once), as data. */
+function ownData(o: object): Record<string, unknown> {
+  const out = Object.create(null) as Record<string, unknown>;
+  for (const k of Object.getOwnPropertyNames(o)) {
+    const d = Object.getOwnPropertyDescriptor(o, k);
+    if (d === undefined) continue;
+    Object.defineProperty(out, k, { value: 'value' in d ? d.value : d.get?.call(o), enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
+/**
+ * The record as the guard and the query will both read it: each record of its chain of parents
+ * and the top one's owner copied once into plain data, so that a getter or a proxy cannot show
+ * the guard one tenant and the decision another. Anything that is not plain data is left as it
+ * is (the query refuses it).
+ */
+function settled(resource: unknown): unknown {
+  if (!isPlainObject(resource)) return resource;
+  const top = ownData(resource);
+  let cur = top;
+  for (let depth = 0; depth <= MAX_PARENT_CHAIN + 1; depth++) {
+    const owner = cur['owner'];
+    if (isPlainObject(owner)) cur['owner'] = ownData(owner);
+    const parent = cur['parent'];
+    if (!isPlainObject(parent)) break;
+    const copy = ownData(parent);
+    cur['parent'] = copy;
+    cur = copy;
+  }
+  return top;
+}
+
 /** The guards of one scope over one snapshot's policy. */
 function guardsOf(scope: TenantScope, policy: Policy) {
   const tenants = scope.requested;
   const place: Place = { tenant: undefined, top: undefined };
-  const record = (resource: unknown): void => {
+  /** The record settled (see {@link settled}), once its tenant is known to be served. */
+  const record = <R,>(input: R): R => {
+    const resource = settled(input) as R;
     readPlace(policy, resource, place);
     if (place.tenant !== undefined && !scope.served.has(place.tenant)) {
       throw new OutOfScopeError({
@@ -70,6 +105,7 @@ function guardsOf(scope: TenantScope, policy: Policy) {
         tenants,
       });
     }
+    return resource;
   };
   const user = (id: unknown): void => {
     if (typeof id === 'string' && !policy.users.has(id)) {
@@ -131,12 +167,12 @@ function scopedUserView(view: UserQueries, g: ReturnType<typeof guardsOf>): User
   return Object.freeze({
     user: view.user,
     revision: view.revision,
-    can: (action: string, resource: Resource, options?: QueryOptions) => (g.record(resource), view.can(action, resource, options)),
-    check: (action: string, resource: Resource, options?: QueryOptions) => (g.record(resource), view.check(action, resource, options)),
-    explain: (action: string, resource: Resource, options?: QueryOptions & { readonly format?: 'text' | 'json' }) => (g.record(resource), view.explain(action, resource, options)),
+    can: (action: string, resource: Resource, options?: QueryOptions) => view.can(action, g.record(resource), options),
+    check: (action: string, resource: Resource, options?: QueryOptions) => view.check(action, g.record(resource), options),
+    explain: (action: string, resource: Resource, options?: QueryOptions & { readonly format?: 'text' | 'json' }) => view.explain(action, g.record(resource), options),
     filter: (action: string, type: string, options?: QueryOptions) => (g.wholeUser(view.user), view.filter(action, type, options)),
     groups: ((options?: QueryOptions & { readonly paths?: boolean }) => (g.wholeUser(view.user), view.groups(options as never))) as UserQueries['groups'],
-    permittedFields: (resource: Resource, options?: QueryOptions) => (g.record(resource), view.permittedFields(resource, options)),
+    permittedFields: (resource: Resource, options?: QueryOptions) => view.permittedFields(g.record(resource), options),
   });
 }
 
@@ -149,19 +185,35 @@ export function scopedQueries(q: Queries, scope: TenantScope, policy: Policy): Q
   const scoped: Queries = {
     revision: q.revision,
     policy: q.policy,
-    check: (u, a, r, o) => (g.record(r), g.user(u), q.check(u, a, r, o)),
-    can: (u, a, r, o) => (g.record(r), g.user(u), q.can(u, a, r, o)),
-    explain: (u, a, r, o) => (g.record(r), g.user(u), q.explain(u, a, r, o)),
+    check: (u, a, r, o) => {
+      const x = g.record(r);
+      g.user(u);
+      return q.check(u, a, x, o);
+    },
+    can: (u, a, r, o) => {
+      const x = g.record(r);
+      g.user(u);
+      return q.can(u, a, x, o);
+    },
+    explain: (u, a, r, o) => {
+      const x = g.record(r);
+      g.user(u);
+      return q.explain(u, a, x, o);
+    },
     groupsOf: ((u: Id, o?: QueryOptions & { readonly paths?: boolean }) => (g.wholeUser(u), q.groupsOf(u, o as never))) as Queries['groupsOf'],
     membersOf: (group, o) => (g.group(group), q.membersOf(group, o)),
     effectiveOwners: (r, o) => {
-      g.record(r);
-      const answer = q.effectiveOwners(r, o);
-      g.owner(r);
+      const x = g.record(r);
+      const answer = q.effectiveOwners(x, o);
+      g.owner(x);
       return answer;
     },
-    whoCan: (a, r, o) => (g.record(r), q.whoCan(a, r, o)),
-    permittedFields: (u, r, o) => (g.record(r), g.user(u), q.permittedFields(u, r, o)),
+    whoCan: (a, r, o) => q.whoCan(a, g.record(r), o),
+    permittedFields: (u, r, o) => {
+      const x = g.record(r);
+      g.user(u);
+      return q.permittedFields(u, x, o);
+    },
     filter: (u, a, t, o) => (g.wholeUser(u), q.filter(u, a, t, o)),
     for: (u) => (g.user(u), scopedUserView(q.for(u), g)),
   };

@@ -1,6 +1,16 @@
 import type { PolicyInput } from '../model/policy-input.js';
 import type { ChangeRecord } from './change-record.js';
 
+/** Options of {@link PolicyRepository.loadTenants}. */
+export interface LoadTenantsOptions {
+  /**
+   * A requested tenant the stored policy does not declare: `refuse` (the default) rejects with an
+   * `InvalidInputError` naming it; `skip` leaves it out (an engine reloading after one of its
+   * tenants was deleted).
+   */
+  readonly missing?: 'refuse' | 'skip';
+}
+
 /** A stored policy and the revision it is at. */
 export interface StoredPolicy {
   readonly policy: PolicyInput;
@@ -22,7 +32,7 @@ export interface PolicyRepository {
    * holds the whole policy, even while it loads. Without it, `openEngine({ tenants })` loads the
    * whole policy and keeps its part.
    */
-  loadTenants?(tenants: readonly string[]): Promise<StoredPolicy>;
+  loadTenants?(tenants: readonly string[], options?: LoadTenantsOptions): Promise<StoredPolicy>;
   /**
    * Appends a change whose `revision` is `expected + 1`, atomically with the policy it produces:
    * rejects with `ConflictError` when the stored revision is not `expected` (someone wrote first),

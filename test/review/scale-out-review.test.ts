@@ -2,7 +2,9 @@
  * Adversarial review of tenant-scoped engines (openEngine({ repository, tenants })): each `it` is
  * one finding, a case where a scoped engine's answer differs from a full engine's on the same
  * repository, refuses what the contract says it answers, or stops following. The full engine is
- * the oracle. Failing tests here are expected until the findings are fixed.
+ * the oracle. All four are fixed: scope-record.ts places new tenants by their nearest existing
+ * ancestor, the guards read a settled copy of the record, a served tenant deleted later serves
+ * nothing, and a change's scope is recorded before it is installed.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { memoryRepository, openEngine, OutOfScopeError, type PolicyInput, type SharedEngine } from '../../src/index.js';

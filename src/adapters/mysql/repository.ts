@@ -1,3 +1,4 @@
+import type { LoadTenantsOptions } from '../../ports/policy-repository.js';
 import type { Pool, PoolConnection } from 'mysql2/promise';
 import {
   ConflictError,
@@ -15,7 +16,7 @@ import { checkPollInterval, pollRevisions } from '../sql/poll.js';
 import { checkStorable, planWrites, rowArrays, writesOf, type Columns, type Writes } from '../sql/rows.js';
 import { MAX_ID_BYTES, MYSQL_MIGRATIONS, MYSQL_SCHEMA_VERSION } from './migrations.js';
 import { mysqlScopedDialect, readMysqlPolicy, readMysqlScopedPolicy } from './read.js';
-import { requestedTenants, scopedRead } from '../sql/scoped-read.js';
+import { missingOf, requestedTenants, scopedRead } from '../sql/scoped-read.js';
 import { checkMysqlIdentifier, quoteMysqlIdent } from './sql.js';
 
 /** Options of {@link mysqlRepository}. */
@@ -335,11 +336,12 @@ export function mysqlRepository(input: MysqlRepositoryOptions): MysqlRepository 
       return read((c) => readMysqlPolicy(c, d, name));
     },
 
-    loadTenants: async (tenants: readonly string[]): Promise<StoredPolicy> => {
+    loadTenants: async (tenants: readonly string[], options?: LoadTenantsOptions): Promise<StoredPolicy> => {
       const asked = requestedTenants(tenants);
+      missingOf(options);
       const { name, d } = await ensureReady();
       // A fresh read per attempt: a retried read starts over.
-      return read((c) => readMysqlScopedPolicy(c, scopedRead(asked, mysqlScopedDialect(d), name), name));
+      return read((c) => readMysqlScopedPolicy(c, scopedRead(asked, mysqlScopedDialect(d), name, options), name));
     },
 
     append: async (change: ChangeRecord, expected: number): Promise<void> => {

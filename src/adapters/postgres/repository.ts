@@ -1,3 +1,4 @@
+import type { LoadTenantsOptions } from '../../ports/policy-repository.js';
 import type { ClientBase, Pool, PoolClient } from 'pg';
 import {
   ConflictError,
@@ -303,8 +304,8 @@ export function postgresRepository(input: PostgresRepositoryOptions): PostgresRe
       return withClient((c) => readPolicy(c, s, schemaName));
     },
 
-    loadTenants: async (tenants: readonly string[]): Promise<StoredPolicy> => {
-      const read = scopedRead(tenants, postgresScopedDialect(s), schemaName);
+    loadTenants: async (tenants: readonly string[], options?: LoadTenantsOptions): Promise<StoredPolicy> => {
+      const read = scopedRead(tenants, postgresScopedDialect(s), schemaName, options);
       await ensureReady();
       return withClient((c) => readScopedPolicy(c, read));
     },

@@ -17,7 +17,7 @@
  * one (better-sqlite3) alike. The dialect writes the only SQL that differs, the test that a column
  * is one of a set of values; every value is a parameter.
  */
-import { InvalidInputError, type Id, type PolicyInput, type StoredPolicy } from '../../index.js';
+import { InvalidInputError, type Id, type LoadTenantsOptions, type PolicyInput, type StoredPolicy } from '../../index.js';
 import { readRequestedTenants, scopeFrom, scopedUserInput, servedOf, tenantTreeOf } from '../../changes/tenant-scope.js';
 import { POLICY_SELECTS, decodePolicy, decodeTenants, selectSql, type PolicyRows, type PolicySelect, type Row } from './decode.js';
 
@@ -54,9 +54,17 @@ const ACTOR_TENANTS: PolicySelect = { table: 'users', columns: ['tenant'] };
  * first (a non-empty list of ids), then against the tenants table: a tenant the policy does not
  * declare is an `InvalidInputError` naming it, thrown before any other table is read.
  */
-export function scopedRead(tenants: readonly string[], dialect: ScopedDialect, schemaName: string): ScopedRead {
+export function scopedRead(tenants: readonly string[], dialect: ScopedDialect, schemaName: string, options?: LoadTenantsOptions): ScopedRead {
   // Checked at once, before the caller opens a snapshot: a malformed list never reaches the store.
-  return rounds(requestedTenants(tenants), dialect, schemaName);
+  return rounds(requestedTenants(tenants), dialect, schemaName, missingOf(options));
+}
+
+/** The `missing` option of `loadTenants`, checked (own property only). */
+export function missingOf(options: LoadTenantsOptions | undefined): 'refuse' | 'skip' {
+  if (options === undefined) return 'refuse';
+  const m = Object.hasOwn(options, 'missing') ? options.missing : undefined;
+  if (m === undefined || m === 'refuse' || m === 'skip') return m ?? 'refuse';
+  throw new InvalidInputError({ message: `expected missing to be 'refuse' or 'skip', got ${JSON.stringify(m)}`, path: ['options', 'missing'] });
 }
 
 /**
@@ -67,7 +75,7 @@ export function requestedTenants(tenants: readonly string[]): Id[] {
   return readRequestedTenants(tenants, undefined);
 }
 
-function* rounds(asked: readonly Id[], dialect: ScopedDialect, schemaName: string): ScopedRead {
+function* rounds(asked: readonly Id[], dialect: ScopedDialect, schemaName: string, missing: 'refuse' | 'skip'): ScopedRead {
   const { s, q } = dialect;
   const select = (key: keyof PolicyRows, where?: (params: unknown[]) => string): ScopedQuery => {
     const params: unknown[] = [];
@@ -84,7 +92,7 @@ function* rounds(asked: readonly Id[], dialect: ScopedDialect, schemaName: strin
   // Round 1: the tree, and the requested tenants checked against it.
   const tenantRows = yield select('tenants');
   const tree = tenantTreeOf(decodeTenants(tenantRows, schemaName));
-  const requested = readRequestedTenants(asked, tree);
+  const requested = readRequestedTenants(asked, tree, missing);
   const served = servedOf(tree, requested);
 
   // Round 2: the tenants of the users who act in a served tenant.

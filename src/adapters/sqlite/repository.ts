@@ -12,6 +12,7 @@ import { checkAppendArgs, checkInitialPolicy, checkKeepLast, type SqlRepository,
 import { Subscriptions } from '../sql/subscriptions.js';
 import { decodeChangeText, decodePolicy, type Row } from '../sql/decode.js';
 import { scopedRead } from '../sql/scoped-read.js';
+import type { LoadTenantsOptions } from '../../ports/policy-repository.js';
 import { q, readSqliteRows, readSqliteScopedPolicy, sqliteScopedDialect } from './read.js';
 import { checkPollInterval, pollRevisions } from '../sql/poll.js';
 import { checkStorable, planWrites, rowArrays, writesOf, type Columns, type Writes } from '../sql/rows.js';
@@ -204,8 +205,8 @@ export function sqliteRepository(input: SqliteRepositoryOptions): SqliteReposito
       return decodePolicy(rows, path);
     },
 
-    loadTenants: async (tenants: readonly string[]): Promise<StoredPolicy> => {
-      const read = scopedRead(tenants, sqliteScopedDialect, path);
+    loadTenants: async (tenants: readonly string[], options?: LoadTenantsOptions): Promise<StoredPolicy> => {
+      const read = scopedRead(tenants, sqliteScopedDialect, path, options);
       ensureReady();
       return snapshot((d) => readSqliteScopedPolicy(d, read, path));
     },
