@@ -448,6 +448,11 @@ export function repositoryConformanceCases(makeRepository: MakeRepository, optio
       }
       await expect(repository.loadTenants([])).rejects.toBeInstanceOf(InvalidInputError);
       await expect(repository.loadTenants('client-a' as unknown as string[])).rejects.toBeInstanceOf(InvalidInputError);
+      await expect(repository.loadTenants(['client-a'], { missing: 'maybe' as 'skip' })).rejects.toBeInstanceOf(InvalidInputError);
+      // With missing: 'skip' (an engine reloading after one of its tenants was deleted) an undeclared tenant serves nothing.
+      const skipped = await repository.loadTenants(['client-a', 'no-such-tenant'], { missing: 'skip' });
+      const base = await repository.load();
+      expect(toPolicyInput(createEngine({ policy: skipped.policy }).policy)).toEqual(toPolicyInput(createEngine({ policy: scopePolicy(base.policy, ['client-a']).policy }).policy));
       // After changes: a user acting in another tree, a deleted group, a new role, a new tenant (a whole-policy record).
       const writer = await engineOn(repository);
       await writer.update((d) => {
