@@ -82,6 +82,9 @@ export function scopeRecord(ops: readonly ReadOp[], policy: Policy, scope: Tenan
     if (exists(t.id)) {
       const before = tenantsNow.has(t.id) ? tenantsNow.get(t.id) : policy.tenants.get(t.id)?.parent;
       if (before !== t.parent) return { reload: `tenant ${t.id} moves in the tree` };
+    } else if (scope.requested.includes(t.id)) {
+      // A requested tenant created again (deleted since, now back, anywhere in the tree).
+      return { reload: `tenant ${t.id}, one this engine serves, is created again` };
     } else if (t.parent !== undefined) fresh.set(t.id, t.parent);
     tenantsNow.set(t.id, t.parent);
     out.push(op);

@@ -163,7 +163,8 @@ export function scopeOf(policy: Policy, requested: readonly Id[]): TenantScope {
 /** The first half of a scope: `served` (the requested tenants and their descendants) and `servedUp`. */
 export function servedOf(tree: TenantTree, requested: readonly Id[]): Pick<TenantScope, 'served' | 'servedUp'> {
   const served = new Set<Id>();
-  for (const t of requested) addSubtree(tree, t, served);
+  // A requested tenant the tree does not have (deleted since the engine opened) serves nothing.
+  for (const t of requested) if (tree.has(t)) addSubtree(tree, t, served);
   return { served, servedUp: withAncestors(tree, served) };
 }
 

@@ -56,13 +56,22 @@ function readPlace(policy: Policy, resource: unknown, out: Place): Place {
   return out;
 }
 
-/** A copy of a plain object's own string-keyed properties, each read exactly once (a getter runs once), as data. */
-function ownData(o: object): Record<string, unknown> {
+/** The fields of a record that a decision reads (decide/read-fields.ts), and those of its owner. */
+const RECORD_FIELDS: ReadonlySet<string> = new Set(['type', 'id', 'tenant', 'owner', 'parent', 'accessGroups', 'attributes', 'shares']);
+const OWNER_FIELDS: ReadonlySet<string> = new Set(['user', 'group']);
+
+/**
+ * A copy of a plain object: each of its own `fields` read exactly once (a getter runs once) into a
+ * data property; every other own property copied as it is (a getter stays an uncalled getter), its
+ * enumerability kept, so that the copy passes and fails the same checks as the original.
+ */
+function ownData(o: object, fields: ReadonlySet<string>): Record<string, unknown> {
   const out = Object.create(null) as Record<string, unknown>;
   for (const k of Object.getOwnPropertyNames(o)) {
     const d = Object.getOwnPropertyDescriptor(o, k);
     if (d === undefined) continue;
-    Object.defineProperty(out, k, { value: 'value' in d ? d.value : d.get?.call(o), enumerable: true, writable: true, configurable: true });
+    if (fields.has(k)) Object.defineProperty(out, k, { value: 'value' in d ? d.value : d.get?.call(o), enumerable: d.enumerable === true, writable: true, configurable: true });
+    else Object.defineProperty(out, k, { ...d, configurable: true });
   }
   return out;
 }
@@ -75,14 +84,14 @@ function ownData(o: object): Record<string, unknown> {
  */
 function settled(resource: unknown): unknown {
   if (!isPlainObject(resource)) return resource;
-  const top = ownData(resource);
+  const top = ownData(resource, RECORD_FIELDS);
   let cur = top;
   for (let depth = 0; depth <= MAX_PARENT_CHAIN + 1; depth++) {
     const owner = cur['owner'];
-    if (isPlainObject(owner)) cur['owner'] = ownData(owner);
+    if (isPlainObject(owner)) cur['owner'] = ownData(owner, OWNER_FIELDS);
     const parent = cur['parent'];
     if (!isPlainObject(parent)) break;
-    const copy = ownData(parent);
+    const copy = ownData(parent, RECORD_FIELDS);
     cur['parent'] = copy;
     cur = copy;
   }

@@ -341,7 +341,17 @@ export function mysqlRepository(input: MysqlRepositoryOptions): MysqlRepository 
       missingOf(options);
       const { name, d } = await ensureReady();
       // A fresh read per attempt: a retried read starts over.
-      return read((c) => readMysqlScopedPolicy(c, scopedRead(asked, mysqlScopedDialect(d), name, options), name));
+      return read((c) => readMysqlScopedPolicy(c, scopedRead(asked, mysqlScopedDialect(d), name, options), name)).catch((e: unknown) => {
+        // The tenant sets travel in the query text: thousands of long tenant ids can exceed the server's packet size.
+        if ((e as { code?: unknown } | null)?.code === 'ER_NET_PACKET_TOO_LARGE') {
+          throw new RepositoryError({
+            message: `loadTenants: the query for ${asked.length} tenants is larger than the server's max_allowed_packet; raise max_allowed_packet (SET GLOBAL max_allowed_packet = ...) or open the engine for fewer tenants`,
+            path: ['tenants'],
+            cause: e,
+          });
+        }
+        throw e;
+      });
     },
 
     append: async (change: ChangeRecord, expected: number): Promise<void> => {
