@@ -8,7 +8,7 @@
  *   --size small|medium|large   workload size (default medium)
  *   --seed N                    workload seed (default 42)
  *   --peers [all|none|casbin|cedar|casbin,cedar]   peers to compare (default all; bare --peers = all)
- *   --only build,can,reference,queries,time,shares,targets,changes,parents,hooks,http,peers   run only these sections (build always runs)
+ *   --only build,can,reference,queries,time,shares,targets,changes,parents,hooks,scoped,http,peers   run only these sections (build always runs)
  *   --out FILE                  also write the markdown report to FILE
  *   --json FILE                 also write the raw figures as JSON
  */
@@ -50,6 +50,7 @@ import { sharesReport, sharesSection, type SharesResult } from './shares.js';
 import { targets, targetsReport, type TargetsResult } from './targets.js';
 import { parentsBench, type ParentsResult } from './parents.js';
 import { hooksBench, type HooksResult } from './hooks.js';
+import { scopedBench, type ScopedResult } from './scoped.js';
 import { httpBench, type HttpResult } from './http.js';
 import { ACTIONS, balancedQueries, candidate, generateWorkload, Rng, SIZES, type Queries, type SizeName, type Workload } from './workload.js';
 
@@ -180,6 +181,7 @@ interface PeerResult {
 const results: {
   parents?: ParentsResult;
   hooks?: HooksResult;
+  scoped?: ScopedResult;
   http?: HttpResult;
   size: SizeName;
   seed: number;
@@ -383,6 +385,13 @@ async function main(): Promise<void> {
     const hq = main ?? balancedQueries(w, ITER.queries, opts.seed + 2, (u, a, r) => e.can(u, a, r));
     results.hooks = hooksBench(w.policy, hq, opts.seed + 10);
     log(`hooks: can() ${results.hooks.variants.map((x) => `${x.name} ${fmtNs(x.perOp.median)}`).join(', ')}`);
+  }
+
+  if (runs('scoped')) {
+    const e = engine;
+    const sq = main ?? balancedQueries(w, ITER.queries, opts.seed + 2, (u, a, r) => e.can(u, a, r));
+    results.scoped = await scopedBench(w.policy, sq);
+    log(`scoped: ${results.scoped.variants.map((x) => `${x.name} can ${fmtNs(x.can.median)} check ${fmtNs(x.check.median)}`).join(', ')}`);
   }
 
   if (runs('http')) {
@@ -706,6 +715,15 @@ function report(): string {
     lines.push(`The decision hook (\`onDecision\`): \`engine.can()\` on the same ${fmtInt(h.queries)} queries, ${h.rounds} interleaved rounds per engine (ns/op over rounds):`);
     lines.push('');
     lines.push(table(['engine', 'median', 'p99', 'vs no hook', 'decisions reported'], h.variants.map((v) => [v.name, fmtNs(v.perOp.median), fmtNs(v.perOp.p99), fmtRatio(v.perOp.median / base), fmtInt(v.reported)])));
+    lines.push('');
+  }
+
+  if (r.scoped) {
+    const x = r.scoped;
+    const base = x.variants[0];
+    lines.push(`A tenant-scoped engine's guards (\`openEngine({ tenants })\`, serving every record here, so the difference is the guards alone): \`can()\` and \`check()\` on the same ${fmtInt(x.queries)} queries, ${x.rounds} interleaved rounds (ns/op over rounds):`);
+    lines.push('');
+    lines.push(table(['engine', 'can median', 'can p99', 'check median', 'vs full (can)'], x.variants.map((v) => [v.name, fmtNs(v.can.median), fmtNs(v.can.p99), fmtNs(v.check.median), fmtRatio(v.can.median / (base?.can.median ?? NaN))])));
     lines.push('');
   }
 
