@@ -13,9 +13,19 @@
  * it has each revision, and whether it had to load its part again).
  *
  *   node --expose-gc --import tsx bench/fleet.ts [--tenants 1000 --users 1000000 --instances 4]
- *     [--seed 42] [--checks 20000 --whocan 200 --groupsof 500] [--keep]
+ *     [--seed 42] [--agency local|random] [--checks 20000 --whocan 200 --groupsof 500] [--keep]
  *     [--full-heap-mb 12288 --scoped-heap-mb 6144]
  *   npm run bench:fleet -- --tenants 40 --users 40000
+ *
+ * The instances serve consecutive runs of root tenants with about equal numbers of users. With
+ * `--agency local` (the default) agency users act in clients of their own partner network (8
+ * consecutive roots), so a network mostly sits on one instance; with `--agency random` they act
+ * in any clients, and then each instance holds almost the whole policy (the tenants an agency user
+ * acts in are held with all their users).
+ *
+ * At 1,000 tenants and 1,000,000 users the full engine's heap is about 1 GiB and its peak RSS about
+ * 2 GiB, so the default heap limits are enough; the flags above only raise them for larger runs. The
+ * whole run takes 3 to 6 minutes (storing the policy is about a minute of it).
  *
  * PostgreSQL from test/support/postgres.ts. The policy goes into a schema of its own, dropped at
  * the end; with --keep it is kept (named after the sizes and seed) and reused by the next run with
@@ -23,7 +33,7 @@
  * bench/results/fleet-<date>[-<tenants>x<users>].json and .md.
  */
 import { fork } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -224,6 +234,7 @@ async function main(): Promise<void> {
     }
     results.storeMs = storeMs ?? null;
     (fleet as { policy?: unknown }).policy = undefined; // the plain policy is no longer needed here
+    machine.postgres = (await pool.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]?.v ?? 'unknown';
     const sizes = await pool.query<{ t: string; bytes: string }>(`SELECT pg_size_pretty(sum(pg_total_relation_size(c.oid))) AS t, sum(pg_total_relation_size(c.oid)) AS bytes FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', 'i', 't')`, [schema]);
     results.storedBytes = Number(sizes.rows[0]?.bytes ?? 0);
 
@@ -284,14 +295,14 @@ async function main(): Promise<void> {
     let probeSerial = 0;
     const seedRecord = (ti: number, owner: string): Resource => ({ type: 'account', id: `probe-rec-${probeSerial++}`, tenant: fleet.tenantIds[ti] as string, owner: { user: owner } });
     const plan = planChanges(fleet, writer, served0, foreign0.length > 0 ? foreign0 : elsewhere0, elsewhere0, seedRecord);
-    const follows: { what: string; revision: number; writeMs: number; waitMs: number; untilMs: number; reloaded: boolean; users: number; error?: string }[] = [];
+    const follows: { what: string; revision: number; writeMs: number; waitMs: number; untilMs: number; reloaded: boolean; users: number; loads: number; loadTenants: number; error?: string }[] = [];
     for (const change of plan) {
       const t0 = performance.now();
       const revision = await change.recipe(writer);
       const t1 = performance.now();
       follower.send({ kind: 'wait', revision });
-      const r = await follower.next<{ waitMs: number; reloaded: boolean; users: number; error?: string }>('reached');
-      follows.push({ what: change.what, revision, writeMs: t1 - t0, waitMs: r.waitMs, untilMs: performance.now() - t1, reloaded: r.reloaded, users: r.users, ...(r.error === undefined ? {} : { error: r.error }) });
+      const r = await follower.next<{ waitMs: number; reloaded: boolean; users: number; loads: number; loadTenants: number; error?: string }>('reached');
+      follows.push({ what: change.what, revision, writeMs: t1 - t0, waitMs: r.waitMs, untilMs: performance.now() - t1, reloaded: r.reloaded, users: r.users, loads: r.loads, loadTenants: r.loadTenants, ...(r.error === undefined ? {} : { error: r.error }) });
       if (r.error !== undefined) {
         failed = true;
         log(`  FOLLOW ERROR at ${change.what}: ${r.error}`);
@@ -329,10 +340,11 @@ async function main(): Promise<void> {
 
     // Report.
     machine.loadAtEnd = loadavg()[0] ?? 0;
-    const md = report(fleet, full, rows, loadPath, concurrentMs, loaded.map((m) => m.figures), follows, probeMismatches, storeMs, Number(results.storedBytes));
+    results.parentPeakRss = parentPeakRss();
+    const md = report(machine, fleet, full, rows, loadPath, concurrentMs, loaded.map((m) => m.figures), follows, probeMismatches, storeMs, Number(results.storedBytes));
     process.stdout.write(`${md}\n`);
     const date = new Date().toISOString().slice(0, 10);
-    const name = TENANTS === 1000 && USERS === 1_000_000 && INSTANCES === 4 ? `fleet-${date}` : `fleet-${date}-${TENANTS}x${USERS}x${INSTANCES}`;
+    const name = `fleet-${date}${TENANTS === 1000 && USERS === 1_000_000 && INSTANCES === 4 ? '' : `-${TENANTS}x${USERS}x${INSTANCES}`}${AGENCY === 'random' ? '-random' : ''}`;
     const out = join(here, 'results');
     mkdirSync(out, { recursive: true });
     writeFileSync(join(out, `${name}.json`), `${JSON.stringify({ ...results, failed }, null, 1)}\n`);
@@ -350,7 +362,18 @@ async function main(): Promise<void> {
   }
 }
 
+/** This process's peak RSS (VmHWM), bytes; -1 without /proc. */
+function parentPeakRss(): number {
+  try {
+    const m = /VmHWM:\s+(\d+)\s+kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    return m === null ? -1 : Number(m[1]) * 1024;
+  } catch {
+    return -1;
+  }
+}
+
 function report(
+  machine: Readonly<Record<string, string | number>>,
   fleet: Fleet,
   full: { figures: LoadFigures; queryMs: number; answered: number },
   rows: readonly InstanceRow[],
@@ -405,7 +428,7 @@ function report(
   return [
     `## fleet: ${fmtInt(fleet.tenantIds.length)} tenants, ${fmtInt(fleet.params.users)} users, ${rows.length} instances (seed ${fleet.params.seed})`,
     '',
-    `${fmtInt(fleet.tenantIds.length)} tenants (${fmtInt(fleet.roots.length)} client roots, the rest their sub-accounts), ${fmtInt(fleet.params.users)} users (${fmtInt(c.agencyUsers)} agency users acting in 2-5 other clients' tenants, ${fleet.params.agency === 'random' ? 'any clients' : `clients of their partner network of ${NETWORK_ROOTS} roots`}; ${fmtInt(c.inactive)} inactive), ${fmtInt(c.roles)} roles, ${fmtInt(c.groups)} groups (${fmtInt(c.memberEntries)} member entries), ${fmtInt(c.sharingRules)} sharing rules, ${fmtInt(c.accessGroups)} access groups, access levels. Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}; one local PostgreSQL 15 server; each engine in a process of its own (heap after a full GC; the process's baseline heap before opening was ${fmtBytes(f.heapBefore)}).`,
+    `${fmtInt(fleet.tenantIds.length)} tenants (${fmtInt(fleet.roots.length)} client roots, the rest their sub-accounts), ${fmtInt(fleet.params.users)} users (${fmtInt(c.agencyUsers)} agency users acting in 2-5 other clients' tenants, ${fleet.params.agency === 'random' ? 'any clients' : `clients of their partner network of ${NETWORK_ROOTS} roots`}; ${fmtInt(c.inactive)} inactive), ${fmtInt(c.roles)} roles, ${fmtInt(c.groups)} groups (${fmtInt(c.memberEntries)} member entries), ${fmtInt(c.sharingRules)} sharing rules, ${fmtInt(c.accessGroups)} access groups, access levels. Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'unknown'}, load average ${Number(machine.loadAtStart).toFixed(1)} at start and ${Number(machine.loadAtEnd).toFixed(1)} at end; one PostgreSQL ${String(machine.postgres)} server on the same machine; each engine in a process of its own (heap after a full GC; the process's baseline heap before opening was ${fmtBytes(f.heapBefore)}).`,
     '',
     `Stored once: ${storeMs === undefined ? 'reused a kept schema' : fmtMs(storeMs)} (${fmtBytes(storedBytes)} in PostgreSQL with indexes). Scoped instances loaded by: **${loadPath}**. Children ran with --max-old-space-size ${FULL_HEAP_MB} MB (full) and ${SCOPED_HEAP_MB} MB (scoped).`,
     '',
