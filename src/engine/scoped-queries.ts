@@ -56,42 +56,53 @@ function readPlace(policy: Policy, resource: unknown, out: Place): Place {
   return out;
 }
 
-/** The fields of a record that a decision reads (decide/read-fields.ts), and those of its owner. */
-const RECORD_FIELDS: ReadonlySet<string> = new Set(['type', 'id', 'tenant', 'owner', 'parent', 'accessGroups', 'attributes', 'shares']);
-const OWNER_FIELDS: ReadonlySet<string> = new Set(['user', 'group']);
+/** An own property's value, read once; undefined when the object does not have it as its own. */
+const ownValue = (o: object, k: string): unknown => (Object.hasOwn(o, k) ? (o as Record<string, unknown>)[k] : undefined);
 
 /**
- * A copy of a plain object: each of its own `fields` read exactly once (a getter runs once) into a
- * data property; every other own property copied as it is (a getter stays an uncalled getter), its
- * enumerability kept, so that the copy passes and fails the same checks as the original.
+ * The fields of a record that a decision reads (decide/read-fields.ts: type, id, tenant, owner,
+ * parent, accessGroups, attributes, shares), each read exactly once (a getter runs once, an
+ * inherited field never counts) into a fresh plain object, an absent one as `undefined` (which
+ * every reader takes for absent); its owner likewise when it is `{ user }` or `{ group }` (an owner
+ * with other fields is kept as it is: the decision refuses it either way). Other fields are left
+ * out: no decision reads them, and their getters are never called. One shape for every record,
+ * so the decision's reads of it stay fast.
  */
-function ownData(o: object, fields: ReadonlySet<string>): Record<string, unknown> {
-  const out = Object.create(null) as Record<string, unknown>;
-  for (const k of Object.getOwnPropertyNames(o)) {
-    const d = Object.getOwnPropertyDescriptor(o, k);
-    if (d === undefined) continue;
-    if (fields.has(k)) Object.defineProperty(out, k, { value: 'value' in d ? d.value : d.get?.call(o), enumerable: d.enumerable === true, writable: true, configurable: true });
-    else Object.defineProperty(out, k, { ...d, configurable: true });
+function settleOne(r: object): { owner: unknown; parent: unknown } {
+  const copy = {
+    type: ownValue(r, 'type'),
+    id: ownValue(r, 'id'),
+    tenant: ownValue(r, 'tenant'),
+    owner: ownValue(r, 'owner'),
+    parent: ownValue(r, 'parent'),
+    accessGroups: ownValue(r, 'accessGroups'),
+    attributes: ownValue(r, 'attributes'),
+    shares: ownValue(r, 'shares'),
+  };
+  const owner = copy.owner;
+  if (isPlainObject(owner)) {
+    const keys = Object.keys(owner);
+    let plain = true;
+    for (const k of keys) if (k !== 'user' && k !== 'group') plain = false;
+    if (plain) copy.owner = { user: ownValue(owner, 'user'), group: ownValue(owner, 'group') };
   }
-  return out;
+  return copy;
 }
 
 /**
  * The record as the guard and the query will both read it: each record of its chain of parents
- * and the top one's owner copied once into plain data, so that a getter or a proxy cannot show
- * the guard one tenant and the decision another. Anything that is not plain data is left as it
- * is (the query refuses it).
+ * settled into plain data (see {@link settleOne}), so that a getter or a proxy cannot show the
+ * guard one tenant and the decision another. Anything that is not plain data is left as it is
+ * (the query refuses it).
  */
 function settled(resource: unknown): unknown {
   if (!isPlainObject(resource)) return resource;
-  const top = ownData(resource, RECORD_FIELDS);
+  const top = settleOne(resource);
   let cur = top;
   for (let depth = 0; depth <= MAX_PARENT_CHAIN + 1; depth++) {
-    const owner = cur['owner'];
-    if (isPlainObject(owner)) cur['owner'] = ownData(owner, OWNER_FIELDS);
     const parent = cur['parent'];
     if (!isPlainObject(parent)) break;
-    const copy = ownData(parent, RECORD_FIELDS);
+    const copy = settleOne(parent);
     cur['parent'] = copy;
     cur = copy;
   }
@@ -194,15 +205,17 @@ export function scopedQueries(q: Queries, scope: TenantScope, policy: Policy): Q
   const scoped: Queries = {
     revision: q.revision,
     policy: q.policy,
+    // A user this engine does not hold is unknown to its snapshot, so the decision denies it: the
+    // user is looked up only then, off the path of an allow.
     check: (u, a, r, o) => {
-      const x = g.record(r);
-      g.user(u);
-      return q.check(u, a, x, o);
+      const d = q.check(u, a, g.record(r), o);
+      if (d.denial === 'unknown-user') g.user(u);
+      return d;
     },
     can: (u, a, r, o) => {
-      const x = g.record(r);
-      g.user(u);
-      return q.can(u, a, x, o);
+      const allowed = q.can(u, a, g.record(r), o);
+      if (!allowed) g.user(u);
+      return allowed;
     },
     explain: (u, a, r, o) => {
       const x = g.record(r);
