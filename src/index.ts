@@ -91,7 +91,7 @@ export type { Bucket, Shard } from './model/id-map.js';
 export { normalizePolicy } from './model/normalize.js';
 export { toPolicyInput } from './model/serialize.js';
 export { scopePolicy } from './changes/tenant-scope.js';
-export type { TenantScope } from './changes/tenant-scope.js';
+export type { TenantScope, MissingTenants } from './changes/tenant-scope.js';
 export { checkPolicy } from './validate/check-policy.js';
 export { policyProblems, type PolicyProblem, type ProblemOptions } from './validate/policy-problems.js';
 export type { Limits } from './validate/limits.js';
