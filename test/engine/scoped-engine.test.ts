@@ -6,25 +6,9 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { InvalidInputError, memoryRepository, openEngine, OutOfScopeError, PurviewError, type PolicyInput, type SharedEngine } from '../../src/index.js';
+import { CLIENTS } from '../support/clients-policy.js';
 
-const policy: PolicyInput = {
-  tenants: [{ id: 'acme' }, { id: 'acme-eu', parent: 'acme' }, { id: 'globex' }, { id: 'initech' }],
-  resourceTypes: { lead: { actions: { view: 'read', edit: 'readWrite' } } },
-  roles: [{ id: 'acme-boss', tenant: 'acme' }],
-  users: [
-    { id: 'ann', tenant: 'acme', role: 'acme-boss' },
-    { id: 'eve', tenant: 'acme-eu' },
-    { id: 'gus', tenant: 'globex' },
-    // An agency user: home in globex, acting in acme too.
-    { id: 'aga', tenant: 'globex', tenants: ['acme'] },
-    { id: 'ivy', tenant: 'initech' },
-  ],
-  groups: [
-    { id: 'acme-sales', tenant: 'acme', members: { users: ['ann', 'aga'] } },
-    { id: 'globex-ops', tenant: 'globex', members: { users: ['gus', 'aga'] } },
-    { id: 'initech-all', tenant: 'initech', members: { users: ['ivy'] } },
-  ],
-};
+const policy: PolicyInput = CLIENTS;
 const acmeLead = { type: 'lead', id: 'l1', tenant: 'acme', owner: { group: 'acme-sales' } } as const;
 const euLead = { type: 'lead', id: 'l2', tenant: 'acme-eu', owner: { user: 'eve' } } as const;
 const initechLead = { type: 'lead', id: 'l3', tenant: 'initech', owner: { user: 'ivy' } } as const;

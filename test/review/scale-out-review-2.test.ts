@@ -5,55 +5,27 @@
  * a scoped answer must equal a full engine's answer on the same repository (or be an
  * OutOfScopeError), and loadTenants must return scopePolicy(load().policy, tenants).policy.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createEngine, RepositoryError, memoryRepository, openEngine, OutOfScopeError, scopePolicy, toPolicyInput, type PolicyInput, type PolicyRepository, type SharedEngine } from '../../src/index.js';
+import { describe, expect, it, vi } from 'vitest';
+import { createEngine, RepositoryError, memoryRepository, openEngine, OutOfScopeError, scopePolicy, toPolicyInput, type PolicyInput, type PolicyRepository } from '../../src/index.js';
 import { mysqlRepository } from '../../src/adapters/mysql/index.js';
 import { usePostgres } from '../support/pg-context.js';
 import { useMariadb } from '../support/mariadb.js';
+import { CLIENTS } from '../support/clients-policy.js';
+import { outcome, useScopedPairs } from '../support/scoped-pair.js';
 
 vi.setConfig({ testTimeout: 120_000 });
 const pg = usePostgres('purview_review2');
 const maria = useMariadb('purview_review2');
 
+// The shared clients, with a spare tenant, leads readable by all, and no initech group.
 const policy: PolicyInput = {
-  tenants: [{ id: 'acme' }, { id: 'acme-eu', parent: 'acme' }, { id: 'globex' }, { id: 'initech' }, { id: 'spare' }],
+  ...CLIENTS,
+  tenants: [...(CLIENTS.tenants ?? []), { id: 'spare' }],
   resourceTypes: { lead: { actions: { view: 'read', edit: 'readWrite' }, default: 'publicRead' } },
-  roles: [{ id: 'acme-boss', tenant: 'acme' }],
-  users: [
-    { id: 'ann', tenant: 'acme', role: 'acme-boss' },
-    { id: 'eve', tenant: 'acme-eu' },
-    { id: 'gus', tenant: 'globex' },
-    { id: 'aga', tenant: 'globex', tenants: ['acme'] },
-    { id: 'ivy', tenant: 'initech' },
-  ],
-  groups: [
-    { id: 'acme-sales', tenant: 'acme', members: { users: ['ann', 'aga'] } },
-    { id: 'globex-ops', tenant: 'globex', members: { users: ['gus', 'aga'] } },
-  ],
+  groups: (CLIENTS.groups ?? []).filter((g) => g.id !== 'initech-all'),
 };
 
-const open: SharedEngine[] = [];
-async function pair(p: PolicyInput, tenants: readonly string[]): Promise<{ full: SharedEngine; scoped: SharedEngine; problems: unknown[] }> {
-  const repository = memoryRepository(p);
-  const problems: unknown[] = [];
-  const full = await openEngine({ repository, pollIntervalMs: 0 });
-  const scoped = await openEngine({ repository, tenants, pollIntervalMs: 0, onError: (e) => problems.push(e) });
-  open.push(full, scoped);
-  return { full, scoped, problems };
-}
-afterEach(async () => {
-  for (const e of open.splice(0)) await e.close();
-});
-
-/** The answer, `refused` for an OutOfScopeError, or the error's name and message. */
-function outcome(f: () => unknown): unknown {
-  try {
-    return { answer: f() };
-  } catch (e) {
-    if (e instanceof OutOfScopeError) return 'refused';
-    return { error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
-  }
-}
+const pair = useScopedPairs();
 /** A scoped outcome is right when it is the full engine's, or a refusal. */
 function expectAgrees(scoped: unknown, full: unknown, what: string): void {
   if (scoped !== 'refused') expect(scoped, what).toEqual(full);
@@ -76,8 +48,11 @@ describe('scale-out review 2', () => {
     expect(full.whoCan('view', lead), 'ivy (initech) acts in spare, now below initech').toEqual(['ivy']);
     // A scoped engine opened now on the same tenants holds initech's users (initech is above spare).
     const fresh = await openEngine({ repository: memoryRepository(toPolicyInput(full.policy)), tenants: ['acme', 'spare'], pollIntervalMs: 0 });
-    open.push(fresh);
-    expect(fresh.whoCan('view', lead)).toEqual(['ivy']);
+    try {
+      expect(fresh.whoCan('view', lead)).toEqual(['ivy']);
+    } finally {
+      await fresh.close();
+    }
     expectAgrees(outcome(() => scoped.whoCan('view', lead)), { answer: ['ivy'] }, 'the following engine serves spare, so its whoCan must be complete (or refused)');
   });
 

@@ -6,48 +6,14 @@
  * ancestor, the guards read a settled copy of the record, a served tenant deleted later serves
  * nothing, and a change's scope is recorded before it is installed.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { memoryRepository, openEngine, OutOfScopeError, type PolicyInput, type SharedEngine } from '../../src/index.js';
+import { describe, expect, it } from 'vitest';
+import type { PolicyInput } from '../../src/index.js';
+import { CLIENTS } from '../support/clients-policy.js';
+import { outcome, useScopedPairs } from '../support/scoped-pair.js';
 
-const policy: PolicyInput = {
-  tenants: [{ id: 'acme' }, { id: 'acme-eu', parent: 'acme' }, { id: 'globex' }, { id: 'initech' }],
-  resourceTypes: { lead: { actions: { view: 'read', edit: 'readWrite' } } },
-  roles: [{ id: 'acme-boss', tenant: 'acme' }],
-  users: [
-    { id: 'ann', tenant: 'acme', role: 'acme-boss' },
-    { id: 'eve', tenant: 'acme-eu' },
-    { id: 'gus', tenant: 'globex' },
-    { id: 'aga', tenant: 'globex', tenants: ['acme'] },
-    { id: 'ivy', tenant: 'initech' },
-  ],
-  groups: [
-    { id: 'acme-sales', tenant: 'acme', members: { users: ['ann', 'aga'] } },
-    { id: 'globex-ops', tenant: 'globex', members: { users: ['gus', 'aga'] } },
-    { id: 'initech-all', tenant: 'initech', members: { users: ['ivy'] } },
-  ],
-};
+const policy: PolicyInput = CLIENTS;
 
-const open: SharedEngine[] = [];
-async function pair(p: PolicyInput, tenants: readonly string[]): Promise<{ repository: ReturnType<typeof memoryRepository>; full: SharedEngine; scoped: SharedEngine; problems: unknown[] }> {
-  const repository = memoryRepository(p);
-  const problems: unknown[] = [];
-  const full = await openEngine({ repository, pollIntervalMs: 0 });
-  const scoped = await openEngine({ repository, tenants, pollIntervalMs: 0, onError: (e) => problems.push(e) });
-  open.push(full, scoped);
-  return { repository, full, scoped, problems };
-}
-afterEach(async () => {
-  for (const e of open.splice(0)) await e.close();
-});
-
-/** The answer, or the error's name (an OutOfScopeError is a refusal). */
-function outcome(f: () => unknown): unknown {
-  try {
-    return { answer: f() };
-  } catch (e) {
-    return { error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
-  }
-}
+const pair = useScopedPairs();
 
 describe('scale-out review', () => {
   it('a record that creates a tenant and its parent lists the child first: the child is not served and its users are dropped', async () => {
