@@ -1,11 +1,12 @@
 /**
  * A multi-client e-mail platform (seed 002): separate sub-clients bounded by ceilings, inner
  * clients partitioned inside one shared database, a user who manages two clients, and the main
- * client creating a sub-client and handing rights down.
+ * client creating a sub-client and handing rights down; then the same policy split across two
+ * instances by client (scale-out by tenant).
  *
  * Run it with `npx tsx examples/multi-client/main.ts`.
  */
-import { PurviewError, createEngine, type Resource } from '../../src/index.js';
+import { OutOfScopeError, PurviewError, createEngine, memoryRepository, openEngine, type Resource } from '../../src/index.js';
 import { policy, records } from './policy.js';
 
 const engine = createEngine({ policy });
@@ -86,3 +87,39 @@ await engine.update((draft) => {
 });
 ask('fr-user', 'edit', 'fr-recipient');
 console.log(`revision ${engine.revision}; whoCan edit fr-recipient: ${engine.whoCan('edit', record('fr-recipient')).join(', ')}`);
+
+heading('Scale-out: instances that each serve some of the clients');
+// Separate clients of a SaaS (no main client above them), one shared policy (a memory repository
+// here; PostgreSQL, MySQL or SQLite in production), and an instance per share of the clients.
+// Each instance holds only what its clients' answers need: ops, an agency user of globex who also
+// works for acme, brings globex's part into the acme instance, so that its groups there are complete.
+const repository = memoryRepository({
+  tenants: [{ id: 'acme' }, { id: 'globex' }, { id: 'initech' }],
+  resourceTypes: { mailing: { actions: { view: 'read', send: 'readWrite' } } },
+  users: [
+    { id: 'ann', tenant: 'acme' },
+    { id: 'gus', tenant: 'globex' },
+    { id: 'ivy', tenant: 'initech' },
+    { id: 'ops', tenant: 'globex', tenants: ['acme'] },
+  ],
+  groups: [
+    { id: 'acme-senders', tenant: 'acme', members: { users: ['ann', 'ops'] } },
+    { id: 'initech-senders', tenant: 'initech', members: { users: ['ivy'] } },
+  ],
+});
+const whole = await openEngine({ repository });
+const acmeInstance = await openEngine({ repository, tenants: ['acme'] });
+const initechInstance = await openEngine({ repository, tenants: ['initech'] });
+const acmeMailing: Resource = { type: 'mailing', id: 'acme-m1', tenant: 'acme', owner: { group: 'acme-senders' } };
+const initechMailing: Resource = { type: 'mailing', id: 'initech-m1', tenant: 'initech', owner: { group: 'initech-senders' } };
+console.log(`acme instance holds users: ${[...acmeInstance.policy.users.keys()].sort().join(', ')}`);
+console.log(`initech instance holds users: ${[...initechInstance.policy.users.keys()].sort().join(', ')}`);
+console.log(`ops send acme-m1 on the acme instance: ${acmeInstance.can('ops', 'send', acmeMailing)} (one engine holding everything: ${whole.can('ops', 'send', acmeMailing)})`);
+try {
+  acmeInstance.can('ivy', 'send', initechMailing);
+} catch (e) {
+  // A record of a client the instance does not serve is a routing error, never a deny.
+  if (!(e instanceof OutOfScopeError)) throw e;
+  console.log(`acme instance, an initech record: ${e.code}; the initech instance serves it: ${initechInstance.serves('initech')}, ivy send: ${initechInstance.can('ivy', 'send', initechMailing)}`);
+}
+await Promise.all([whole.close(), acmeInstance.close(), initechInstance.close()]);

@@ -66,6 +66,10 @@ const KEY_LINES: Readonly<Record<string, readonly string[]>> = {
     'revision 1: at-user edit at-recipient: true; delete: false',
     'still at revision 1; sub-de-berlin exists: false',
     'revision 2; whoCan edit fr-recipient: fr-user, mo',
+    'acme instance holds users: ann, gus, ops',
+    'initech instance holds users: ivy',
+    'ops send acme-m1 on the acme instance: true (one engine holding everything: true)',
+    'acme instance, an initech record: out-of-scope; the initech instance serves it: true, ivy send: true',
   ],
   'examples/http-service/main.ts': [
     'server started on 127.0.0.1 (ephemeral port)',
