@@ -1,4 +1,4 @@
-import type { Id } from '../model/ids.js';
+import { DEFAULT_TENANT, type Id } from '../model/ids.js';
 import type { Policy } from '../model/policy.js';
 import { normalizeAccessGroup, normalizeGroup, normalizeRole, normalizeSharingRule, normalizeTenant, normalizeUser } from '../model/normalize.js';
 import type { ReadOp } from './change-record-of.js';
@@ -65,11 +65,9 @@ export function scopeRecord(ops: readonly ReadOp[], policy: Policy, scope: Tenan
     if (m === undefined) overlay.set(c, (m = new Map()));
     m.set(id, v);
   };
-  const tenantsNow = new Map<Id, Id | undefined | null>(); // null: deleted in this record
-  const exists = (id: Id): boolean => {
-    const t = tenantsNow.get(id);
-    return t === undefined ? policy.tenants.has(id) || id === 'default' : t !== null;
-  };
+  // The parent of each tenant this record writes, as written so far (a deletion reloads instead).
+  const tenantsNow = new Map<Id, Id | undefined>();
+  const exists = (id: Id): boolean => tenantsNow.has(id) || policy.tenants.has(id) || id === DEFAULT_TENANT;
 
   const out: ReadOp[] = [];
   // Tenants first: a record that adds a tenant and its users must find the tenant in the sets.
@@ -128,7 +126,7 @@ export function scopeRecord(ops: readonly ReadOp[], policy: Policy, scope: Tenan
         out.push(op);
         setHeld('users', op.key, true);
       } else if (userTouches(u, heldUp)) {
-        out.push({ op: 'put', collection: 'users', key: op.key, entity: scopedUser(u, { ...scope, served, servedUp, held, heldUp }) });
+        out.push({ op: 'put', collection: 'users', key: op.key, entity: scopedUser(u, held) });
         setHeld('users', op.key, true);
       } else if (isHeld('users', op.key)) {
         out.push({ op: 'delete', collection: 'users', id: op.key });

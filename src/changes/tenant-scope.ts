@@ -1,4 +1,4 @@
-import type { Id } from '../model/ids.js';
+import { DEFAULT_TENANT, type Id } from '../model/ids.js';
 import type { Policy, User } from '../model/policy.js';
 import type { PolicyInput, UserInput } from '../model/policy-input.js';
 import { toPolicyInput } from '../model/serialize.js';
@@ -88,7 +88,7 @@ export function tenantTreeOf(tenants: Iterable<{ readonly id: Id; readonly paren
   return {
     parentOf: (id) => parents.get(id),
     childrenOf: (id) => children.get(id) ?? [],
-    has: (id) => parents.has(id) || id === 'default',
+    has: (id) => parents.has(id) || id === DEFAULT_TENANT,
   };
 }
 
@@ -180,17 +180,10 @@ export function scopeFrom(tree: TenantTree, requested: readonly Id[], served: Pi
 }
 
 /** A user as a scoped policy holds it: without its role when its own tenant is not held. */
-export function scopedUser(user: User, scope: TenantScope): User {
-  if (user.role === undefined || scope.held.has(user.tenant)) return user;
+export function scopedUser<U extends UserInput>(user: U, held: ReadonlySet<Id>): U {
+  if (user.role === undefined || held.has(user.tenant ?? DEFAULT_TENANT)) return user;
   const { role: _dropped, ...rest } = user;
-  return rest;
-}
-
-/** The same for a user as a change record writes it. */
-export function scopedUserInput(user: UserInput, scope: TenantScope): UserInput {
-  if (user.role === undefined || scope.held.has(user.tenant ?? 'default')) return user;
-  const { role: _dropped, ...rest } = user;
-  return rest;
+  return rest as U;
 }
 
 /**
@@ -209,7 +202,7 @@ export function scopePolicy(policy: Policy | PolicyInput, requested: readonly Id
   const scope = scopeOf(full, wanted);
   const byTenant = <T extends { readonly tenant: Id }>(m: ReadonlyMap<Id, T>): T[] => [...m.values()].filter((e) => scope.held.has(e.tenant));
   const users: User[] = [];
-  for (const u of full.users.values()) if (userTouches(u, scope.heldUp)) users.push(scopedUser(u, scope));
+  for (const u of full.users.values()) if (userTouches(u, scope.heldUp)) users.push(scopedUser(u, scope.held));
   // In the policy's own order, unsorted: answers do not depend on the order (they are in id order,
   // see decide/canonical-order.ts), so sorting a million users would buy nothing.
   const all = toPolicyInput({ ...full, roles: EMPTY, users: EMPTY, groups: EMPTY, sharingRules: EMPTY, accessGroups: EMPTY } as unknown as Policy);

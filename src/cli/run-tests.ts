@@ -4,6 +4,7 @@ import type { Engine } from '../engine/types.js';
 import type { Resource } from '../model/resource.js';
 import { displayText, nameText, quoteText } from '../render/escape.js';
 import { TestFileError, type Assertion, type FieldsAssertion, type TestFile } from './test-file.js';
+import { compareIds } from '../model/ids.js';
 
 /*
  * Running a validated test file against the engine: a pure function from the file to its
@@ -71,7 +72,7 @@ export function isExpectedError(e: unknown, expected: string): boolean {
 
 /** Renders a set of ids, sorted, as `[a, b]`. */
 export function renderSet(ids: Iterable<string>): string {
-  const sorted = [...new Set(ids)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const sorted = [...new Set(ids)].sort(compareIds);
   return `[${sorted.map(nameText).join(', ')}]`;
 }
 

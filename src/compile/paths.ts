@@ -1,5 +1,5 @@
 import type { MembershipPath, PathStep } from '../model/path.js';
-import type { Id } from '../model/ids.js';
+import { compareIds, type Id } from '../model/ids.js';
 import type { Instant } from '../model/instant.js';
 import type { Compiled, PrincipalRef, UserFacts } from './snapshot.js';
 import { roleWithin } from './closure.js';
@@ -85,9 +85,6 @@ export function edgeUntil(c: Compiled, group: Id, before: PathStep | number): In
 }
 
 
-/** Code-unit order of ids (the order every sorted answer uses). */
-const byId = (a: Id, b: Id): number => (a < b ? -1 : a > b ? 1 : 0);
-
 /**
  * Group numbers in the order of their ids: ties between equally short paths go by ids, never by
  * the numbers an engine happened to give its groups (which depend on the order it read them), so
@@ -96,7 +93,7 @@ const byId = (a: Id, b: Id): number => (a < b ? -1 : a > b ? 1 : 0);
 export function sortedGroups(c: Compiled, groups: readonly number[]): readonly number[] {
   if (groups.length < 2) return groups;
   const ids = c.ids.groups;
-  return [...groups].sort((a, b) => byId(ids.idOf(a), ids.idOf(b)));
+  return [...groups].sort((a, b) => compareIds(ids.idOf(a), ids.idOf(b)));
 }
 
 /**

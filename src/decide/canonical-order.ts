@@ -1,4 +1,5 @@
-import type { Id } from '../model/ids.js';
+import { compareIds, type Id } from '../model/ids.js';
+import { levelRank } from '../model/level.js';
 import type { FilterSource } from './access-filter.js';
 import type { Reason, ReasonSource } from './decision.js';
 
@@ -13,25 +14,17 @@ import type { Reason, ReasonSource } from './decision.js';
 const SOURCE_RANK: ReadonlyMap<ReasonSource, number> = new Map<ReasonSource, number>(
   (['default', 'owner', 'hierarchy', 'group-owner', 'sharing-rule', 'access-group', 'record-share', 'parent'] as const).map((s, i) => [s, i]),
 );
-const LEVEL_RANK: ReadonlyMap<string, number> = new Map([
-  ['none', 0],
-  ['read', 1],
-  ['readWrite', 2],
-  ['full', 3],
-]);
 
 /** Code-unit order of ids; an absent id first. */
 function byId(a: Id | undefined, b: Id | undefined): number {
-  if (a === b) return 0;
-  if (a === undefined) return -1;
-  if (b === undefined) return 1;
-  return a < b ? -1 : 1;
+  if (a === undefined || b === undefined) return a === b ? 0 : a === undefined ? -1 : 1;
+  return compareIds(a, b);
 }
 
 /** Reasons, highest level first; then by source, rule or access group id, share index, and how it holds. */
 export function compareReasons(a: Reason, b: Reason): number {
   return (
-    (LEVEL_RANK.get(b.level) ?? 0) - (LEVEL_RANK.get(a.level) ?? 0) ||
+    levelRank(b.level) - levelRank(a.level) ||
     (SOURCE_RANK.get(a.source) ?? 0) - (SOURCE_RANK.get(b.source) ?? 0) ||
     byId(a.rule, b.rule) ||
     byId(a.accessGroup, b.accessGroup) ||
@@ -46,6 +39,6 @@ export function compareFilterSources(a: FilterSource, b: FilterSource): number {
     (SOURCE_RANK.get(a.source) ?? 0) - (SOURCE_RANK.get(b.source) ?? 0) ||
     byId(a.rule, b.rule) ||
     byId(a.accessGroup, b.accessGroup) ||
-    (LEVEL_RANK.get(b.level) ?? 0) - (LEVEL_RANK.get(a.level) ?? 0)
+    levelRank(b.level) - levelRank(a.level)
   );
 }

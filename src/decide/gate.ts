@@ -2,7 +2,7 @@ import type { ActionSlot } from '../access/action-table.js';
 import { membershipOf } from '../compile/closure.js';
 import type { Compiled, Membership, UserFacts } from '../compile/snapshot.js';
 import type { Subject } from './sources/source.js';
-import type { Id } from '../model/ids.js';
+import { compareIds, type Id } from '../model/ids.js';
 import type { DenialCode } from './decision.js';
 
 /*
@@ -88,6 +88,6 @@ export function gateTenants(c: Compiled, userId: Id, slot: ActionSlot): { readon
   if (!capableUser(c, u, slot)) return 'capability';
   const tenants = reached.filter((t) => underCeiling(c, t, slot)).map((t) => c.ids.tenants.idOf(t));
   if (tenants.length === 0) return 'ceiling';
-  tenants.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  tenants.sort(compareIds);
   return { s: u, tenants };
 }

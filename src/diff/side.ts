@@ -1,5 +1,5 @@
 import type { Engine } from '../engine/types.js';
-import type { Id } from '../model/ids.js';
+import { compareIds, type Id } from '../model/ids.js';
 import type { Instant } from '../model/instant.js';
 import type { Policy } from '../model/policy.js';
 
@@ -12,7 +12,7 @@ export interface Side {
 
 /** Sorted by code units: ids are arbitrary strings, and the order must not depend on a locale. */
 export function sortIds(ids: Iterable<Id>): Id[] {
-  return [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return [...ids].sort(compareIds);
 }
 
 /** The ids of two collections, each once, sorted. */

@@ -1,6 +1,11 @@
 import { ConflictError, InvalidInputError, OutOfScopeError, PurviewError, RepositoryError, StaleSnapshotError } from '../errors/errors.js';
 import { readRequestedTenants, scopePolicy, type TenantScope } from '../changes/tenant-scope.js';
 
+/** Applies a change record, read, to a core, at its revision: an entity-level change op by op, or a whole policy. */
+function replay(core: Core, r: ReadRecord): void {
+  (r.ops === undefined ? core.prepareReplace(r.replace, r.revision) : core.prepareAt(opsOfRecord(r.ops) ?? recipeOf(r.ops), r.revision)).install();
+}
+
 /** Scoping while following: requested tenants deleted since the engine opened are skipped. */
 const FOLLOWING = { missing: 'skip' } as const;
 import { scopeRecord } from '../changes/scope-record.js';
@@ -12,7 +17,7 @@ import type { ChangeRecord } from '../ports/change-record.js';
 import type { PolicyRepository } from '../ports/policy-repository.js';
 import type { ResourceStore } from '../ports/resource-store.js';
 import type { Limits } from '../validate/limits.js';
-import { opsOfRecord, readChangeRecord, recipeOf } from '../changes/change-record-of.js';
+import { opsOfRecord, readChangeRecord, recipeOf, type ReadRecord } from '../changes/change-record-of.js';
 import { createCore, type Core, type PreparedChange } from './core.js';
 import { readOptions, readRevision } from './snapshot-view.js';
 import { bare } from '../model/shape.js';
@@ -131,18 +136,15 @@ export async function openEngine(input: OpenEngineOptions): Promise<SharedEngine
   let scope: TenantScope | undefined;
   // The scope each installed policy was held under: a pinned snapshot is guarded by its own.
   const scopes = new WeakMap<Policy, TenantScope>();
-  /** The stored policy, or this engine's part of it. */
-  const loadPolicy = async (): Promise<StoredPolicy> => {
+  /** The stored policy, or this engine's part of it with the scope it is held under. */
+  const loadPolicy = async (): Promise<StoredPolicy & { readonly scope?: TenantScope }> => {
     if (requested === undefined) return repo.load();
     const stored = repo.loadTenants === undefined ? await repo.load() : await repo.loadTenants(requested, opened ? FOLLOWING : undefined);
     // Strict at open (a tenant that does not exist is a mistake in the options); lenient after: a
     // served tenant deleted later serves nothing, and the others go on being served.
     const part = scopePolicy(stored.policy, requested, opened ? FOLLOWING : undefined);
-    nextScope = part.scope;
-    return { policy: part.policy, revision: stored.revision };
+    return { policy: part.policy, revision: stored.revision, scope: part.scope };
   };
-  // The scope of the policy loadPolicy read last, taken up when it is installed.
-  let nextScope: TenantScope | undefined;
   let opened = false;
   /**
    * Installs a prepared change with the scope its policy is held under: the scope is known before
@@ -192,7 +194,7 @@ export async function openEngine(input: OpenEngineOptions): Promise<SharedEngine
     commit,
     () => refresh(),
   );
-  scope = nextScope;
+  scope = stored.scope;
   if (scope !== undefined) scopes.set(core.engine.policy, scope);
   opened = true;
 
@@ -205,8 +207,7 @@ export async function openEngine(input: OpenEngineOptions): Promise<SharedEngine
     // Read own properties only: an inherited `replace` must never install another policy.
     const r = readChangeRecord(record);
     if (scope === undefined || requested === undefined) {
-      const prepared = r.ops === undefined ? core.prepareReplace(r.replace, r.revision) : core.prepareAt(opsOfRecord(r.ops) ?? recipeOf(r.ops), r.revision);
-      prepared.install();
+      replay(core, r);
       return true;
     }
     if (r.ops === undefined) {
@@ -227,7 +228,7 @@ export async function openEngine(input: OpenEngineOptions): Promise<SharedEngine
   const reload = async (): Promise<boolean> => {
     const fresh = await loadPolicy();
     if (fresh.revision <= core.revision()) return false;
-    installHeld(core.prepareReplace(fresh.policy, fresh.revision), nextScope);
+    installHeld(core.prepareReplace(fresh.policy, fresh.revision), fresh.scope);
     return true;
   };
 
@@ -289,23 +290,23 @@ export async function openEngine(input: OpenEngineOptions): Promise<SharedEngine
     const fresh = await loadPolicy();
     let policy: PolicyInput | Policy = fresh.policy;
     let revision = fresh.revision;
+    let held = fresh.scope;
     if (revision < target) {
       const base = await repo.load();
       const scratch = createCore({ policy: base.policy, revision: base.revision, ...(options.limits === undefined ? {} : { limits: options.limits }) }, () => Promise.reject(new Error('unused')));
       for (const record of await repo.changesSince(base.revision)) {
         if (scratch.revision() >= target) break;
         if (record.revision !== scratch.revision() + 1) continue;
-        const r = readChangeRecord(record);
-        (r.ops === undefined ? scratch.prepareReplace(r.replace, r.revision) : scratch.prepareAt(opsOfRecord(r.ops) ?? recipeOf(r.ops), r.revision)).install();
+        replay(scratch, readChangeRecord(record));
       }
       if (scratch.revision() < target) throw new InvalidInputError({ message: `the change log does not reach revision ${target}`, path: ['changeLog', target] });
       const part = scopePolicy(scratch.engine.policy, requested ?? [], FOLLOWING);
       policy = part.policy;
       revision = scratch.revision();
-      nextScope = part.scope;
+      held = part.scope;
     }
     if (revision <= core.revision()) return;
-    installHeld(core.prepareReplace(policy, revision), nextScope);
+    installHeld(core.prepareReplace(policy, revision), held);
   };
 
   const catchUp = async (): Promise<void> => {

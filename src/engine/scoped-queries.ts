@@ -4,7 +4,7 @@ import { DEFAULT_TENANT } from '../model/ids.js';
 import type { Policy } from '../model/policy.js';
 import type { Resource } from '../model/resource.js';
 import { isPlainObject } from '../model/shape.js';
-import { ownerFieldOf, parentOf, tenantOf, typeOf } from '../decide/read-fields.js';
+import { ownerFieldOf, tenantOf, typeOf } from '../decide/read-fields.js';
 import { MAX_PARENT_CHAIN } from '../model/parent-chain.js';
 import { userWithin, type TenantScope } from '../changes/tenant-scope.js';
 import type { Queries, QueryOptions, UserQueries } from './types.js';
@@ -24,36 +24,14 @@ function served(scope: TenantScope): string {
 }
 
 /**
- * The top of a record's chain of parents (the record itself for a type with access of its own) and
- * the tenant the record is in, as the decision reads them: `tenant` undefined when they cannot be
- * read (the query itself then throws its InvalidInputError). One object, reused: no allocation per query.
+ * Where a settled record is, as the decision reads it: the tenant it is in and the top of its chain
+ * of parents (the record itself for a type with access of its own); `tenant` undefined when that
+ * cannot be read (the query itself then throws its InvalidInputError). One object per guard set,
+ * reused: no allocation per query.
  */
 interface Place {
   tenant: Id | undefined;
   top: object | undefined;
-}
-
-function readPlace(policy: Policy, resource: unknown, out: Place): Place {
-  out.tenant = undefined;
-  out.top = undefined;
-  let r: unknown = resource;
-  let tenant: Id | undefined;
-  // A controlled record without a tenant of its own is in its parent's; the chain is bounded by the policy.
-  for (let depth = 0; depth <= MAX_PARENT_CHAIN + 1; depth++) {
-    if (!isPlainObject(r)) return out;
-    const own = tenantOf(r);
-    if (own !== undefined && typeof own !== 'string') return out;
-    tenant ??= own;
-    const type = typeOf(r);
-    const controlledBy = typeof type === 'string' ? policy.resourceTypes.get(type)?.controlledBy : undefined;
-    if (controlledBy === undefined) {
-      out.tenant = tenant ?? DEFAULT_TENANT;
-      out.top = r;
-      return out;
-    }
-    r = parentOf(r);
-  }
-  return out;
 }
 
 /** An own property's value, read once; undefined when the object does not have it as its own. */
@@ -68,7 +46,7 @@ const ownValue = (o: object, k: string): unknown => (Object.hasOwn(o, k) ? (o as
  * out: no decision reads them, and their getters are never called. One shape for every record,
  * so the decision's reads of it stay fast.
  */
-function settleOne(r: object): { owner: unknown; parent: unknown } {
+function settleOne(r: object): { tenant: unknown; type: unknown; owner: unknown; parent: unknown } {
   const copy = {
     type: ownValue(r, 'type'),
     id: ownValue(r, 'id'),
@@ -90,21 +68,33 @@ function settleOne(r: object): { owner: unknown; parent: unknown } {
 }
 
 /**
- * The record as the guard and the query will both read it: each record of its chain of parents
- * settled into plain data (see {@link settleOne}), so that a getter or a proxy cannot show the
- * guard one tenant and the decision another. Anything that is not plain data is left as it is
- * (the query refuses it).
+ * The record as the guard and the query will both read it, and where it is (into `out`): each
+ * record of its chain of parents, up to the first of a type with access of its own, settled into
+ * plain data (see {@link settleOne}), so that a getter or a proxy cannot show the guard one tenant
+ * and the decision another. One walk up the chain for both. A controlled record without a tenant
+ * of its own is in its parent's; the chain is bounded by the policy. Anything that is not plain
+ * data is left as it is (the query refuses it).
  */
-function settled(resource: unknown): unknown {
+function settle(policy: Policy, resource: unknown, out: Place): unknown {
+  out.tenant = undefined;
+  out.top = undefined;
   if (!isPlainObject(resource)) return resource;
   const top = settleOne(resource);
   let cur = top;
+  let tenant: Id | undefined;
   for (let depth = 0; depth <= MAX_PARENT_CHAIN + 1; depth++) {
-    const parent = cur['parent'];
-    if (!isPlainObject(parent)) break;
-    const copy = settleOne(parent);
-    cur['parent'] = copy;
-    cur = copy;
+    const own = tenantOf(cur);
+    if (own !== undefined && typeof own !== 'string') return top;
+    tenant ??= own;
+    const type = typeOf(cur);
+    if ((typeof type === 'string' ? policy.resourceTypes.get(type)?.controlledBy : undefined) === undefined) {
+      out.tenant = tenant ?? DEFAULT_TENANT;
+      out.top = cur;
+      return top;
+    }
+    const parent = cur.parent;
+    if (!isPlainObject(parent)) return top;
+    cur = cur.parent = settleOne(parent);
   }
   return top;
 }
@@ -113,10 +103,9 @@ function settled(resource: unknown): unknown {
 function guardsOf(scope: TenantScope, policy: Policy) {
   const tenants = scope.requested;
   const place: Place = { tenant: undefined, top: undefined };
-  /** The record settled (see {@link settled}), once its tenant is known to be served. */
+  /** The record settled (see {@link settle}), once its tenant is known to be served; `place` says where it is until the next call. */
   const record = <R,>(input: R): R => {
-    const resource = settled(input) as R;
-    readPlace(policy, resource, place);
+    const resource = settle(policy, input, place) as R;
     if (place.tenant !== undefined && !scope.served.has(place.tenant)) {
       throw new OutOfScopeError({
         message: `the record is in tenant ${quote(place.tenant)}, which this engine does not serve (it serves ${served(scope)}); ask an instance that serves it`,
@@ -160,10 +149,12 @@ function guardsOf(scope: TenantScope, policy: Policy) {
       });
     }
   };
-  const owner = (resource: unknown): void => {
-    readPlace(policy, resource, place);
-    if (place.top === undefined) return;
-    const o = ownerFieldOf(place.top);
+  /** The top record of the last settled one (read before the query: a query may run caller code that asks again). */
+  const topOf = (): object | undefined => place.top;
+  /** Whether the owner of a settled record's top is held. */
+  const owner = (top: object | undefined): void => {
+    if (top === undefined) return;
+    const o = ownerFieldOf(top);
     if (!isPlainObject(o)) return;
     const u = Object.hasOwn(o, 'user') ? o['user'] : undefined;
     const g = Object.hasOwn(o, 'group') ? o['group'] : undefined;
@@ -179,7 +170,7 @@ function guardsOf(scope: TenantScope, policy: Policy) {
       });
     }
   };
-  return { record, user, wholeUser, group, owner };
+  return { record, topOf, user, wholeUser, group, owner };
 }
 
 /** A user view whose every answer is guarded as the engine's are. */
@@ -226,8 +217,9 @@ export function scopedQueries(q: Queries, scope: TenantScope, policy: Policy): Q
     membersOf: (group, o) => (g.group(group), q.membersOf(group, o)),
     effectiveOwners: (r, o) => {
       const x = g.record(r);
+      const top = g.topOf();
       const answer = q.effectiveOwners(x, o);
-      g.owner(x);
+      g.owner(top);
       return answer;
     },
     whoCan: (a, r, o) => q.whoCan(a, g.record(r), o),

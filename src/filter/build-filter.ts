@@ -6,12 +6,11 @@ import { gateTenants } from '../decide/gate.js';
 import { readTypeRequest, type Request } from '../decide/request.js';
 import type { FilterParts, Owners, Subject } from '../decide/sources/source.js';
 import { OWN_SOURCES } from '../decide/sources/table.js';
-import type { Id } from '../model/ids.js';
+import { compareIds, type Id } from '../model/ids.js';
 import { levelOfRank } from '../model/level.js';
 import { MAX_PARENT_CHAIN } from '../model/parent-chain.js';
 import { expectId } from '../model/shape.js';
 
-const byCodeUnit = (a: Id, b: Id): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * Builds the filter of the records of `type` that `user` may `action`: the same verdict as `can`
@@ -59,7 +58,7 @@ function bySegment(a: FilterClause, b: FilterClause): number {
   const key = (x: FilterClause): readonly [Id, Id] => (x.kind === 'segment' ? [x.tenant, x.accessGroup] : ['', '']);
   const [ta, ga] = key(a);
   const [tb, gb] = key(b);
-  return byCodeUnit(ta, tb) || byCodeUnit(ga, gb);
+  return compareIds(ta, tb) || compareIds(ga, gb);
 }
 
 type Access = Pick<AccessFilter, 'kind' | 'anyOf' | 'sources'>;
@@ -98,8 +97,8 @@ function ownAccess(c: Compiled, s: Subject, req: Request, tenants: readonly Id[]
     if (source.clause(parts)) return { kind: 'all', anyOf: [], sources: sources.filter((x) => x.source === source.name).sort(compareFilterSources) };
   }
   // Every list in id order (see decide/canonical-order.ts): not in the order entities were numbered.
-  const sorted = (x: Set<Id>): Id[] => [...x].sort(byCodeUnit);
-  const byTenant = <T,>(m: ReadonlyMap<Id, T>): [Id, T][] => [...m].sort((a, b) => byCodeUnit(a[0], b[0]));
+  const sorted = (x: Set<Id>): Id[] => [...x].sort(compareIds);
+  const byTenant = <T,>(m: ReadonlyMap<Id, T>): [Id, T][] => [...m].sort((a, b) => compareIds(a[0], b[0]));
   const anyOf: FilterClause[] = [];
   for (const kind of ['ownerUser', 'ownerGroup'] as const) {
     const owners = kind === 'ownerUser' ? ownerUsers : ownerGroups;

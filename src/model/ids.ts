@@ -13,5 +13,10 @@ export function isId(value: unknown): value is Id {
   return typeof value === 'string' && value.length > 0 && value.length <= MAX_ID_LENGTH;
 }
 
+/** Code-unit order of ids, the order of every sorted answer (a comparator for `sort`). */
+export function compareIds(a: Id, b: Id): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
 /** The tenant that entities without a `tenant` belong to. */
 export const DEFAULT_TENANT: Id = 'default';

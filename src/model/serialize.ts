@@ -1,6 +1,7 @@
 import type { ResourceTypeInput, PolicyInput } from './policy-input.js';
 import type { FieldPermission, Policy, ResourceType } from './policy.js';
 import { bare } from './shape.js';
+import { compareIds } from './ids.js';
 
 /** A resource type as plain data (its actions as an object, odd action names kept as own keys). */
 export function resourceTypeInput(t: ResourceType): ResourceTypeInput {
@@ -37,7 +38,7 @@ function fieldsInput(fields: ReadonlyMap<string, FieldPermission>): NonNullable<
  */
 export function toPolicyInput(policy: Policy): PolicyInput {
   const sorted = <T extends { id: string }>(m: ReadonlyMap<string, T>): T[] =>
-    [...m.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    [...m.values()].sort((a, b) => compareIds(a.id, b.id));
   // Built with defineProperty so that a type named "__proto__" stays an own key.
   const resourceTypes: Record<string, ResourceTypeInput> = Object.create(null) as Record<string, ResourceTypeInput>;
   for (const name of [...policy.resourceTypes.keys()].sort()) {

@@ -8,14 +8,14 @@ import { rootOf } from '../decide/read-parent.js';
 import { quote } from '../errors/errors.js';
 import { readOwner, readRecordRequest, readRequest } from '../decide/request.js';
 import { sourcesOf } from '../decide/sources/table.js';
-import type { Id } from '../model/ids.js';
+import { compareIds, type Id } from '../model/ids.js';
 import type { GroupMembership, MembershipPath, PathStep } from '../model/path.js';
 import type { Resource } from '../model/resource.js';
 import { bare, expectId, fail } from '../model/shape.js';
 
 /** Sorts ids in code-unit order, for stable answers. */
 export function sortIds(ids: Iterable<Id>): Id[] {
-  return [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return [...ids].sort(compareIds);
 }
 
 function userFacts(c: Compiled, user: Id): UserFacts | undefined {

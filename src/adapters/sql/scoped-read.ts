@@ -18,7 +18,7 @@
  * is one of a set of values; every value is a parameter.
  */
 import { InvalidInputError, type Id, type LoadTenantsOptions, type PolicyInput, type StoredPolicy } from '../../index.js';
-import { readRequestedTenants, scopeFrom, scopedUserInput, servedOf, tenantTreeOf } from '../../changes/tenant-scope.js';
+import { readRequestedTenants, scopeFrom, scopedUser, servedOf, tenantTreeOf } from '../../changes/tenant-scope.js';
 import { POLICY_SELECTS, decodePolicy, decodeTenants, selectSql, type PolicyRows, type PolicySelect, type Row } from './decode.js';
 
 /** What differs between the SQL stores in a scoped read. */
@@ -133,7 +133,7 @@ function* rounds(asked: readonly Id[], dialect: ScopedDialect, schemaName: strin
   };
   const { policy, revision } = decodePolicy(rows, schemaName);
   // A user whose own tenant is not held keeps no role: its role is of a tenant whose roles were not read.
-  const part: PolicyInput = { ...policy, users: (policy.users ?? []).map((u) => scopedUserInput(u, scope)) };
+  const part: PolicyInput = { ...policy, users: (policy.users ?? []).map((u) => scopedUser(u, scope.held)) };
   return { policy: part, revision };
 }
 

@@ -2,7 +2,7 @@ import { bounded, earliestUntil } from '../reason-until.js';
 import { groupsOfMembership, inGroup, membershipOf, roleWithin } from '../../compile/closure.js';
 import type { Compiled, PrincipalRef } from '../../compile/snapshot.js';
 import type { SharePrincipals } from '../access-filter.js';
-import type { Id } from '../../model/ids.js';
+import { compareIds, type Id } from '../../model/ids.js';
 import { formatInstant } from '../../model/instant.js';
 import { levelOfRank } from '../../model/level.js';
 import type { ShareLevel } from '../../model/resource.js';
@@ -77,8 +77,7 @@ function tenantPrincipals(c: Compiled, s: Subject, tenant: Id, groups: readonly 
     if (facts !== undefined && facts.tenant === tenant) gs.push(facts.id);
   }
   if (roles.length === 0 && subtrees.length === 0 && gs.length === 0) return undefined;
-  const byCodeUnit = (a: Id, b: Id): number => (a < b ? -1 : a > b ? 1 : 0);
-  return { users: NO_IDS, roles: roles.sort(byCodeUnit), rolesAndSubordinates: subtrees.sort(byCodeUnit), groups: gs.sort(byCodeUnit) };
+  return { users: NO_IDS, roles: roles.sort(compareIds), rolesAndSubordinates: subtrees.sort(compareIds), groups: gs.sort(compareIds) };
 }
 
 /** A record share whose principal has the user as a member, in effect at the request's instant. */
